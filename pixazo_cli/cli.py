@@ -1,0 +1,247 @@
+"""CLI wiring: the root command, one subcommand per model (built from the model table),
+`status` and `sandbox`. Commands stay thin: parse, call, print. (`auth` and `config` are wired in
+cli_settings.py.)"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from . import __version__
+from .body import cli_name, models_taking
+from .cli_settings import auth_app, config_app
+from .errors import EXIT_CODES, PixazoError, UsageError, report
+from .models import FLAGS, MODELS, Field, Model
+from .session import GlobalOptions
+
+EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
+    f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+class PixazoGroup(TyperGroup):
+    """Turns every typed error into its message and exit code, in one place."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PixazoError as error:
+            ctx.exit(report(error, sys.stderr))
+        except KeyboardInterrupt:
+            sys.stderr.write("Interrupted.\n")
+            ctx.exit(130)
+
+
+class ModelCommand(TyperCommand):
+    """A model's subcommand: a vocabulary flag this model does not take gets a helpful refusal."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter:
+            raise
+        except Exception as exc:  # the vendored click's NoSuchOption
+            name = getattr(exc, "option_name", "").lstrip("-").replace("-", "_")
+            if name in FLAGS:
+                others = ", ".join(models_taking(name))
+                raise UsageError(f"{ctx.info_name} does not take {cli_name(name)}.",
+                                 hint=f"{cli_name(name)} is for: {others}.") from None
+            raise
+
+
+app = typer.Typer(
+    cls=PixazoGroup,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Make images with the Pixazo gateway's models, from a terminal, a script or CI.",
+    epilog=EXIT_CODE_HELP,
+)
+
+Sandbox = Annotated[bool, typer.Option("--sandbox", help="Use the offline sandbox: no key, "
+                                       "placeholder images, nothing charged.")]
+BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL",
+                                                help="Gateway base URL (env PIXAZO_BASE_URL).")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each HTTP exchange to stderr.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of paths.")]
+Timeout = Annotated[float | None, typer.Option(
+    "--timeout", min=0.001, metavar="SECONDS", help="Bound the whole command [default: 600].")]
+OutDir = Annotated[Path | None, typer.Option(
+    "--out-dir", "-o", metavar="DIR", help="Save images here [default: config output_dir, else .]",
+    file_okay=False)]
+Name = Annotated[str | None, typer.Option(
+    "--name", metavar="TEMPLATE", help="File name template; placeholders: {model} {index} {seed} "
+    "{request_id} {date} {time} {slug} {ext}.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pixazo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)
+
+
+def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verbose: bool,
+                   quiet: bool) -> GlobalOptions:
+    root_options = ctx.find_root().obj or GlobalOptions()
+    options = root_options.merged(GlobalOptions(sandbox, base_url, verbose, quiet))
+    if options.verbose and options.quiet:
+        raise UsageError("--verbose and --quiet contradict each other; pick one.")
+    return options
+
+
+def read_prompt(prompt: str) -> str:
+    if prompt != "-":
+        return prompt
+    if sys.stdin.isatty():
+        raise UsageError("PROMPT is `-` but nothing is piped in.",
+                         hint='Pipe the prompt: echo "a cat" | pixazo sdxl -')
+    return sys.stdin.read().rstrip("\r\n")
+
+
+def _completer(choices: tuple[str, ...]) -> Any:
+    def complete() -> list[str]:
+        return list(choices)
+    return complete
+
+
+def _field_option(model: Model, spec: Field) -> inspect.Parameter:
+    flag = FLAGS[spec.flag]
+    where = f"sent as {spec.name}"
+    if spec.choices:
+        where += f"; one of {', '.join(spec.choices)}"
+    if spec.low is not None:
+        where += f"; {spec.low:g} to {spec.high:g}" if spec.high is not None else \
+            f"; at least {spec.low:g}"
+    if spec.default is not None:
+        where += f"; default {spec.default}"
+    names = [f"{cli_name(spec.flag)}/{flag.off_switch}"] if flag.off_switch else \
+        [cli_name(spec.flag)]
+    option = typer.Option(*names, help=f"{flag.help} [{where}]", metavar=flag.metavar or None,
+                          show_default=False,
+                          autocompletion=_completer(spec.choices) if spec.choices else None)
+    return inspect.Parameter(spec.flag, inspect.Parameter.KEYWORD_ONLY, default=None,
+                             annotation=Annotated[spec.kind | None, option])
+
+
+def _common_parameters(model: Model) -> list[inspect.Parameter]:
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("param", kw, default=None, annotation=Annotated[list[str] | None,
+                          typer.Option("--param", metavar="KEY=VALUE", help="Set any body field "
+                                       "verbatim (JSON value, else text). Repeatable.")]),
+        inspect.Parameter("out_dir", kw, default=None, annotation=OutDir),
+        inspect.Parameter("name", kw, default=None, annotation=Name),
+        inspect.Parameter("overwrite", kw, default=False, annotation=Overwrite),
+        inspect.Parameter("json_out", kw, default=False, annotation=Json),
+        inspect.Parameter("timeout", kw, default=None, annotation=Timeout),
+    ]
+    if model.stream_path:
+        params.append(inspect.Parameter("stream", kw, default=False, annotation=Annotated[
+            bool, typer.Option("--stream", help="Use the model's Stream endpoint.")]))
+    if model.queued:
+        params.append(inspect.Parameter("no_wait", kw, default=False, annotation=Annotated[
+            bool, typer.Option("--no-wait", help="Print the request id and exit; fetch it "
+                               "later with `pixazo status ID --wait`.")]))
+    for name, annotation in (("sandbox", Sandbox), ("base_url", BaseUrl),
+                             ("verbose", Verbose), ("quiet", Quiet)):
+        params.append(inspect.Parameter(name, kw, default=None if name == "base_url" else False,
+                                        annotation=annotation))
+    return params
+
+
+def _model_command(model: Model) -> Any:
+    def command(ctx: typer.Context, prompt: str, **options: Any) -> None:
+        from .commands import run_model
+
+        run_model(model, read_prompt(prompt), options, global_options(
+            ctx, options.pop("sandbox"), options.pop("base_url"), options.pop("verbose"),
+            options.pop("quiet")))
+
+    prompt = inspect.Parameter("prompt", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                               annotation=Annotated[str, typer.Argument(
+                                   metavar="PROMPT", help="The prompt; `-` reads it from stdin.",
+                                   show_default=False)])
+    ctx = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                            annotation=typer.Context)
+    fields = [_field_option(model, spec) for spec in model.fields]
+    command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [ctx, prompt, *fields, *_common_parameters(model)])
+    command.__name__ = model.name
+    return command
+
+
+for _model in MODELS.values():
+    app.command(_model.name, cls=ModelCommand, help=f"{_model.title}.",
+                epilog=f"\b\nExample:\n  {_model.example}")(_model_command(_model))
+
+
+@app.command(help="Show a queued job; with --wait, wait for it and save its images.")
+def status(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(metavar="REQUEST_ID")],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the job and save its images.")]
+    = False,
+    out_dir: OutDir = None,
+    name: Name = None,
+    overwrite: Overwrite = False,
+    json_out: Json = False,
+    timeout: Timeout = None,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    from .commands import run_status
+
+    options = global_options(ctx, sandbox, base_url, verbose, quiet)
+    run_status(request_id, wait, options, out_dir=out_dir, name=name, overwrite=overwrite,
+               json_out=json_out, timeout=timeout)
+
+
+sandbox_app = typer.Typer(help="The offline stand-in for the gateway.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+@sandbox_app.command(help="Serve the sandbox gateway on loopback until Ctrl-C.")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8787,
+    key: Annotated[str | None, typer.Option(help="Accept only this API key.")] = None,
+    latency: Annotated[float, typer.Option(min=0, help="Seconds each job takes.")] = 2.0,
+    balance: Annotated[int | None, typer.Option(min=0, help="Images it will make before "
+                                                   "answering 402.")] = None,
+    rate_limit: Annotated[int, typer.Option(min=0, help="Model POSTs a minute before 429; "
+                                            "0: no limit.")] = 60,
+    fault: Annotated[list[str] | None, typer.Option(
+        metavar="WHERE:WHAT[*N]", help="Inject a fault, e.g. submit:503*2 (see README).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    from .sandbox import SandboxOptions, serve_forever
+
+    serve_forever(SandboxOptions(host=host, port=port, key=key, latency=latency,
+                                 balance=balance, rate_limit=rate_limit, faults=fault or [],
+                                 quiet=quiet))
+
+
+app.add_typer(auth_app, name="auth")
+app.add_typer(config_app, name="config")

@@ -1,0 +1,102 @@
+"""`pixazo auth …` and `pixazo config …`: the key and the config file, from the command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from . import config
+from .errors import AuthError, UsageError
+
+auth_app = typer.Typer(help="Store, check or forget the API key.", no_args_is_help=True)
+config_app = typer.Typer(help="Read and change settings in the config file.",
+                         no_args_is_help=True)
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+@auth_app.command(help="Store the API key: asked for hidden, or read from stdin when piped.")
+def login() -> None:
+    if sys.stdin.isatty():
+        key = typer.prompt("Pixazo API key", hide_input=True, err=True)
+    else:
+        key = sys.stdin.readline()
+    key = key.strip()
+    if not key or any(ch.isspace() for ch in key):
+        raise UsageError("That is not an API key (empty, or it has spaces in it).",
+                         hint="Paste the key from your Pixazo dashboard.")
+    data = config.load()
+    data["api_key"] = key
+    path = config.save(data)
+    _say(f"Saved the API key ({config.mask(key)}) to {path}.")
+    if os.environ.get(config.ENV_KEY):
+        _say(f"Note: {config.ENV_KEY} is set and takes precedence over the config file.")
+
+
+@auth_app.command(help="Remove the API key from the config file.")
+def logout() -> None:
+    data = config.load()
+    if data.pop("api_key", None) is None:
+        _say("No API key was stored in the config file.")
+    else:
+        config.save(data)
+        _say(f"Removed the API key from {config.config_path()}.")
+    if os.environ.get(config.ENV_KEY):
+        _say(f"Note: {config.ENV_KEY} is still set in this shell and will be used.")
+
+
+@auth_app.command("status", help="Show where the key comes from, masked. Exit 3 when none.")
+def auth_status() -> None:
+    settings = config.resolve(config.load(), os.environ)
+    if not settings.api_key:
+        raise AuthError("No API key.", hint=settings_hint())
+    typer.echo(f"{config.mask(settings.api_key)} from {settings.key_source}")
+
+
+def settings_hint() -> str:
+    return (f"Run `pixazo auth login`, or set {config.ENV_KEY}, or put api_key in "
+            f"{config.config_path()}.")
+
+
+@config_app.command(help="Print the config file's path.")
+def path() -> None:
+    typer.echo(str(config.config_path()))
+
+
+@config_app.command("list", help="Print every setting in the config file (key masked).")
+def list_settings() -> None:
+    for key, value in config.flatten(config.load()):
+        typer.echo(f"{key} = {value}")
+
+
+@config_app.command(help="Print one setting, e.g. `pixazo config get sdxl.steps`.")
+def get(key: Annotated[str, typer.Argument(metavar="KEY")]) -> None:
+    value = config.get_setting(config.load(), key)
+    if value is None:
+        raise UsageError(f"{key} is not set in {config.config_path()}.")
+    typer.echo(config.mask(str(value)) if key == "api_key" else str(value))
+
+
+@config_app.command("set", help="Set a setting: output_dir, base_url, name, timeout, "
+                    "max_download_mb, api_key, or MODEL.FLAG (e.g. sdxl.steps 12).")
+def set_(key: Annotated[str, typer.Argument(metavar="KEY")],
+         value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
+    checked = config.check_setting(key, value)
+    data = config.load()
+    config.set_setting(data, key, checked)
+    config.save(data)
+    _say(f"{key} = {config.mask(str(checked)) if key == 'api_key' else checked}")
+
+
+@config_app.command(help="Remove a setting from the config file.")
+def unset(key: Annotated[str, typer.Argument(metavar="KEY")]) -> None:
+    data = config.load()
+    if not config.unset_setting(data, key):
+        raise UsageError(f"{key} is not set in {config.config_path()}.")
+    config.save(data)
+    _say(f"Removed {key}.")

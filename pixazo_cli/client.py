@@ -1,0 +1,216 @@
+"""The gateway's HTTP client: the key, the two calls (submit a job, read its status), retries
+(rules in retry.py) and turning HTTP replies into typed errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from .body import ApiRequest, is_loopback
+from .clock import Clock, Deadline
+from .errors import (
+    AuthError,
+    BalanceError,
+    GatewayError,
+    PixazoError,
+    RateLimitError,
+    UsageError,
+)
+from .models import STATUS_PATH
+from .retry import (
+    MAX_POST_RETRIES,
+    POST_RETRY_STATUSES,
+    Backoff,
+    parse_retry_after,
+    poll_should_retry,
+)
+from .version import user_agent
+
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
+CONNECT_TIMEOUT = 10.0
+MAYBE_CHARGED_HINT = (
+    "The gateway may have started (and charged) this request. Check your Pixazo dashboard "
+    "before running it again."
+)
+
+
+def check_transport(base_url: str) -> None:
+    """The key travels only over https, or plain http to this machine."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return
+    raise UsageError(
+        f"Refusing to send the API key to {base_url}: only https, or http to this machine.",
+        hint="Use an https:// base URL (--base-url or PIXAZO_BASE_URL).",
+    )
+
+
+class Gateway:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        deadline: Deadline,
+        clock: Clock,
+        log: Callable[[str], None] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        check_transport(base_url)
+        self.base_url = base_url.rstrip("/")
+        self.deadline = deadline
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self._log = log
+        # No redirects: a redirect to another origin would carry the key along.
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers={KEY_HEADER: api_key, "Cache-Control": "no-cache", "User-Agent": user_agent()},
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def submit(self, request: ApiRequest) -> dict[str, Any]:
+        """POST a paid request; resend only where the gateway cannot have started it."""
+        for attempt in range(MAX_POST_RETRIES + 1):
+            last_try = attempt == MAX_POST_RETRIES
+            try:
+                response = self._send("POST", request.path, json=request.body,
+                                      headers=request.headers)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                delay = self.backoff.delay(attempt)
+                if last_try or not self.deadline.allows(delay):
+                    raise _network_error(self.base_url, exc) from None
+                self.clock.sleep(delay)
+                continue
+            except httpx.TimeoutException:
+                raise GatewayError(
+                    f"No reply from the gateway within the time limit ({request.path}).",
+                    hint=MAYBE_CHARGED_HINT) from None
+            except httpx.TransportError as exc:
+                raise GatewayError(f"The connection to the gateway broke mid-request: {exc}.",
+                                   hint=MAYBE_CHARGED_HINT) from None
+            if response.status_code in POST_RETRY_STATUSES and not last_try:
+                delay = self._retry_delay(attempt, response)
+                if self.deadline.allows(delay):
+                    self.clock.sleep(delay)
+                    continue
+            return _json_reply(response, paid=True)
+        raise AssertionError("unreachable")
+
+    def status(self, request_id: str) -> dict[str, Any]:
+        """GET a job's status; every transient failure is retried until the deadline."""
+        path = STATUS_PATH.format(request_id=quote(request_id, safe=""))
+        attempt = 0
+        while True:
+            try:
+                response = self._send("GET", path)
+            except httpx.TransportError as exc:
+                failure: PixazoError = _network_error(self.base_url, exc)
+                delay = self.backoff.delay(attempt)
+            else:
+                if not poll_should_retry(response.status_code):
+                    return _json_reply(response, paid=False)
+                failure = _status_error(response, paid=False)
+                delay = self._retry_delay(attempt, response)
+            if not self.deadline.allows(delay):
+                raise failure
+            self.clock.sleep(delay)
+            attempt += 1
+
+    def _retry_delay(self, attempt: int, response: httpx.Response) -> float:
+        return self.backoff.delay(attempt, parse_retry_after(response.headers.get("Retry-After")))
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        remaining = max(self.deadline.remaining(), 0.001)
+        timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
+        started = self.clock.now()
+        try:
+            response = self._http.request(method, path, timeout=timeout, **kwargs)
+        except httpx.TransportError as exc:
+            self._trace(method, path, type(exc).__name__, started)
+            raise
+        self._trace(method, path, str(response.status_code), started)
+        return response
+
+    def _trace(self, method: str, path: str, outcome: str, started: float) -> None:
+        # The key is a header and is never logged; the URL carries no secret.
+        if self._log:
+            took = self.clock.now() - started
+            self._log(f"{method} {self.base_url}{path} -> {outcome} ({took:.2f} s)")
+
+
+def _network_error(base_url: str, exc: Exception) -> GatewayError:
+    if isinstance(exc, httpx.TimeoutException):
+        return GatewayError(f"Timed out talking to {base_url}.",
+                            hint="Try again, or raise --timeout.")
+    return GatewayError(f"Cannot reach {base_url}: {exc or type(exc).__name__}.",
+                        hint="Check the network and the base URL (`pixazo config get base_url`).")
+
+
+def _json_reply(response: httpx.Response, paid: bool) -> dict[str, Any]:
+    if response.status_code not in (200, 201, 202):
+        raise _status_error(response, paid)
+    try:
+        data = response.json()
+    except ValueError:
+        raise GatewayError(
+            f"The gateway answered {response.status_code} with something that is not JSON "
+            f"({_describe(response)}).",
+            hint=MAYBE_CHARGED_HINT if paid else "Try again in a moment.") from None
+    if not isinstance(data, dict):
+        raise GatewayError(f"The gateway answered {response.status_code} with JSON that is not "
+                           "an object.", hint=MAYBE_CHARGED_HINT if paid else None)
+    return data
+
+
+def _describe(response: httpx.Response) -> str:
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    return f"{kind}, {len(response.content)} bytes"
+
+
+def _gateway_message(response: httpx.Response) -> str:
+    try:
+        data = response.json()
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    parts = [str(data[k]) for k in ("error", "message") if data.get(k)]
+    return ": ".join(parts)
+
+
+def _status_error(response: httpx.Response, paid: bool) -> PixazoError:
+    code = response.status_code
+    said = _gateway_message(response)
+    detail = f" ({said})" if said else ""
+    if code in (401, 403):
+        return AuthError(f"The gateway refused the API key ({code}){detail}.",
+                         hint="Check it: `pixazo auth status`; set it: `pixazo auth login`.")
+    if code == 402:
+        return BalanceError(f"Insufficient balance (402){detail}.",
+                            hint="Add funds to your Pixazo wallet, then run the command again.")
+    if code == 429:
+        return RateLimitError(f"Rate limited by the gateway (429){detail}, still after retrying.",
+                              hint="The fair-use limit is 60 requests a minute; wait and retry.")
+    if 300 <= code < 400:
+        return GatewayError(
+            f"The gateway redirected ({code}) to {response.headers.get('Location', '?')}; "
+            "not followed, so the key stays with the gateway.",
+            hint="Check the base URL.")
+    if code == 404 and not paid:
+        return UsageError(f"The gateway does not know that request id (404){detail}.",
+                          hint="Check the id: it is the one `--no-wait` printed.")
+    if 400 <= code < 500:
+        return UsageError(f"The gateway refused the request ({code}){detail}.",
+                          hint="Check the flags against `pixazo MODEL --help`.")
+    hint = MAYBE_CHARGED_HINT if paid and code == 500 else "Try again in a moment."
+    return GatewayError(f"The gateway failed ({code}){detail}.", hint=hint)

@@ -1,0 +1,78 @@
+"""Typed errors, each carrying its exit code, and the one place that turns them into messages.
+
+Exit codes are part of the tool's contract with scripts (README, `pixazo --help`):
+0 done · 1 unexpected · 2 usage or invalid value · 3 key refused · 4 insufficient balance ·
+5 rate limited · 6 generation failed · 7 network, timeout or unreadable reply ·
+8 result not saved · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+EXIT_CODES: dict[int, str] = {
+    0: "done",
+    1: "unexpected error",
+    2: "usage error or invalid value (nothing was sent)",
+    3: "API key missing or refused (401/403)",
+    4: "insufficient balance (402)",
+    5: "rate limited (429), still after retrying",
+    6: "generation failed (FAILED, ERROR, empty or missing image URL)",
+    7: "network error, timeout or unreadable gateway reply",
+    8: "result not saved (download failed, file exists, disk)",
+    130: "interrupted (Ctrl-C)",
+}
+
+
+class PixazoError(Exception):
+    """An error a person can act on: a message, an optional hint, an exit code."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(PixazoError):
+    exit_code = 2
+
+
+class AuthError(PixazoError):
+    exit_code = 3
+
+
+class BalanceError(PixazoError):
+    exit_code = 4
+
+
+class RateLimitError(PixazoError):
+    exit_code = 5
+
+
+class GenerationFailed(PixazoError):
+    exit_code = 6
+
+
+class GatewayError(PixazoError):
+    """Network trouble, a timeout, or a reply the tool cannot read."""
+
+    exit_code = 7
+
+
+class SaveError(PixazoError):
+    exit_code = 8
+
+
+class Interrupted(PixazoError):
+    exit_code = 130
+
+
+def report(error: PixazoError, stream: TextIO) -> int:
+    """Write the error as one or two plain lines and return its exit code."""
+    stream.write(f"Error: {error.message}\n")
+    if error.hint:
+        stream.write(f"Hint: {error.hint}\n")
+    stream.flush()
+    return error.exit_code

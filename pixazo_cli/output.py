@@ -1,0 +1,84 @@
+"""Output rendering. stdout carries only results (paths or JSON) so scripts can pipe it;
+everything for people (spinner, notices, traces) goes to stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+
+class Activity:
+    """What a running step shows: a spinner on a terminal, plain status lines elsewhere."""
+
+    def __init__(self, ui: Ui, label: str) -> None:
+        self.ui = ui
+        self.label = label
+        self.started = time.monotonic()
+        self.last = ""
+        self._progress: Any = None
+        self._task: Any = None
+
+    def status(self, text: str) -> None:
+        if text == self.last:
+            return
+        self.last = text
+        if self._progress is not None:
+            self._progress.update(self._task, description=f"{self.label} · {text}")
+        else:
+            self.ui.say(f"{self.label}: {text} ({time.monotonic() - self.started:.0f} s)")
+
+
+class Ui:
+    def __init__(self, quiet: bool = False, verbose: bool = False, json_mode: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.json_mode = json_mode
+
+    @property
+    def err(self) -> TextIO:
+        return sys.stderr  # looked up at each use: test runners swap the streams
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            self.err.write(message + "\n")
+            self.err.flush()
+
+    def trace(self, message: str) -> None:
+        if self.verbose:
+            self.err.write(f"[http] {message}\n")
+            self.err.flush()
+
+    def result_line(self, text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def result_json(self, data: dict[str, Any]) -> None:
+        self.result_line(json.dumps(data, ensure_ascii=False))
+
+    def spinner_wanted(self) -> bool:
+        return (not self.quiet and not os.environ.get("NO_COLOR")
+                and os.environ.get("TERM") != "dumb" and self.err.isatty())
+
+    @contextmanager
+    def activity(self, label: str, first_status: str) -> Iterator[Activity]:
+        activity = Activity(self, label)
+        if not self.spinner_wanted():
+            if not self.quiet:
+                activity.status(first_status)
+            yield activity
+            return
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        console = Console(file=self.err)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            activity._progress = progress
+            activity._task = progress.add_task(f"{label} · {first_status}")
+            activity.last = first_status
+            yield activity

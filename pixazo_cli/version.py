@@ -1,0 +1,7 @@
+"""The tool's version and User-Agent, kept apart so that `--version` imports nothing else."""
+
+from . import __version__
+
+
+def user_agent() -> str:
+    return f"pixazo-cli/{__version__}"

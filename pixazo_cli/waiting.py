@@ -1,0 +1,83 @@
+"""Waiting for a queued job: poll the status endpoint, quick at first, backing off toward the
+vendor's advised 5-10 s, until the job ends or the command's deadline passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .client import Gateway
+from .errors import GatewayError, GenerationFailed
+
+PENDING = frozenset({"QUEUED", "PROCESSING"})
+FAILED = frozenset({"FAILED", "ERROR"})
+COMPLETED = "COMPLETED"
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    first: float = 0.25
+    factor: float = 1.6
+    cap: float = 5.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first
+        while True:
+            yield delay
+            delay = min(self.cap, delay * self.factor)
+
+
+def resume_hint(request_id: str) -> str:
+    return f"Resume with: pixazo status {request_id} --wait"
+
+
+def wait_for_job(
+    gateway: Gateway,
+    request_id: str,
+    on_status: Callable[[str], None],
+    schedule: PollSchedule | None = None,
+) -> dict[str, Any]:
+    """Poll until COMPLETED and return the final status reply; raise on failure or timeout."""
+    delays = (schedule or PollSchedule()).delays()
+    while True:
+        try:
+            reply = gateway.status(request_id)
+        except GatewayError as exc:
+            raise GatewayError(exc.message, hint=resume_hint(request_id)) from None
+        status = reply.get("status")
+        if status == COMPLETED:
+            return reply
+        if status in FAILED:
+            raise job_failed(request_id, status, reply.get("error"))
+        if status not in PENDING:
+            raise GatewayError(f"The gateway reported an unknown status {status!r} for "
+                               f"{request_id}.", hint=resume_hint(request_id))
+        on_status(status)
+        delay = next(delays)
+        if not gateway.deadline.allows(delay):
+            raise GatewayError(
+                f"Timed out after {gateway.deadline.elapsed():.0f} s; {request_id} is still "
+                f"{status} at the gateway.", hint=resume_hint(request_id))
+        gateway.clock.sleep(delay)
+
+
+def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:
+    reason = f": {error}" if error else ""
+    charged = " (ERROR jobs are not charged)" if status == "ERROR" else ""
+    return GenerationFailed(f"Job {request_id} ended {status}{reason}{charged}.",
+                            hint="Change the prompt or settings and try again.")
+
+
+def media_urls(reply: dict[str, Any], request_id: str) -> list[str]:
+    output = reply.get("output")
+    urls = output.get("media_url") if isinstance(output, dict) else None
+    return checked_urls(urls if isinstance(urls, list) else None, f"job {request_id}")
+
+
+def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
+    """An empty or missing image URL is a failed generation, not a success."""
+    if not urls or not all(isinstance(u, str) and u.strip() for u in urls):
+        raise GenerationFailed(f"The gateway reported success for {what} but gave no image URL.",
+                               hint="Nothing to download; try again.")
+    return [u.strip() for u in urls]

@@ -5,6 +5,7 @@ Every check here runs before anything is sent: a refusal is a usage error (exit 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import re
@@ -18,7 +19,6 @@ from .models import FLAGS, Field, Model, models_taking
 _RATIO = re.compile(r"^[1-9]\d*:[1-9]\d*$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-LOOPBACK_HOSTS = ("localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,14 @@ def cli_name(flag: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
+    """This machine only: `localhost` or a loopback IP, never a name that merely starts so."""
     host = host.strip("[]").lower()
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def coerce(model: Model, flag: str, raw: Any) -> Any:

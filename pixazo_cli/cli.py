@@ -5,6 +5,7 @@ cli_settings.py.)"""
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +35,15 @@ class PixazoGroup(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted.\n")
             ctx.exit(130)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get("PIXAZO_DEBUG"):
+                raise
+            ctx.exit(report(PixazoError(
+                f"unexpected error: {type(error).__name__}: {error}",
+                hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report."),
+                sys.stderr))
 
 
 class ModelCommand(TyperCommand):
@@ -42,9 +52,7 @@ class ModelCommand(TyperCommand):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
-        except typer.BadParameter:
-            raise
-        except Exception as exc:  # the vendored click's NoSuchOption
+        except typer.TyperException as exc:  # NoSuchOption carries the option's name
             name = getattr(exc, "option_name", "").lstrip("-").replace("-", "_")
             if name in FLAGS:
                 others = ", ".join(models_taking(name))

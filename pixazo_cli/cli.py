@@ -162,6 +162,11 @@ def _common_parameters(model: Model) -> list[inspect.Parameter]:
         inspect.Parameter("overwrite", kw, default=False, annotation=Overwrite),
         inspect.Parameter("json_out", kw, default=False, annotation=Json),
         inspect.Parameter("timeout", kw, default=None, annotation=Timeout),
+        inspect.Parameter("dry_run", kw, default=False, annotation=Annotated[bool, typer.Option(
+            "--dry-run", help="Print the request (key masked) and a curl command; send "
+            "nothing.")]),
+        inspect.Parameter("open_images", kw, default=False, annotation=Annotated[
+            bool, typer.Option("--open", help="Open the saved images in the desktop's viewer.")]),
     ]
     if model.stream_path:
         params.append(inspect.Parameter("stream", kw, default=False, annotation=Annotated[

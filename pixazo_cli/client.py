@@ -19,7 +19,7 @@ from .errors import (
     RateLimitError,
     UsageError,
 )
-from .models import STATUS_PATH
+from .models import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
 from .retry import (
     MAX_POST_RETRIES,
     POST_RETRY_STATUSES,
@@ -29,7 +29,6 @@ from .retry import (
 )
 from .version import user_agent
 
-KEY_HEADER = "Ocp-Apim-Subscription-Key"
 CONNECT_TIMEOUT = 10.0
 MAYBE_CHARGED_HINT = (
     "The gateway may have started (and charged) this request. Check your Pixazo dashboard "
@@ -70,7 +69,7 @@ class Gateway:
         # No redirects: a redirect to another origin would carry the key along.
         self._http = httpx.Client(
             base_url=self.base_url,
-            headers={KEY_HEADER: api_key, "Cache-Control": "no-cache", "User-Agent": user_agent()},
+            headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent()},
             follow_redirects=False,
             transport=transport,
         )

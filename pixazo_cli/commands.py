@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .body import build_request
+from .body import ApiRequest, build_request
 from .download import Saved
 from .generate import Outcome, SaveOptions, generate, resume
-from .models import Model
+from .models import GATEWAY_HEADERS, KEY_HEADER, Model
+from .output import dry_run_report, dry_run_text
 from .session import GlobalOptions, Session
 
 
@@ -21,10 +22,15 @@ def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: Glob
                        is not None})
         request = build_request(model, prompt, values, _params(options.get("param")),
                                 stream=bool(options.get("stream")))
+        if options.get("dry_run"):
+            _print_dry_run(session, request, json_out)
+            return
         save = _save_options(session, options.get("name"), options.get("overwrite", False))
         outcome = generate(session, request, save, wait=not options.get("no_wait"),
                            on_saved=None if json_out else _print_path(session))
         _finish(session, outcome, json_out)
+        if options.get("open_images") and outcome.files:
+            _open(session, [saved.path for saved in outcome.files])
 
 
 def run_status(request_id: str, wait: bool, globals_: GlobalOptions, *, out_dir: Path | None,
@@ -46,6 +52,24 @@ def run_status(request_id: str, wait: bool, globals_: GlobalOptions, *, out_dir:
             session.ui.result_line(str(url))
         if reply.get("error"):
             session.ui.say(f"error: {reply['error']}")
+
+
+def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
+    headers = {**GATEWAY_HEADERS, KEY_HEADER: "****", **request.headers}
+    report = dry_run_report("POST", session.settings.base_url + request.path, headers,
+                            request.body)
+    if json_out:
+        session.ui.result_json(report)
+    else:
+        session.ui.result_line(dry_run_text(report))
+    session.ui.say("Dry run: nothing was sent.")
+
+
+def _open(session: Session, paths: list[Path]) -> None:
+    from .viewer import open_images
+
+    if not open_images(paths):
+        session.ui.say("No desktop to open the images on; they are saved.")
 
 
 def _params(pairs: list[str] | None) -> dict[str, Any]:

@@ -204,6 +204,8 @@ MODELS: dict[str, Model] = {
 }
 
 STATUS_PATH = "/v2/requests/status/{request_id}"
+KEY_HEADER = "Ocp-Apim-Subscription-Key"  # the only auth the gateway has
+GATEWAY_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-cache"}
 
 
 def models_taking(flag: str) -> list[str]:

@@ -5,11 +5,39 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
+
+from .models import KEY_HEADER
+
+
+def dry_run_report(method: str, url: str, headers: dict[str, str],
+                   body: dict[str, Any]) -> dict[str, Any]:
+    """The request as it would be sent, key masked, plus a curl command that reads the key
+    from the environment instead of spelling it out."""
+    curl = [f"curl -X {method} {shlex.quote(url)}"]
+    for name, value in headers.items():
+        if name == KEY_HEADER:
+            curl.append(f'-H "{name}: $PIXAZO_API_KEY"')
+        else:
+            curl.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    curl.append(f"--data-raw {shlex.quote(json.dumps(body, ensure_ascii=False))}")
+    return {"method": method, "url": url,
+            "headers": {k: ("****" if k == KEY_HEADER else v) for k, v in headers.items()},
+            "body": body, "curl": " \\\n  ".join(curl)}
+
+
+def dry_run_text(report: dict[str, Any]) -> str:
+    lines = [f"{report['method']} {report['url']}"]
+    lines += [f"{name}: {value}" for name, value in report["headers"].items()]
+    lines += ["", json.dumps(report["body"], ensure_ascii=False, indent=2), "",
+              "# The same request with curl (the key comes from $PIXAZO_API_KEY):",
+              report["curl"]]
+    return "\n".join(lines)
 
 
 class Activity:

@@ -16,6 +16,22 @@ config_app = typer.Typer(help="Read and change settings in the config file.",
                          no_args_is_help=True)
 
 
+def setting_names() -> list[str]:
+    """Every key `config set` takes, for shell completion."""
+    from .models import MODELS
+
+    names = list(config.TOP_KEYS)
+    names += [f"{model.name}.{flag}" for model in MODELS.values() for flag in model.by_flag]
+    return names
+
+
+def _complete_key(incomplete: str) -> list[str]:
+    return [name for name in setting_names() if name.startswith(incomplete)]
+
+
+SettingKey = Annotated[str, typer.Argument(metavar="KEY", autocompletion=_complete_key)]
+
+
 def _say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
@@ -75,7 +91,7 @@ def list_settings() -> None:
 
 
 @config_app.command(help="Print one setting, e.g. `pixazo config get sdxl.steps`.")
-def get(key: Annotated[str, typer.Argument(metavar="KEY")]) -> None:
+def get(key: SettingKey) -> None:
     value = config.get_setting(config.load(), key)
     if value is None:
         raise UsageError(f"{key} is not set in {config.config_path()}.")
@@ -84,7 +100,7 @@ def get(key: Annotated[str, typer.Argument(metavar="KEY")]) -> None:
 
 @config_app.command("set", help="Set a setting: output_dir, base_url, name, timeout, "
                     "max_download_mb, api_key, or MODEL.FLAG (e.g. sdxl.steps 12).")
-def set_(key: Annotated[str, typer.Argument(metavar="KEY")],
+def set_(key: SettingKey,
          value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
     checked = config.check_setting(key, value)
     data = config.load()
@@ -94,7 +110,7 @@ def set_(key: Annotated[str, typer.Argument(metavar="KEY")],
 
 
 @config_app.command(help="Remove a setting from the config file.")
-def unset(key: Annotated[str, typer.Argument(metavar="KEY")]) -> None:
+def unset(key: SettingKey) -> None:
     data = config.load()
     if not config.unset_setting(data, key):
         raise UsageError(f"{key} is not set in {config.config_path()}.")

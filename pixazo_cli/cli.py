@@ -251,9 +251,15 @@ def serve(
 ) -> None:
     from .sandbox import SandboxOptions, serve_forever
 
-    serve_forever(SandboxOptions(host=host, port=port, key=key, latency=latency,
-                                 balance=balance, rate_limit=rate_limit, faults=fault or [],
-                                 quiet=quiet))
+    options = SandboxOptions(host=host, port=port, key=key, latency=latency, balance=balance,
+                             rate_limit=rate_limit, faults=fault or [], quiet=quiet)
+    try:
+        serve_forever(options)
+    except ValueError as exc:
+        raise UsageError(f"{exc}", hint="Faults look like submit:503*2; see the README.") from None
+    except OSError as exc:
+        raise UsageError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
+                         hint="Pick another --port, or --port 0 for any free one.") from None
 
 
 app.add_typer(auth_app, name="auth")

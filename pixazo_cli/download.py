@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,8 +97,7 @@ class Downloader:
         raise AssertionError("unreachable")
 
     def _fetch_once(self, url: str, folder: Path) -> Fetched:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".pixazo-", suffix=".part")
-        tmp = Path(name)
+        tmp, fd = _create_part_file(folder)
         try:
             with os.fdopen(fd, "wb") as out:
                 ext, size, digest = self._stream(url, out)
@@ -117,6 +117,19 @@ class Downloader:
                 return _write_body(response, out, self.max_bytes)
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
+
+
+def _create_part_file(folder: Path) -> tuple[Path, int]:
+    """A new hidden file beside the target; unlike mkstemp's 0600, it gets the usual
+    permissions (0666 less the umask), which the saved image keeps after the rename."""
+    while True:
+        tmp = folder / f".pixazo-{secrets.token_hex(6)}.part"
+        try:
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise SaveError(f"Cannot write to {folder}: {exc.strerror or exc}.") from None
 
 
 def _check_status(response: httpx.Response) -> None:

@@ -1,0 +1,133 @@
+"""What the Pixazo gateway accepts, endpoint by endpoint, written as data.
+
+Transcribed from the vendor pages (the seeds), deliberately NOT from the client's own tables:
+if the two drift apart, the sandbox rejects what the real gateway would reject.
+Ranges the vendor leaves open are left open here (only a sane lower bound), rather than
+invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One accepted body field. `type` is string | integer | number | boolean | aspect."""
+
+    type: str
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] = ()
+    non_empty: bool = False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    model: str  # the CLI's model name; shown in captions and stats
+    kind: str  # "queued" (202 + polling) or "sync" (200 with the URL)
+    reply: str  # body shape of a success: nucleus | sd35 | sd3 | image_url
+    cdn_dir: str  # first CDN path segment, mirroring the vendor's bucket layout
+    sizing: str  # "aspect" (aspect_ratio, long side 1024) or "pixels" (width/height)
+    default_format: str
+    fields: dict[str, Field]
+
+
+PROMPT = Field("string", required=True, non_empty=True)
+TEXT = Field("string")
+ASPECT = Field("aspect")
+QUALITY = Field("integer", min=0, max=100)
+STRENGTH = Field("number", min=0, max=1)
+SEED = Field("integer")
+ANY_FORMAT = ("webp", "jpg", "png", "jpeg")
+
+NUCLEUS = {
+    "prompt": PROMPT,
+    "negative_prompt": TEXT,
+    "aspect_ratio": ASPECT,
+    "num_inference_steps": Field("integer", min=1),
+    "guidance_scale": Field("number", min=0),
+    "num_images": Field("integer", min=1, max=4),
+    "enable_safety_checker": Field("boolean"),
+    "output_format": Field("string", choices=("png", "jpg")),
+}
+
+# The vendor's table marks all seven fields as required.
+SD35 = {
+    "prompt": PROMPT,
+    "aspect_ratio": Field("aspect", required=True),
+    "cfg": Field("number", required=True, min=0),
+    "steps": Field("integer", required=True, min=20, max=100),
+    "output_format": Field("string", required=True, choices=ANY_FORMAT),
+    "output_quality": Field("integer", required=True, min=0, max=100),
+    "prompt_strength": Field("number", required=True, min=0, max=1),
+}
+
+SD3 = {
+    "prompt": PROMPT,
+    "negativePrompt": TEXT,
+    "steps": Field("integer", min=1, max=28),
+    "cfg": Field("number", min=0, max=20),
+    "aspect_ratio": ASPECT,
+    "output_format": Field("string", choices=ANY_FORMAT),
+    "output_quality": QUALITY,
+    "prompt_strength": STRENGTH,
+}
+
+SDXL = {
+    "prompt": PROMPT,
+    "negative_prompt": TEXT,
+    "height": Field("integer", min=512, max=1536),
+    "width": Field("integer", min=512, max=1536),
+    "num_steps": Field("integer", min=1, max=20),
+    "guidance_scale": Field("integer", min=1, max=15),
+    "seed": SEED,
+}
+
+LIGHTNING = {
+    "prompt": PROMPT,
+    "negativePrompt": TEXT,
+    "height": Field("integer", min=256, max=2048),
+    "width": Field("integer", min=256, max=2048),
+    "num_steps": Field("integer", min=1),
+    "guidance": Field("integer", min=0),
+    "seed": SEED,
+}
+
+# The inpainting table says negativePrompt but the vendor's own example sends negative_prompt;
+# a faithful stand-in must accept whatever the vendor's examples send, so both are allowed.
+INPAINT = {
+    **LIGHTNING,
+    "negative_prompt": TEXT,
+    "imageUrl": TEXT,
+    "maskUrl": TEXT,
+}
+
+
+def _sync(
+    model: str, reply: str, cdn_dir: str, sizing: str, fmt: str, fields: dict[str, Field]
+) -> Endpoint:
+    return Endpoint(model, "sync", reply, cdn_dir, sizing, fmt, fields)
+
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "/nucleus-image/v1/nucleus-image-request": Endpoint(
+        "nucleus", "queued", "nucleus", "v1", "aspect", "png", NUCLEUS
+    ),
+    "/sd3-5/v1/r-sd-3-5-large": _sync("sd35", "sd35", "sd-3-5-large", "aspect", "webp", SD35),
+    "/sd3/v1/getData": _sync("sd3", "sd3", "sd3", "aspect", "webp", SD3),
+    "/getImage/v1/getSDXLImage": _sync("sdxl", "image_url", "sdxl", "pixels", "png", SDXL),
+    "/sdxl_lightning/getImage/v1/getSDXLImage": _sync(
+        "lightning", "image_url", "sdxl_lightning", "pixels", "png", LIGHTNING
+    ),
+    "/sdxl_lightning/getImage/v1/getSDXLImageStream": _sync(
+        "lightning", "image_url", "sdxl_lightning", "pixels", "png", LIGHTNING
+    ),
+    "/inpainting/v1/getImage": _sync(
+        "inpaint", "image_url", "inpainting", "pixels", "png", INPAINT
+    ),
+    "/inpainting/v1/getImageStream": _sync(
+        "inpaint", "image_url", "inpainting", "pixels", "png", INPAINT
+    ),
+}

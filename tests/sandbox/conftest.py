@@ -1,0 +1,39 @@
+"""Fixtures for the sandbox tests: sandboxes on free ports, with no latency and a fake clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+
+from .support import FakeClock
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    # Also overrides the CLI tests' autouse `clock`, which patches modules the sandbox never uses.
+    return FakeClock()
+
+
+@pytest.fixture
+def make_sandbox(clock: FakeClock) -> Iterator[Callable[..., Sandbox]]:
+    """Start sandboxes with test defaults (port 0, latency 0, quiet); all closed afterwards."""
+    started: list[Sandbox] = []
+
+    def make(**overrides: Any) -> Sandbox:
+        settings: dict[str, Any] = {"port": 0, "latency": 0, "quiet": True, **overrides}
+        sandbox = start(SandboxOptions(**settings), clock=clock)
+        started.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in started:
+        sandbox.close()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    return make_sandbox()

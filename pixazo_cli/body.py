@@ -163,8 +163,17 @@ def build_request(
         raise UsageError("The prompt is empty.", hint="Give it as text, or `-` to read stdin.")
     if stream and not model.stream_path:
         raise UsageError(f"{model.name} has no stream endpoint.", hint="Drop --stream.")
-    body: dict[str, Any] = {"prompt": prompt}
-    headers: dict[str, str] = {}
+    # Only where the gateway requires a field does the tool fill the documented value.
+    body = {"prompt": prompt} | {f.name: f.default for f in model.fields
+                                 if f.default is not None and not f.header}
+    return override(ApiRequest(model, model.path_for(stream), body), values, params)
+
+
+def override(request: ApiRequest, values: dict[str, Any],
+             params: dict[str, Any] | None = None) -> ApiRequest:
+    """A copy of the request with flag values (checked) and then --param fields applied."""
+    model = request.model
+    body, headers = dict(request.body), dict(request.headers)
     for flag, value in values.items():
         if value is None:
             continue
@@ -177,8 +186,5 @@ def build_request(
             headers[spec.name] = str(value)
         else:
             body[spec.name] = value
-    for spec in model.fields:
-        if spec.default is not None and not spec.header:
-            body.setdefault(spec.name, spec.default)
     body.update(params or {})
-    return ApiRequest(model, model.path_for(stream), body, headers)
+    return ApiRequest(model, request.path, body, headers)

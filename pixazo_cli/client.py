@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -19,6 +20,7 @@ from .errors import (
     RateLimitError,
     UsageError,
 )
+from .limiter import RateLimiter
 from .models import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
 from .retry import (
     MAX_POST_RETRIES,
@@ -59,12 +61,14 @@ class Gateway:
         log: Callable[[str], None] | None = None,
         transport: httpx.BaseTransport | None = None,
         backoff: Backoff | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         check_transport(base_url)
         self.base_url = base_url.rstrip("/")
         self.deadline = deadline
         self.clock = clock
         self.backoff = backoff or Backoff()
+        self.limiter = limiter
         self._log = log
         # No redirects: a redirect to another origin would carry the key along.
         self._http = httpx.Client(
@@ -77,10 +81,18 @@ class Gateway:
     def close(self) -> None:
         self._http.close()
 
+    def with_deadline(self, deadline: Deadline) -> Gateway:
+        """The same connection pool and limiter, under another time budget (one batch job)."""
+        other = copy.copy(self)
+        other.deadline = deadline
+        return other
+
     def submit(self, request: ApiRequest) -> dict[str, Any]:
         """POST a paid request; resend only where the gateway cannot have started it."""
         for attempt in range(MAX_POST_RETRIES + 1):
             last_try = attempt == MAX_POST_RETRIES
+            if self.limiter:
+                self.limiter.acquire()
             try:
                 response = self._send("POST", request.path, json=request.body,
                                       headers=request.headers)
@@ -100,7 +112,7 @@ class Gateway:
             if response.status_code in POST_RETRY_STATUSES and not last_try:
                 delay = self._retry_delay(attempt, response)
                 if self.deadline.allows(delay):
-                    self.clock.sleep(delay)
+                    self._hold_back(delay, throttled=response.status_code == 429)
                     continue
             return _json_reply(response, paid=True)
         raise AssertionError("unreachable")
@@ -124,6 +136,12 @@ class Gateway:
                 raise failure
             self.clock.sleep(delay)
             attempt += 1
+
+    def _hold_back(self, delay: float, throttled: bool) -> None:
+        if throttled and self.limiter:
+            self.limiter.pause(delay)  # every worker waits, and acquire() sleeps for us
+        else:
+            self.clock.sleep(delay)
 
     def _retry_delay(self, attempt: int, response: httpx.Response) -> float:
         return self.backoff.delay(attempt, parse_retry_after(response.headers.get("Retry-After")))

@@ -3,6 +3,7 @@ and an image, and only then move it into place under its final name."""
 
 from __future__ import annotations
 
+import copy
 import errno
 import hashlib
 import os
@@ -11,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -85,7 +86,17 @@ class Downloader:
     def close(self) -> None:
         self._http.close()
 
-    def fetch(self, url: str, folder: Path) -> Fetched:
+    def with_deadline(self, deadline: Deadline) -> Downloader:
+        other = copy.copy(self)
+        other.deadline = deadline
+        return other
+
+    def fetch(self, url: str, folder: Path, record: dict[str, Any] | None = None) -> Fetched:
+        """Download into a part file; with a record, the part file carries it embedded."""
+        fetched = self._fetch_with_retries(url, folder)
+        return fetched if record is None else _stamp(fetched, record, folder)
+
+    def _fetch_with_retries(self, url: str, folder: Path) -> Fetched:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return self._fetch_once(url, folder)
@@ -117,6 +128,40 @@ class Downloader:
                 return _write_body(response, out, self.max_bytes)
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
+
+
+def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path) -> Fetched:
+    """A second part file: the image with its generation record embedded (no re-encoding)."""
+    from . import record as records
+
+    tmp, fd = _create_part_file(folder)
+    try:
+        with open(fetched.tmp, "rb") as src, os.fdopen(fd, "w+b") as dst:
+            records.embed(src, dst, record, fetched.ext)
+    except ValueError:
+        tmp.unlink(missing_ok=True)  # a record too large to embed: keep the image as it came
+        return fetched
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fetched.tmp.unlink(missing_ok=True)
+        raise _write_error(exc) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        fetched.tmp.unlink(missing_ok=True)
+        raise
+    fetched.tmp.unlink(missing_ok=True)
+    size, digest = _file_digest(tmp)
+    return Fetched(tmp, fetched.ext, size, digest)
+
+
+def _file_digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def _create_part_file(folder: Path) -> tuple[Path, int]:
@@ -171,10 +216,14 @@ def _write(out: BinaryIO, chunk: bytes) -> None:
     try:
         out.write(chunk)
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise SaveError("The disk is full; the image was not saved.",
-                            hint="Free some space and fetch it again.") from None
-        raise SaveError(f"Cannot write the image: {exc.strerror or exc}.") from None
+        raise _write_error(exc) from None
+
+
+def _write_error(exc: OSError) -> SaveError:
+    if exc.errno == errno.ENOSPC:
+        return SaveError("The disk is full; the image was not saved.",
+                         hint="Free some space and fetch it again.")
+    return SaveError(f"Cannot write the image: {exc.strerror or exc}.")
 
 
 def _too_big(size: int, max_bytes: int) -> SaveError:

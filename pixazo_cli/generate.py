@@ -1,7 +1,7 @@
 """The one generation flow every model shares: check, send, wait, download, save.
 
-Commands parse flags into an ApiRequest and call `generate`; `resume` does the second half for
-`pixazo status ID --wait`.
+The steps are separate functions so `batch` can compose them under its own scheduler;
+`generate` is the single-command composition and `resume` serves `pixazo status ID --wait`.
 """
 
 from __future__ import annotations
@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .body import ApiRequest
-from .download import Saved, check_folder, place
+from .client import Gateway
+from .download import Downloader, Saved, check_folder, place
 from .errors import GatewayError, Interrupted, SaveError
 from .naming import DEFAULT_TEMPLATE, NameParts, check_template
 from .session import Session
+from .version import user_agent
 from .waiting import checked_urls, media_urls, resume_hint, wait_for_job
 
 OnSaved = Callable[[Saved], None]
@@ -28,6 +30,7 @@ class SaveOptions:
     out_dir: Path
     template: str | None = None  # None: the default, which picks a free name on collision
     overwrite: bool = False
+    sidecar: bool = False
 
     @property
     def name_template(self) -> str:
@@ -40,6 +43,7 @@ class Outcome:
     request_id: str | None = None
     status: str = "COMPLETED"
     request: ApiRequest | None = None
+    urls: list[str] | None = None  # known once the gateway has answered with them
     files: list[Saved] = field(default_factory=list)
 
 
@@ -54,26 +58,18 @@ def interruptible(message: str, hint: str | None) -> Iterator[None]:
 def generate(session: Session, request: ApiRequest, save: SaveOptions, wait: bool = True,
              on_saved: OnSaved | None = None) -> Outcome:
     model = request.model
-    check_template(save.name_template)
-    parts = NameParts(model.name, request.body.get("prompt", ""), _seed(request), datetime.now())
-    check_folder(save.out_dir)
-    _refuse_existing(request, save, parts)
+    parts = name_parts(request)
+    prepare(request, save, parts)
     gateway = session.gateway()
-    outcome = Outcome(model.name, request=request)
     with interruptible("Interrupted while the gateway was working on the request.",
                        "It may have been charged: check your Pixazo dashboard."), \
             session.ui.activity(model.name, "sending"):
-        reply = gateway.submit(request)
-    if not model.queued:
-        outcome.request_id = _optional_id(reply.get("id"))
-        urls = checked_urls([reply.get(model.url_field)], f"{model.name} ({request.path})")
-    else:
-        outcome.request_id = _request_id(reply)
+        outcome = submit(gateway, request)
+    if outcome.urls is None:
         if not wait:
-            outcome.status = "QUEUED"
             return outcome
-        urls = _wait(session, outcome.request_id, model.name)
-    outcome.files = _save_all(session, urls, parts, save, outcome.request_id, on_saved)
+        outcome.urls = _wait(session, gateway, outcome.request_id or "", model.name)
+    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
     return outcome
 
 
@@ -82,37 +78,101 @@ def resume(session: Session, request_id: str, save: SaveOptions,
     """Wait for a job submitted earlier and save its images like the submitting command would."""
     check_template(save.name_template)
     check_folder(save.out_dir)
-    gateway = session.gateway()
-    urls = _wait(session, request_id, "nucleus", gateway)
+    outcome = Outcome("nucleus", request_id=request_id)
+    outcome.urls = _wait(session, session.gateway(), request_id, "nucleus")
     parts = NameParts("nucleus", request_id, None, datetime.now())
-    files = _save_all(session, urls, parts, save, request_id, on_saved)
-    return Outcome("nucleus", request_id=request_id, files=files)
+    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+    return outcome
 
 
-def _wait(session: Session, request_id: str, label: str, gateway: Any = None) -> list[str]:
-    gateway = gateway or session.gateway()
+def name_parts(request: ApiRequest) -> NameParts:
+    return NameParts(request.model.name, str(request.body.get("prompt", "")), _seed(request),
+                     datetime.now())
+
+
+def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
+    """Everything that can fail locally fails here, before anything is paid for."""
+    check_template(save.name_template)
+    check_folder(save.out_dir)
+    _refuse_existing(request, save, parts)
+
+
+def submit(gateway: Gateway, request: ApiRequest) -> Outcome:
+    """Send the paid request; a sync model's reply has the URL, a queued one's the request id."""
+    model = request.model
+    reply = gateway.submit(request)
+    outcome = Outcome(model.name, request=request)
+    if model.queued:
+        outcome.request_id = _request_id(reply)
+        outcome.status = "QUEUED"
+    else:
+        outcome.request_id = _optional_id(reply.get("id"))
+        outcome.urls = checked_urls([reply.get(model.url_field)], f"{model.name} ({request.path})")
+    return outcome
+
+
+def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: SaveOptions,
+             on_saved: OnSaved | None = None,
+             progress: Callable[[int, int], None] | None = None) -> list[Saved]:
+    urls = outcome.urls or []
+    files: list[Saved] = []
+    for index, url in enumerate(urls, start=1):
+        if progress:
+            progress(index, len(urls))
+        fetched = downloader.fetch(url, save.out_dir, generation_record(outcome))
+        name = parts.render(save.name_template, index, fetched.ext, outcome.request_id)
+        path = place(fetched, save.out_dir / name, save.overwrite, find_free=save.template is None)
+        saved = Saved(path, url, fetched.size, fetched.sha256)
+        if save.sidecar:
+            write_sidecar(path, generation_record(outcome), saved)
+        files.append(saved)
+        if on_saved:
+            on_saved(saved)
+    outcome.status = "COMPLETED"
+    return files
+
+
+def generation_record(outcome: Outcome) -> dict[str, Any]:
+    """What produced an image, embedded in the file so `inspect` and `replay` can use it."""
+    request = outcome.request
+    return {
+        "tool": user_agent(),
+        "model": outcome.model,
+        "endpoint": request.path if request else None,
+        "body": request.body if request else None,
+        "headers": request.headers if request and request.headers else None,
+        "request_id": outcome.request_id,
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def write_sidecar(path: Path, record: dict[str, Any], saved: Saved) -> None:
+    import json
+
+    data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
+                               "url": saved.url}}
+    sidecar = path.with_suffix(".json")
+    try:
+        sidecar.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    except OSError as exc:
+        raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None
+
+
+def _save_with_activity(session: Session, outcome: Outcome, parts: NameParts,
+                        save: SaveOptions, on_saved: OnSaved | None) -> list[Saved]:
+    hint = resume_hint(outcome.request_id) if outcome.request_id and parts.model == "nucleus" \
+        else None
+    with interruptible("Interrupted while downloading; nothing partial was left.", hint), \
+            session.ui.activity(parts.model, "downloading") as activity:
+        return save_all(session.downloader(), outcome, parts, save, on_saved,
+                        progress=lambda i, n: activity.status(f"downloading {i}/{n}"))
+
+
+def _wait(session: Session, gateway: Gateway, request_id: str, label: str) -> list[str]:
     with interruptible(f"Stopped waiting for {request_id}; the job goes on at the gateway.",
                        resume_hint(request_id)), session.ui.activity(label, "QUEUED") as act:
         final = wait_for_job(gateway, request_id, act.status)
     return media_urls(final, request_id)
-
-
-def _save_all(session: Session, urls: list[str], parts: NameParts, save: SaveOptions,
-              request_id: str | None, on_saved: OnSaved | None) -> list[Saved]:
-    downloader = session.downloader()
-    files: list[Saved] = []
-    hint = resume_hint(request_id) if request_id and parts.model == "nucleus" else None
-    for index, url in enumerate(urls, start=1):
-        with interruptible("Interrupted while downloading; nothing partial was left.", hint), \
-                session.ui.activity(parts.model, f"downloading {index}/{len(urls)}"):
-            fetched = downloader.fetch(url, save.out_dir)
-        name = parts.render(save.name_template, index, fetched.ext, request_id)
-        path = place(fetched, save.out_dir / name, save.overwrite, find_free=save.template is None)
-        saved = Saved(path, url, fetched.size, fetched.sha256)
-        files.append(saved)
-        if on_saved:
-            on_saved(saved)
-    return files
 
 
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:

@@ -66,6 +66,7 @@ class Ui:
         self.quiet = quiet
         self.verbose = verbose
         self.json_mode = json_mode
+        self.stdout_closed = False
 
     @property
     def err(self) -> TextIO:
@@ -82,8 +83,15 @@ class Ui:
             self.err.flush()
 
     def result_line(self, text: str) -> None:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+        if self.stdout_closed:
+            return
+        try:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left (`| head -1`): the work itself still finishes and is saved.
+            self.stdout_closed = True
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
 
     def result_json(self, data: dict[str, Any]) -> None:
         self.result_line(json.dumps(data, ensure_ascii=False))

@@ -41,25 +41,39 @@ def wait_for_job(
     """Poll until COMPLETED and return the final status reply; raise on failure or timeout."""
     delays = (schedule or PollSchedule()).delays()
     while True:
-        try:
-            reply = gateway.status(request_id)
-        except GatewayError as exc:
-            raise GatewayError(exc.message, hint=resume_hint(request_id)) from None
-        status = reply.get("status")
-        if status == COMPLETED:
+        reply = poll_once(gateway, request_id)
+        if is_completed(reply, request_id):
             return reply
-        if status in FAILED:
-            raise job_failed(request_id, status, reply.get("error"))
-        if status not in PENDING:
-            raise GatewayError(f"The gateway reported an unknown status {status!r} for "
-                               f"{request_id}.", hint=resume_hint(request_id))
-        on_status(status)
+        on_status(str(reply.get("status")))
         delay = next(delays)
         if not gateway.deadline.allows(delay):
-            raise GatewayError(
-                f"Timed out after {gateway.deadline.elapsed():.0f} s; {request_id} is still "
-                f"{status} at the gateway.", hint=resume_hint(request_id))
+            raise timed_out(gateway, request_id, str(reply.get("status")))
         gateway.clock.sleep(delay)
+
+
+def poll_once(gateway: Gateway, request_id: str) -> dict[str, Any]:
+    try:
+        return gateway.status(request_id)
+    except GatewayError as exc:
+        raise GatewayError(exc.message, hint=resume_hint(request_id)) from None
+
+
+def is_completed(reply: dict[str, Any], request_id: str) -> bool:
+    """True when done, False while pending; a failed or unknown status raises."""
+    status = reply.get("status")
+    if status == COMPLETED:
+        return True
+    if status in FAILED:
+        raise job_failed(request_id, status, reply.get("error"))
+    if status not in PENDING:
+        raise GatewayError(f"The gateway reported an unknown status {status!r} for "
+                           f"{request_id}.", hint=resume_hint(request_id))
+    return False
+
+
+def timed_out(gateway: Gateway, request_id: str, status: str) -> GatewayError:
+    return GatewayError(f"Timed out after {gateway.deadline.elapsed():.0f} s; {request_id} is "
+                        f"still {status} at the gateway.", hint=resume_hint(request_id))
 
 
 def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:

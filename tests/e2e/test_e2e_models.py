@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import threading
 import urllib.request
@@ -47,9 +48,13 @@ def test_each_model_saves_a_real_image(server: Server, home: Path, tmp_path: Pat
     assert hashlib.sha256(data).hexdigest() == saved["sha256"]
     assert len(data) == saved["bytes"]
     with urllib.request.urlopen(saved["url"]) as reply:
-        assert reply.read() == data
-    with Image.open(path) as image:
+        served = reply.read()
+    # The saved file is the served image, pixel for pixel, plus its embedded generation record.
+    with Image.open(path) as image, Image.open(io.BytesIO(served)) as original:
         assert (image.format, image.size) == (fmt, size)
+        assert image.tobytes() == original.tobytes()
+    inspected = run_pixazo(["inspect", "--json", str(path)], home, tmp_path)
+    assert json.loads(inspected.stdout)["body"] == report["body"]
     assert path.suffix == {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}[fmt]
     stats = server.stats()
     assert stats["posts_accepted"] == 1

@@ -87,6 +87,8 @@ Name = Annotated[str | None, typer.Option(
     "--name", metavar="TEMPLATE", help="File name template; placeholders: {model} {index} {seed} "
     "{request_id} {date} {time} {slug} {ext}.")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
+Sidecar = Annotated[bool, typer.Option(
+    "--sidecar", help="Also write each image's generation record to a .json file beside it.")]
 
 
 def _version(value: bool) -> None:
@@ -151,7 +153,7 @@ def _field_option(model: Model, spec: Field) -> inspect.Parameter:
                              annotation=Annotated[spec.kind | None, option])
 
 
-def _common_parameters(model: Model) -> list[inspect.Parameter]:
+def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
     kw = inspect.Parameter.KEYWORD_ONLY
     params = [
         inspect.Parameter("param", kw, default=None, annotation=Annotated[list[str] | None,
@@ -167,11 +169,12 @@ def _common_parameters(model: Model) -> list[inspect.Parameter]:
             "nothing.")]),
         inspect.Parameter("open_images", kw, default=False, annotation=Annotated[
             bool, typer.Option("--open", help="Open the saved images in the desktop's viewer.")]),
+        inspect.Parameter("sidecar", kw, default=False, annotation=Sidecar),
     ]
-    if model.stream_path:
+    if stream:
         params.append(inspect.Parameter("stream", kw, default=False, annotation=Annotated[
             bool, typer.Option("--stream", help="Use the model's Stream endpoint.")]))
-    if model.queued:
+    if queued:
         params.append(inspect.Parameter("no_wait", kw, default=False, annotation=Annotated[
             bool, typer.Option("--no-wait", help="Print the request id and exit; fetch it "
                                "later with `pixazo status ID --wait`.")]))
@@ -198,7 +201,7 @@ def _model_command(model: Model) -> Any:
                             annotation=typer.Context)
     fields = [_field_option(model, spec) for spec in model.fields]
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [ctx, prompt, *fields, *_common_parameters(model)])
+        [ctx, prompt, *fields, *_common_parameters(bool(model.stream_path), model.queued)])
     command.__name__ = model.name
     return command
 
@@ -208,7 +211,7 @@ for _model in MODELS.values():
                 epilog=f"\b\nExample:\n  {_model.example}")(_model_command(_model))
 
 
-@app.command(help="Show a queued job; with --wait, wait for it and save its images.")
+@app.command(help="Show a queued job, or wait for it and save its images (--wait).")
 def status(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument(metavar="REQUEST_ID")],
@@ -217,6 +220,7 @@ def status(
     out_dir: OutDir = None,
     name: Name = None,
     overwrite: Overwrite = False,
+    sidecar: Sidecar = False,
     json_out: Json = False,
     timeout: Timeout = None,
     sandbox: Sandbox = False,
@@ -227,8 +231,91 @@ def status(
     from .commands import run_status
 
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    run_status(request_id, wait, options, out_dir=out_dir, name=name, overwrite=overwrite,
-               json_out=json_out, timeout=timeout)
+    run_status(request_id, wait, dict(out_dir=out_dir, name=name, overwrite=overwrite,
+                                      sidecar=sidecar, json_out=json_out, timeout=timeout),
+               options)
+
+
+@app.command(help="Run many generations from a file: in parallel, resumable, shardable.")
+def batch(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines (one object a "
+                                          "line), or one prompt a line with --model; - = stdin.")],
+    model: Annotated[str | None, typer.Option(
+        "--model", "-m", help="Model for plain-text lines and lines without one.",
+        autocompletion=_completer(tuple(MODELS)))] = None,
+    out_dir: OutDir = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64,
+                                             help="Jobs at once.")] = 4,
+    rate_limit: Annotated[int, typer.Option("--rate-limit", min=1, metavar="N",
+                                            help="Paid requests a minute, at most.")] = 60,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", metavar="I/N", help="Run only the I-th of N equal slices of the lines.")]
+    = None,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Run the valid lines even when some are invalid.")] = False,
+    overwrite: Overwrite = False,
+    sidecar: Sidecar = False,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON line per job on stdout.")]
+    = False,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=0.001, metavar="SECONDS", help="Bound each job [default: 600].")]
+    = None,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    from .commands import run_batch
+
+    if model is not None and model not in MODELS:
+        raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
+    options = global_options(ctx, sandbox, base_url, verbose, quiet)
+    code = run_batch(source, dict(model=model, out_dir=out_dir, concurrency=concurrency,
+                                  rate_limit=rate_limit, shard=shard, skip_invalid=skip_invalid,
+                                  overwrite=overwrite, sidecar=sidecar, json_out=json_out,
+                                  timeout=timeout), options)
+    raise typer.Exit(code)
+
+
+def inspect_(
+    path: Annotated[Path, typer.Argument(metavar="FILE")],
+    json_out: Annotated[bool, typer.Option("--json", help="One line of JSON.")] = False,
+) -> None:
+    from .commands import run_inspect
+
+    run_inspect(path, json_out)
+
+
+def _replay_command() -> Any:
+    def command(ctx: typer.Context, path: Path, **options: Any) -> None:
+        from .commands import run_replay
+
+        run_replay(path, options, global_options(
+            ctx, options.pop("sandbox"), options.pop("base_url"), options.pop("verbose"),
+            options.pop("quiet")))
+
+    kw = inspect.Parameter.KEYWORD_ONLY
+    # The model is known only once the file is read, so every flag is taken as text here and
+    # checked against the recorded model's own rules.
+    flags = [inspect.Parameter(flag, kw, default=None, annotation=Annotated[
+        bool | None if info.off_switch else str | None, typer.Option(
+            f"{cli_name(flag)}/{info.off_switch}" if info.off_switch else cli_name(flag),
+            help=info.help, metavar=info.metavar or None, show_default=False)])
+        for flag, info in FLAGS.items()]
+    command.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=typer.Context),
+        inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=Annotated[Path, typer.Argument(metavar="FILE")]),
+        *flags, *_common_parameters(stream=False, queued=True)])
+    return command
+
+
+app.command("replay", help="Send an image's recorded request again (flags override it).")(
+    _replay_command())
+app.command("inspect", help="Print the generation record embedded in an image.")(
+    inspect_)
 
 
 sandbox_app = typer.Typer(help="The offline stand-in for the gateway.", no_args_is_help=True)

@@ -2,43 +2,43 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from .body import ApiRequest, build_request
-from .download import Saved
+from .body import ApiRequest, build_request, override, parse_params
+from .download import Saved, check_folder
+from .errors import UsageError
 from .generate import Outcome, SaveOptions, generate, resume
-from .models import GATEWAY_HEADERS, KEY_HEADER, Model
+from .models import FLAGS, GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
 from .output import dry_run_report, dry_run_text
 from .session import GlobalOptions, Session
 
 
 def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> None:
-    json_out = options.pop("json_out")
-    with Session(globals_, json_mode=json_out, out_dir=options.pop("out_dir"),
-                 timeout=options.pop("timeout")) as session:
+    with _session(globals_, options) as session:
         values = dict(session.settings.model_defaults.get(model.name, {}))
-        values.update({flag: options[flag] for flag in model.by_flag if options.get(flag)
-                       is not None})
-        request = build_request(model, prompt, values, _params(options.get("param")),
+        values.update(_given_flags(options))
+        request = build_request(model, prompt, values, _params(options),
                                 stream=bool(options.get("stream")))
-        if options.get("dry_run"):
-            _print_dry_run(session, request, json_out)
-            return
-        save = _save_options(session, options.get("name"), options.get("overwrite", False))
-        outcome = generate(session, request, save, wait=not options.get("no_wait"),
-                           on_saved=None if json_out else _print_path(session))
-        _finish(session, outcome, json_out)
-        if options.get("open_images") and outcome.files:
-            _open(session, [saved.path for saved in outcome.files])
+        _run_request(session, request, options)
 
 
-def run_status(request_id: str, wait: bool, globals_: GlobalOptions, *, out_dir: Path | None,
-               name: str | None, overwrite: bool, json_out: bool, timeout: float | None) -> None:
-    with Session(globals_, json_mode=json_out, out_dir=out_dir, timeout=timeout) as session:
+def run_replay(path: Path, options: dict[str, Any], globals_: GlobalOptions) -> None:
+    """Send the request recorded in an image again, with any flags given on top."""
+    recorded = _recorded_request(path)
+    with _session(globals_, options) as session:
+        request = override(recorded, _given_flags(options), _params(options))
+        _run_request(session, request, options)
+
+
+def run_status(request_id: str, wait: bool, options: dict[str, Any],
+               globals_: GlobalOptions) -> None:
+    json_out = options["json_out"]
+    with _session(globals_, options) as session:
         if wait:
-            save = _save_options(session, name, overwrite)
-            outcome = resume(session, request_id, save,
+            outcome = resume(session, request_id, _save_options(session, options),
                              on_saved=None if json_out else _print_path(session))
             _finish(session, outcome, json_out)
             return
@@ -48,10 +48,101 @@ def run_status(request_id: str, wait: bool, globals_: GlobalOptions, *, out_dir:
             return
         session.ui.result_line(str(reply.get("status")))
         output = reply.get("output")
-        for url in output.get("media_url") or [] if isinstance(output, dict) else []:
+        for url in (output.get("media_url") or []) if isinstance(output, dict) else []:
             session.ui.result_line(str(url))
         if reply.get("error"):
             session.ui.say(f"error: {reply['error']}")
+
+
+def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
+    from .batch import BatchOptions, BatchRun
+    from .batchfile import parse_shard, read_jobs, shard
+    from .batchview import BatchView
+
+    which = parse_shard(options["shard"])
+    text = _read_source(source)
+    with _session(globals_, options) as session:
+        jobs, invalid = read_jobs(text, options["model"], session.settings.model_defaults,
+                                  options["skip_invalid"])
+        for message in invalid:
+            session.ui.say(f"skipped {message}")
+        jobs = shard(jobs, which)
+        save = _save_options(session, options)
+        check_folder(save.out_dir)
+        view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir)
+        batch = BatchOptions(save, options["concurrency"], options["rate_limit"])
+        return BatchRun(session, jobs, batch, view).run()
+
+
+def run_inspect(path: Path, json_out: bool) -> None:
+    from .record import parameters_text, read
+
+    if not path.is_file():
+        raise UsageError(f"No such file: {path}.")
+    record = read(path)
+    if record is None:
+        raise UsageError(f"{path} carries no pixazo generation record.",
+                         hint="Only images saved by pixazo carry one.")
+    if json_out:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    if isinstance(record.get("body"), dict):
+        sys.stdout.write("\n" + parameters_text(record) + "\n")
+
+
+def _run_request(session: Session, request: ApiRequest, options: dict[str, Any]) -> None:
+    json_out = options["json_out"]
+    if options.get("dry_run"):
+        _print_dry_run(session, request, json_out)
+        return
+    outcome = generate(session, request, _save_options(session, options),
+                       wait=not options.get("no_wait"),
+                       on_saved=None if json_out else _print_path(session))
+    _finish(session, outcome, json_out)
+    if options.get("open_images") and outcome.files:
+        from .viewer import open_images
+
+        if not open_images([saved.path for saved in outcome.files]):
+            session.ui.say("No desktop to open the images on; they are saved.")
+
+
+def _recorded_request(path: Path) -> ApiRequest:
+    from .record import read
+
+    record = read(path) if path.is_file() else None
+    model = MODELS.get(str((record or {}).get("model")))
+    if record is None or model is None or not isinstance(record.get("body"), dict):
+        raise UsageError(f"{path} carries no replayable generation record.",
+                         hint="`pixazo inspect FILE` shows what it carries.")
+    endpoint = record.get("endpoint")
+    if endpoint not in (model.path, model.stream_path):
+        raise UsageError(f"The record's endpoint {endpoint!r} is not one of {model.name}'s.")
+    return ApiRequest(model, endpoint, dict(record["body"]), dict(record.get("headers") or {}))
+
+
+def _session(globals_: GlobalOptions, options: dict[str, Any]) -> Session:
+    return Session(globals_, json_mode=options.get("json_out", False),
+                   out_dir=options.get("out_dir"), timeout=options.get("timeout"))
+
+
+def _given_flags(options: dict[str, Any]) -> dict[str, Any]:
+    return {flag: value for flag, value in options.items()
+            if flag in FLAGS and value is not None}
+
+
+def _params(options: dict[str, Any]) -> dict[str, Any]:
+    return parse_params(options.get("param") or [])
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"Cannot read the batch file {source}: {reason}.") from None
 
 
 def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
@@ -65,22 +156,10 @@ def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> Non
     session.ui.say("Dry run: nothing was sent.")
 
 
-def _open(session: Session, paths: list[Path]) -> None:
-    from .viewer import open_images
-
-    if not open_images(paths):
-        session.ui.say("No desktop to open the images on; they are saved.")
-
-
-def _params(pairs: list[str] | None) -> dict[str, Any]:
-    from .body import parse_params
-
-    return parse_params(pairs or [])
-
-
-def _save_options(session: Session, name: str | None, overwrite: bool) -> SaveOptions:
-    return SaveOptions(session.settings.output_dir, name or session.settings.name_template,
-                       overwrite)
+def _save_options(session: Session, options: dict[str, Any]) -> SaveOptions:
+    return SaveOptions(session.settings.output_dir,
+                       options.get("name") or session.settings.name_template,
+                       options.get("overwrite", False), options.get("sidecar", False))
 
 
 def _print_path(session: Session) -> Any:

@@ -246,3 +246,12 @@ def test_inspect_refuses_a_file_without_a_record(isolated: Path) -> None:
     Image.new("RGB", (4, 4)).save(isolated / "plain.png")
     result = run("inspect", "plain.png")
     assert result.exit_code == 2 and "no pixazo generation record" in result.stderr
+
+
+def test_a_429_that_comes_anyway_is_retried_through_the_shared_limiter(
+        gateway: Sandbox, isolated: Path, clock) -> None:
+    gateway.set_faults(["submit:429*1"])
+    result = run("batch", write(isolated, lines(3)), "-o", "out", "-j", "3")
+    assert result.exit_code == 0, result.stderr
+    assert gateway.stats()["posts_received"] == 4 and gateway.stats()["posts_accepted"] == 3
+    assert 1.0 in clock.sleeps  # the sandbox's Retry-After: 1, waited in the limiter

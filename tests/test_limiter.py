@@ -1,0 +1,66 @@
+"""The batch's shared rate limiter: bursts up to the limit, then paces by the sliding window;
+a 429 holds every worker back."""
+
+from __future__ import annotations
+
+import threading
+
+from pixazo_cli.limiter import RateLimiter
+from tests.conftest import FakeClock
+
+
+def test_bursts_up_to_the_limit_without_waiting(clock: FakeClock) -> None:
+    limiter = RateLimiter(60, clock)
+    for _ in range(60):
+        limiter.acquire()
+    assert clock.sleeps == []
+
+
+def test_the_next_request_waits_for_the_oldest_to_leave_the_window(clock: FakeClock) -> None:
+    limiter = RateLimiter(3, clock)
+    for _ in range(3):
+        limiter.acquire()
+        clock.t += 1
+    limiter.acquire()
+    assert clock.sleeps == [57.0]
+
+
+def test_never_more_than_the_limit_in_any_minute(clock: FakeClock) -> None:
+    limiter = RateLimiter(5, clock)
+    sent = []
+    for _ in range(23):
+        limiter.acquire()
+        sent.append(clock.t)
+        clock.t += 0.7
+    for start in sent:
+        assert sum(1 for t in sent if start <= t < start + 60) <= 5
+
+
+def test_a_429_pauses_every_worker(clock: FakeClock) -> None:
+    limiter = RateLimiter(100, clock)
+    limiter.acquire()
+    limiter.pause(7)
+    limiter.acquire()
+    limiter.acquire()
+    assert clock.sleeps == [7.0]
+
+
+def test_workers_in_threads_share_the_window(clock: FakeClock) -> None:
+    limiter = RateLimiter(4, clock)
+    lock = threading.Lock()
+    times: list[float] = []
+
+    def worker() -> None:
+        for _ in range(3):
+            limiter.acquire()
+            with lock:
+                times.append(clock.now())
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(times) == 12
+    for start in times:
+        assert sum(1 for t in times if start <= t < start + 60) <= 4

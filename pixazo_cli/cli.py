@@ -79,10 +79,11 @@ Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each HTTP ex
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of paths.")]
 Timeout = Annotated[float | None, typer.Option(
-    "--timeout", min=0.001, metavar="SECONDS", help="Bound the whole command [default: 600].")]
+    "--timeout", min=0.001, metavar="SECONDS",
+    help="Bound the whole command (default: config timeout, else 600).")]
 OutDir = Annotated[Path | None, typer.Option(
-    "--out-dir", "-o", metavar="DIR", help="Save images here [default: config output_dir, else .]",
-    file_okay=False)]
+    "--out-dir", "-o", metavar="DIR", help="Save images here.",
+    show_default="config output_dir, else the current folder", file_okay=False)]
 Name = Annotated[str | None, typer.Option(
     "--name", metavar="TEMPLATE", help="File name template; placeholders: {model} {index} {seed} "
     "{request_id} {date} {time} {slug} {ext}.")]
@@ -214,7 +215,8 @@ for _model in MODELS.values():
 @app.command(help="Show a queued job, or wait for it and save its images (--wait).")
 def status(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(metavar="REQUEST_ID")],
+    request_id: Annotated[str, typer.Argument(
+        metavar="REQUEST_ID", help="The request id a queued command printed (--no-wait).")],
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the job and save its images.")]
     = False,
     out_dir: OutDir = None,
@@ -245,7 +247,7 @@ def batch(
         "--model", "-m", help="Model for plain-text lines and lines without one.",
         autocompletion=_completer(tuple(MODELS)))] = None,
     out_dir: OutDir = None,
-    concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64, metavar="N",
                                              help="Jobs at once.")] = 4,
     rate_limit: Annotated[int, typer.Option("--rate-limit", min=1, metavar="N",
                                             help="Paid requests a minute, at most.")] = 60,
@@ -259,7 +261,8 @@ def batch(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON line per job on stdout.")]
     = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=0.001, metavar="SECONDS", help="Bound each job [default: 600].")]
+        "--timeout", min=0.001, metavar="SECONDS",
+        help="Bound each job (default: config timeout, else 600).")]
     = None,
     sandbox: Sandbox = False,
     base_url: BaseUrl = None,
@@ -279,7 +282,7 @@ def batch(
 
 
 def inspect_(
-    path: Annotated[Path, typer.Argument(metavar="FILE")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="An image pixazo saved.")],
     json_out: Annotated[bool, typer.Option("--json", help="One line of JSON.")] = False,
 ) -> None:
     from .commands import run_inspect
@@ -307,7 +310,8 @@ def _replay_command() -> Any:
         inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                           annotation=typer.Context),
         inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          annotation=Annotated[Path, typer.Argument(metavar="FILE")]),
+                          annotation=Annotated[Path, typer.Argument(
+                              metavar="FILE", help="An image pixazo saved.")]),
         *flags, *_common_parameters(stream=False, queued=True)])
     return command
 
@@ -324,14 +328,17 @@ app.add_typer(sandbox_app, name="sandbox")
 
 @sandbox_app.command(help="Serve the sandbox gateway on loopback until Ctrl-C.")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8787,
-    key: Annotated[str | None, typer.Option(help="Accept only this API key.")] = None,
-    latency: Annotated[float, typer.Option(min=0, help="Seconds each job takes.")] = 2.0,
-    balance: Annotated[int | None, typer.Option(min=0, help="Images it will make before "
-                                                   "answering 402.")] = None,
-    rate_limit: Annotated[int, typer.Option(min=0, help="Model POSTs a minute before 429; "
-                                            "0: no limit.")] = 60,
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port; 0 picks a free one.")] = 8787,
+    key: Annotated[str | None, typer.Option(metavar="KEY", help="Accept only this API key.")]
+    = None,
+    latency: Annotated[float, typer.Option(min=0, metavar="SECONDS",
+                                           help="Seconds each job takes.")] = 2.0,
+    balance: Annotated[int | None, typer.Option(min=0, metavar="N", help="Images it will make "
+                                                "before answering 402.")] = None,
+    rate_limit: Annotated[int, typer.Option(min=0, metavar="N", help="Model POSTs a minute "
+                                            "before 429; 0: no limit.")] = 60,
     fault: Annotated[list[str] | None, typer.Option(
         metavar="WHERE:WHAT[*N]", help="Inject a fault, e.g. submit:503*2 (see README).")] = None,
     quiet: Quiet = False,

@@ -29,7 +29,10 @@ def _complete_key(incomplete: str) -> list[str]:
     return [name for name in setting_names() if name.startswith(incomplete)]
 
 
-SettingKey = Annotated[str, typer.Argument(metavar="KEY", autocompletion=_complete_key)]
+SettingKey = Annotated[str, typer.Argument(
+    metavar="KEY", autocompletion=_complete_key,
+    help="A setting: api_key, base_url, output_dir, name, timeout, max_download_mb, or "
+    "MODEL.FLAG such as sdxl.steps.")]
 
 
 def _say(message: str) -> None:
@@ -101,7 +104,7 @@ def get(key: SettingKey) -> None:
 @config_app.command("set", help="Set a setting: output_dir, base_url, name, timeout, "
                     "max_download_mb, api_key, or MODEL.FLAG (e.g. sdxl.steps 12).")
 def set_(key: SettingKey,
-         value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
+         value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")]) -> None:
     checked = config.check_setting(key, value)
     data = config.load()
     config.set_setting(data, key, checked)

@@ -1,0 +1,1 @@
+complete --command pixazo --no-files --arguments "(env _PIXAZO_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) pixazo)" --condition "env _PIXAZO_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) pixazo"

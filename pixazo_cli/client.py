@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -36,6 +37,17 @@ MAYBE_CHARGED_HINT = (
     "The gateway may have started (and charged) this request. Check your Pixazo dashboard "
     "before running it again."
 )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A gateway reply that parsed as a JSON object, with the HTTP status it came with."""
+
+    status: int
+    data: dict[str, Any]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
 
 
 def check_transport(base_url: str) -> None:
@@ -87,7 +99,7 @@ class Gateway:
         other.deadline = deadline
         return other
 
-    def submit(self, request: ApiRequest) -> dict[str, Any]:
+    def submit(self, request: ApiRequest) -> Reply:
         """POST a paid request; resend only where the gateway cannot have started it."""
         for attempt in range(MAX_POST_RETRIES + 1):
             last_try = attempt == MAX_POST_RETRIES
@@ -117,7 +129,7 @@ class Gateway:
             return _json_reply(response, paid=True)
         raise AssertionError("unreachable")
 
-    def status(self, request_id: str) -> dict[str, Any]:
+    def status(self, request_id: str) -> Reply:
         """GET a job's status; every transient failure is retried until the deadline."""
         path = STATUS_PATH.format(request_id=quote(request_id, safe=""))
         attempt = 0
@@ -128,10 +140,14 @@ class Gateway:
                 failure: PixazoError = _network_error(self.base_url, exc)
                 delay = self.backoff.delay(attempt)
             else:
-                if not poll_should_retry(response.status_code):
-                    return _json_reply(response, paid=False)
-                failure = _status_error(response, paid=False)
-                delay = self._retry_delay(attempt, response)
+                if poll_should_retry(response.status_code):
+                    failure = _status_error(response, paid=False)
+                    delay = self._retry_delay(attempt, response)
+                else:
+                    try:
+                        return _json_reply(response, paid=False)
+                    except GatewayError as unreadable:  # a proxy's error page: poll again
+                        failure, delay = unreadable, self.backoff.delay(attempt)
             if not self.deadline.allows(delay):
                 raise failure
             self.clock.sleep(delay)
@@ -173,7 +189,7 @@ def _network_error(base_url: str, exc: Exception) -> GatewayError:
                         hint="Check the network and the base URL (`pixazo config get base_url`).")
 
 
-def _json_reply(response: httpx.Response, paid: bool) -> dict[str, Any]:
+def _json_reply(response: httpx.Response, paid: bool) -> Reply:
     if response.status_code not in (200, 201, 202):
         raise _status_error(response, paid)
     try:
@@ -186,7 +202,7 @@ def _json_reply(response: httpx.Response, paid: bool) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise GatewayError(f"The gateway answered {response.status_code} with JSON that is not "
                            "an object.", hint=MAYBE_CHARGED_HINT if paid else None)
-    return data
+    return Reply(response.status_code, data)
 
 
 def _describe(response: httpx.Response) -> str:

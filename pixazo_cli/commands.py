@@ -42,7 +42,7 @@ def run_status(request_id: str, wait: bool, options: dict[str, Any],
                              on_saved=None if json_out else _print_path(session))
             _finish(session, outcome, json_out)
             return
-        reply = session.gateway().status(request_id)
+        reply = session.gateway().status(request_id).data
         if json_out:
             session.ui.result_json(reply)
             return

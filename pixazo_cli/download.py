@@ -110,8 +110,11 @@ class Downloader:
     def _fetch_once(self, url: str, folder: Path) -> Fetched:
         tmp, fd = _create_part_file(folder)
         try:
-            with os.fdopen(fd, "wb") as out:
-                ext, size, digest = self._stream(url, out)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    ext, size, digest = self._stream(url, out)
+            except OSError as exc:  # also from the final flush, when the last bytes hit a full disk
+                raise _write_error(exc) from None
             return Fetched(tmp, ext, size, digest)
         except BaseException:
             tmp.unlink(missing_ok=True)

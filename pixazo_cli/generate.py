@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .body import ApiRequest
-from .client import Gateway
+from .client import Gateway, Reply
 from .download import Downloader, Saved, check_folder, place
 from .errors import GatewayError, Interrupted, SaveError
 from .naming import DEFAULT_TEMPLATE, NameParts, check_template
@@ -107,7 +107,8 @@ def submit(gateway: Gateway, request: ApiRequest) -> Outcome:
         outcome.status = "QUEUED"
     else:
         outcome.request_id = _optional_id(reply.get("id"))
-        outcome.urls = checked_urls([reply.get(model.url_field)], f"{model.name} ({request.path})")
+        outcome.urls = checked_urls([reply.get(model.url_field)],
+                                    f"{model.name} (HTTP {reply.status}, {model.url_field})")
     return outcome
 
 
@@ -197,10 +198,11 @@ def _seed(request: ApiRequest) -> int | None:
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
 
-def _request_id(reply: dict[str, Any]) -> str:
+def _request_id(reply: Reply) -> str:
     request_id = reply.get("request_id")
     if not isinstance(request_id, str) or not request_id.strip():
-        raise GatewayError("The gateway accepted the job but its reply has no request_id.",
+        raise GatewayError(f"The gateway accepted the job (HTTP {reply.status}) but its reply "
+                           "has no request_id.",
                            hint="It may have been charged: check your Pixazo dashboard.")
     return request_id
 

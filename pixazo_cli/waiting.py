@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .client import Gateway
+from .client import Gateway, Reply
 from .errors import GatewayError, GenerationFailed
 
 PENDING = frozenset({"QUEUED", "PROCESSING"})
@@ -37,7 +37,7 @@ def wait_for_job(
     request_id: str,
     on_status: Callable[[str], None],
     schedule: PollSchedule | None = None,
-) -> dict[str, Any]:
+) -> Reply:
     """Poll until COMPLETED and return the final status reply; raise on failure or timeout."""
     delays = (schedule or PollSchedule()).delays()
     while True:
@@ -51,14 +51,14 @@ def wait_for_job(
         gateway.clock.sleep(delay)
 
 
-def poll_once(gateway: Gateway, request_id: str) -> dict[str, Any]:
+def poll_once(gateway: Gateway, request_id: str) -> Reply:
     try:
         return gateway.status(request_id)
     except GatewayError as exc:
         raise GatewayError(exc.message, hint=resume_hint(request_id)) from None
 
 
-def is_completed(reply: dict[str, Any], request_id: str) -> bool:
+def is_completed(reply: Reply, request_id: str) -> bool:
     """True when done, False while pending; a failed or unknown status raises."""
     status = reply.get("status")
     if status == COMPLETED:
@@ -66,8 +66,9 @@ def is_completed(reply: dict[str, Any], request_id: str) -> bool:
     if status in FAILED:
         raise job_failed(request_id, status, reply.get("error"))
     if status not in PENDING:
-        raise GatewayError(f"The gateway reported an unknown status {status!r} for "
-                           f"{request_id}.", hint=resume_hint(request_id))
+        what = "has no status field" if status is None else f"has an unknown status {status!r}"
+        raise GatewayError(f"The status reply for {request_id} (HTTP {reply.status}) {what}.",
+                           hint=resume_hint(request_id))
     return False
 
 
@@ -83,15 +84,17 @@ def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:
                             hint="Change the prompt or settings and try again.")
 
 
-def media_urls(reply: dict[str, Any], request_id: str) -> list[str]:
+def media_urls(reply: Reply, request_id: str) -> list[str]:
     output = reply.get("output")
     urls = output.get("media_url") if isinstance(output, dict) else None
-    return checked_urls(urls if isinstance(urls, list) else None, f"job {request_id}")
+    return checked_urls(urls if isinstance(urls, list) else None,
+                        f"job {request_id} (HTTP {reply.status}, output.media_url)")
 
 
 def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
     """An empty or missing image URL is a failed generation, not a success."""
     if not urls or not all(isinstance(u, str) and u.strip() for u in urls):
-        raise GenerationFailed(f"The gateway reported success for {what} but gave no image URL.",
-                               hint="Nothing to download; try again.")
+        state = "missing" if not urls or None in urls else "empty"
+        raise GenerationFailed(f"The gateway reported success for {what} but gave no image "
+                               f"URL (it is {state}).", hint="Nothing to download; try again.")
     return [u.strip() for u in urls]

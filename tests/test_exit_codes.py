@@ -269,13 +269,16 @@ def test_read_timeout_on_post_is_not_resent(httpx_mock: HTTPXMock, key: str) -> 
     assert "charged" in result.stderr
 
 
-def test_exit_7_when_a_status_poll_answers_html(httpx_mock: HTTPXMock, key: str) -> None:
+def test_exit_7_when_status_polls_answer_html_until_the_timeout(httpx_mock: HTTPXMock,
+                                                                key: str) -> None:
+    # One unreadable poll is transient (the wait goes on); only the deadline ends it.
     queue(httpx_mock)
     httpx_mock.add_response(method="GET", url=status_url("req-1"),
-                            html="<html><body>Bad gateway</body></html>")
-    result = run("nucleus", "a fox")
+                            html="<html><body>Bad gateway</body></html>", is_reusable=True)
+    result = run("nucleus", "a fox", "--timeout", "20")
     failed(result, 7)
     assert "pixazo status req-1 --wait" in result.stderr
+    assert len([r for r in httpx_mock.get_requests() if r.method == "GET"]) > 1
 
 
 def test_exit_7_when_a_sync_reply_is_not_json(httpx_mock: HTTPXMock, key: str) -> None:

@@ -41,6 +41,13 @@ class SandboxServer(ThreadingHTTPServer):
         self.gateway = gateway(self.base_url, self.cdn_base_url)
         self.quiet = False
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up with a reply unread (a capped or failed download) is normal;
+        # a traceback for it would land on the stderr of `pixazo --sandbox` users.
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks up the host's FQDN, which can stall on a machine with
         # no working DNS; the sandbox never needs it.

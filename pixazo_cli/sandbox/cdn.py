@@ -34,10 +34,13 @@ def serve(image: MadeImage, fault: Fault | None) -> Reply:
 
 
 def huge_png(megabytes: float) -> Reply:
-    """A PNG signature and header, then `megabytes` of padding, generated as it is sent."""
+    """A valid PNG of about `megabytes`: the header, then private ancillary chunks of up to 1 MB
+    (readers skip them, as real encoders' large files have few, large chunks), then IEND.
+    Generated as it is sent, so the sandbox never holds it in memory."""
     head = png_header(1024, 1024)
-    padding = int(megabytes * MEGABYTE)
-    return Reply(200, _stream(head, padding), "image/png", length=len(head) + padding)
+    sizes = _padding_sizes(int(megabytes * MEGABYTE))
+    length = len(head) + sum(size + 12 for size in sizes) + len(IEND)
+    return Reply(200, _stream(head, sizes), "image/png", length=length)
 
 
 def png_header(width: int, height: int) -> bytes:
@@ -46,14 +49,29 @@ def png_header(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(fields)) + chunk + _crc(chunk)
 
 
+PAD_TYPE = b"pxPd"  # ancillary, private, safe to copy: every reader may skip it
+PAD_CHUNK = 1024 * 1024
+IEND = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND") & 0xFFFFFFFF)
+
+
 def _crc(data: bytes) -> bytes:
     return struct.pack(">I", zlib.crc32(data) & 0xFFFFFFFF)
 
 
-def _stream(head: bytes, padding: int) -> Iterator[bytes]:
+def _padding_sizes(total: int) -> list[int]:
+    return [min(PAD_CHUNK, total - start) for start in range(0, total, PAD_CHUNK)]
+
+
+def _stream(head: bytes, sizes: list[int]) -> Iterator[bytes]:
     yield head
     block = bytes(CHUNK)
-    while padding > 0:
-        size = min(CHUNK, padding)
-        yield block if size == CHUNK else block[:size]
-        padding -= size
+    for size in sizes:
+        data_crc = _crc(PAD_TYPE + bytes(size))
+        yield struct.pack(">I", size) + PAD_TYPE
+        left = size
+        while left > 0:
+            part = min(CHUNK, left)
+            yield block if part == CHUNK else block[:part]
+            left -= part
+        yield data_crc
+    yield IEND

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import time
+import zlib
 from collections.abc import Callable
 
 import pytest
@@ -139,7 +140,7 @@ def test_download_slow(make_sandbox: Callable[..., Sandbox]) -> None:
     assert time.monotonic() - started >= 0.1
 
 
-def test_download_huge_streams_a_png_header_and_padding(
+def test_download_huge_streams_a_valid_png_of_large_chunks(
     make_sandbox: Callable[..., Sandbox],
 ) -> None:
     sandbox = make_sandbox()
@@ -149,8 +150,18 @@ def test_download_huge_streams_a_png_header_and_padding(
         assert response.headers["Content-Type"] == "image/png"
         declared = int(response.headers["Content-Length"])
         received = b"".join(response.iter_content(256 * 1024))
-    assert declared == len(received) == 33 + 2 * 1024 * 1024
+    # Header, two 1 MB padding chunks (12 bytes of framing each), IEND.
+    assert declared == len(received) == 33 + 2 * (1024 * 1024 + 12) + 12
     assert received.startswith(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    position, kinds = 8, []
+    while position < len(received):
+        length = int.from_bytes(received[position:position + 4], "big")
+        kind = received[position + 4:position + 8]
+        crc = int.from_bytes(received[position + 8 + length:position + 12 + length], "big")
+        assert crc == zlib.crc32(received[position + 4:position + 8 + length])
+        kinds.append(kind)
+        position += 12 + length
+    assert kinds == [b"IHDR", b"pxPd", b"pxPd", b"IEND"]
 
 
 def test_download_huge_client_may_hang_up_early(make_sandbox: Callable[..., Sandbox]) -> None:

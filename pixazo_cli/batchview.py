@@ -10,7 +10,7 @@ from typing import Any
 
 from .batchfile import BatchJob
 from .download import Saved
-from .output import Ui
+from .output import Ui, stderr_console
 
 
 class BatchView:
@@ -28,7 +28,6 @@ class BatchView:
 
     def __enter__(self) -> BatchView:
         if self.ui.spinner_wanted():
-            from rich.console import Console
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -39,7 +38,8 @@ class BatchView:
 
             self._progress = Progress(BarColumn(), MofNCompleteColumn(),
                                       TextColumn("{task.description}"), TimeRemainingColumn(),
-                                      console=Console(file=self.ui.err), transient=True)
+                                      console=stderr_console(self.ui.err), transient=True,
+                                      redirect_stdout=False, redirect_stderr=False)
             self._progress.start()
             self._task = self._progress.add_task(self._line(), total=self.total)
         return self

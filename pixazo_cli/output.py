@@ -40,6 +40,14 @@ def dry_run_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def stderr_console(stream: TextIO) -> Any:
+    """A rich console for the spinner or progress bar. stdout is never redirected into it:
+    results printed while a bar runs must stay on stdout, where scripts read them."""
+    from rich.console import Console
+
+    return Console(file=stream, force_terminal=True)
+
+
 class Activity:
     """What a running step shows: a spinner on a terminal, plain status lines elsewhere."""
 
@@ -108,12 +116,11 @@ class Ui:
                 activity.status(first_status)
             yield activity
             return
-        from rich.console import Console
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        console = Console(file=self.err)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
+                      console=stderr_console(self.err), transient=True,
+                      redirect_stdout=False, redirect_stderr=False) as progress:
             activity._progress = progress
             activity._task = progress.add_task(f"{label} · {first_status}")
             activity.last = first_status

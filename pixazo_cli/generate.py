@@ -164,7 +164,8 @@ def _save_with_activity(session: Session, outcome: Outcome, parts: NameParts,
     hint = resume_hint(outcome.request_id) if outcome.request_id and parts.model == "nucleus" \
         else None
     with interruptible("Interrupted while downloading; nothing partial was left.", hint), \
-            session.ui.activity(parts.model, "downloading") as activity:
+            session.ui.activity(parts.model, f"downloading 1/{len(outcome.urls or [])}") \
+            as activity:
         return save_all(session.downloader(), outcome, parts, save, on_saved,
                         progress=lambda i, n: activity.status(f"downloading {i}/{n}"))
 

@@ -5,7 +5,6 @@ Every check here runs before anything is sent: a refusal is a usage error (exit 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import math
 import re
@@ -14,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import UsageError
+from .hosts import secure_or_local
 from .models import FLAGS, Field, Model, models_taking
 
 _RATIO = re.compile(r"^[1-9]\d*:[1-9]\d*$")
@@ -36,17 +36,6 @@ class ApiRequest:
 
 def cli_name(flag: str) -> str:
     return "--" + flag.replace("_", "-")
-
-
-def is_loopback(host: str) -> bool:
-    """This machine only: `localhost` or a loopback IP, never a name that merely starts so."""
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def coerce(model: Model, flag: str, raw: Any) -> Any:
@@ -123,15 +112,11 @@ def _check_url(name: str, value: str) -> None:
 
 
 def _check_webhook(name: str, value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme == "https" and parts.hostname:
-        return
     # The gateway rejects plain http; a loopback receiver only makes sense with a local
     # stand-in of the gateway (the sandbox), so that one exception is allowed.
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
-        return
-    raise UsageError(f"{name} must be an https:// URL, not {value!r}.",
-                     hint="The gateway refuses plain http webhooks.")
+    if not secure_or_local(value):
+        raise UsageError(f"{name} must be an https:// URL, not {value!r}.",
+                         hint="The gateway refuses plain http webhooks.")
 
 
 _CHECKS = {"ratio": _check_ratio, "url": _check_url, "webhook": _check_webhook}

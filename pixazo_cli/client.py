@@ -7,11 +7,11 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
-from .body import ApiRequest, is_loopback
+from .body import ApiRequest
 from .clock import Clock, Deadline
 from .errors import (
     AuthError,
@@ -21,6 +21,7 @@ from .errors import (
     RateLimitError,
     UsageError,
 )
+from .hosts import secure_or_local
 from .limiter import RateLimiter
 from .models import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
 from .retry import (
@@ -52,15 +53,11 @@ class Reply:
 
 def check_transport(base_url: str) -> None:
     """The key travels only over https, or plain http to this machine."""
-    parts = urlsplit(base_url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
-        return
-    raise UsageError(
-        f"Refusing to send the API key to {base_url}: only https, or http to this machine.",
-        hint="Use an https:// base URL (--base-url or PIXAZO_BASE_URL).",
-    )
+    if not secure_or_local(base_url):
+        raise UsageError(
+            f"Refusing to send the API key to {base_url}: only https, or http to this machine.",
+            hint="Use an https:// base URL (--base-url or PIXAZO_BASE_URL).",
+        )
 
 
 class Gateway:

@@ -1,0 +1,26 @@
+"""Which URLs may carry a secret: https anywhere, plain http only to this machine.
+
+One rule for the key's transport, for webhook URLs, and for the sandbox's webhook check."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+
+def is_loopback(host: str) -> bool:
+    """This machine only: `localhost` or a loopback IP, never a name that merely starts so."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def secure_or_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))

@@ -221,15 +221,15 @@ def _gateway_message(response: httpx.Response) -> str:
 def _status_error(response: httpx.Response, paid: bool) -> PixazoError:
     code = response.status_code
     said = _gateway_message(response)
-    detail = f" ({said})" if said else ""
+    status = f"{code}: {said}" if said else str(code)  # e.g. "402: Insufficient Balance: …"
     if code in (401, 403):
-        return AuthError(f"The gateway refused the API key ({code}){detail}.",
+        return AuthError(f"The gateway refused the API key ({status}).",
                          hint="Check it: `pixazo auth status`; set it: `pixazo auth login`.")
     if code == 402:
-        return BalanceError(f"Insufficient balance (402){detail}.",
+        return BalanceError(f"Insufficient balance ({status}).",
                             hint="Add funds to your Pixazo wallet, then run the command again.")
     if code == 429:
-        return RateLimitError(f"Rate limited by the gateway (429){detail}, still after retrying.",
+        return RateLimitError(f"Rate limited by the gateway ({status}), still after retrying.",
                               hint="The fair-use limit is 60 requests a minute; wait and retry.")
     if 300 <= code < 400:
         return GatewayError(
@@ -237,10 +237,10 @@ def _status_error(response: httpx.Response, paid: bool) -> PixazoError:
             "not followed, so the key stays with the gateway.",
             hint="Check the base URL.")
     if code == 404 and not paid:
-        return UsageError(f"The gateway does not know that request id (404){detail}.",
+        return UsageError(f"The gateway does not know that request id ({status}).",
                           hint="Check the id: it is the one `--no-wait` printed.")
     if 400 <= code < 500:
-        return UsageError(f"The gateway refused the request ({code}){detail}.",
+        return UsageError(f"The gateway refused the request ({status}).",
                           hint="Check the flags against `pixazo MODEL --help`.")
     hint = MAYBE_CHARGED_HINT if paid and code == 500 else "Try again in a moment."
-    return GatewayError(f"The gateway failed ({code}){detail}.", hint=hint)
+    return GatewayError(f"The gateway failed ({status}).", hint=hint)

@@ -1,0 +1,116 @@
+"""--dry-run shows the exact request and sends nothing; --open hands images to the desktop."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from tests.conftest import KEY, run
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with start(SandboxOptions(port=0, latency=0, quiet=True)) as running:
+        yield running
+
+
+@pytest.fixture
+def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(sandbox.base_url + "/_sandbox/reset",
+                                                  data=b"{}", method="POST")).close()
+    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
+    return sandbox
+
+
+def test_dry_run_sends_nothing_and_exits_0(gateway: Sandbox, isolated: Path) -> None:
+    result = run("nucleus", "a lighthouse", "--num-images", "2", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    stats = gateway.stats()
+    assert stats["posts_received"] == stats["status_polls"] == stats["downloads"] == 0
+    assert list(isolated.iterdir()) == []
+    assert "nothing was sent" in result.stderr
+
+
+def test_dry_run_shows_method_url_headers_and_body(gateway: Sandbox) -> None:
+    result = run("sdxl", "a sparrow", "--seed", "40", "--dry-run")
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"POST {gateway.base_url}/getImage/v1/getSDXLImage"
+    assert "Content-Type: application/json" in lines
+    assert "Cache-Control: no-cache" in lines
+    assert "Ocp-Apim-Subscription-Key: ****" in lines
+    assert '"seed": 40' in result.stdout
+
+
+def test_dry_run_never_shows_the_key(gateway: Sandbox) -> None:
+    for extra in ([], ["--json"], ["--verbose"]):
+        result = run("sdxl", "a sparrow", "--dry-run", *extra)
+        for start_at in range(len(KEY) - 5):
+            assert KEY[start_at:start_at + 6] not in result.stdout + result.stderr
+
+
+def test_dry_run_body_is_what_a_real_run_sends(gateway: Sandbox) -> None:
+    args = ["sd35", "boho portrait", "--steps", "30", "--param", "output_quality=95"]
+    shown = run(*args, "--dry-run", "--json").json()
+    assert run(*args).exit_code == 0
+    assert shown["body"] == gateway.stats()["bodies"][-1]
+    assert shown["url"] == gateway.base_url + "/sd3-5/v1/r-sd-3-5-large"
+
+
+def test_dry_run_curl_command_is_equivalent(gateway: Sandbox) -> None:
+    shown = run("nucleus", "it's a \"test\"", "--webhook-url", "https://example.com/h",
+                "--dry-run", "--json").json()
+    words = shlex.split(shown["curl"].replace("\\\n", " "))
+    assert words[:4] == ["curl", "-X", "POST", shown["url"]]
+    headers = [words[i + 1] for i, word in enumerate(words) if word == "-H"]
+    assert "Ocp-Apim-Subscription-Key: $PIXAZO_API_KEY" in headers
+    assert "X-Webhook-URL: https://example.com/h" in headers
+    assert json.loads(words[words.index("--data-raw") + 1]) == shown["body"]
+
+
+def test_dry_run_needs_no_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PIXAZO_API_KEY", raising=False)
+    assert run("sdxl", "a sparrow", "--dry-run").exit_code == 0
+
+
+def test_dry_run_still_refuses_invalid_values(gateway: Sandbox) -> None:
+    result = run("sdxl", "a sparrow", "--steps", "99", "--dry-run")
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_open_without_a_desktop_says_so_and_succeeds(gateway: Sandbox,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = run("sdxl", "a sparrow", "--open")
+    assert result.exit_code == 0
+    assert "No desktop" in result.stderr
+
+
+def test_open_hands_each_saved_image_to_the_viewer(gateway: Sandbox, isolated: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    opened = tmp_path / "opened.txt"
+    viewer = bin_dir / "xdg-open"
+    viewer.write_text(f"#!/bin/sh\necho \"$1\" >> {opened}\n")
+    viewer.chmod(viewer.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = run("nucleus", "twins", "--num-images", "2", "--open")
+    assert result.exit_code == 0, result.stderr
+    for _ in range(100):  # the viewer is started, not waited for
+        if opened.exists() and len(opened.read_text().splitlines()) == 2:
+            break
+        time.sleep(0.05)
+    assert sorted(opened.read_text().splitlines()) == sorted(result.stdout.splitlines())

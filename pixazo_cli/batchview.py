@@ -80,7 +80,9 @@ class BatchView:
         self._emit(entry)
         with self._lock:
             self.failures.append(entry)
-        self.say(f"line {job.line}: {entry['error']['message']}")
+        error = entry["error"]
+        self.say(f"line {job.line}: {error['message']}"
+                 + (f"\n  Hint: {error['hint']}" if error.get("hint") else ""))
         self._count("failed")
 
     def summary(self) -> None:

@@ -130,10 +130,14 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise UsageError(f"--param wants KEY=VALUE, not {pair!r}.")
         try:
-            params[key.strip()] = json.loads(raw)
+            params[key.strip()] = json.loads(raw, parse_constant=_not_json)
         except ValueError:
             params[key.strip()] = raw
     return params
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # NaN and Infinity: send them as text
 
 
 def build_request(
@@ -152,6 +156,21 @@ def build_request(
     body = {"prompt": prompt} | {f.name: f.default for f in model.fields
                                  if f.default is not None and not f.header}
     return override(ApiRequest(model, model.path_for(stream), body), values, params)
+
+
+def recorded_request(model: Model, path: str, body: dict[str, Any]) -> ApiRequest:
+    """A request read back from an image: its fields are checked like flags, since a file may
+    come from anyone. Fields the model table does not know were --param values: kept as is."""
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise UsageError("The recorded request has no prompt.")
+    flags = {spec.name: spec.flag for spec in model.fields if not spec.header}
+    checked = dict(body)
+    for name, value in body.items():
+        if name in flags:
+            checked[name] = coerce(model, flags[name], value)
+            check_value(model, flags[name], checked[name])
+    return ApiRequest(model, path, checked)
 
 
 def override(request: ApiRequest, values: dict[str, Any],

@@ -5,6 +5,7 @@ cli_settings.py.)"""
 from __future__ import annotations
 
 import inspect
+import math
 import os
 import sys
 from pathlib import Path
@@ -78,8 +79,14 @@ BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL",
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each HTTP exchange to stderr.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of paths.")]
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter("must be a finite number of seconds")
+    return value
+
+
 Timeout = Annotated[float | None, typer.Option(
-    "--timeout", min=0.001, metavar="SECONDS",
+    "--timeout", min=0.001, metavar="SECONDS", callback=_finite,
     help="Bound the whole command (default: config timeout, else 600).")]
 OutDir = Annotated[Path | None, typer.Option(
     "--out-dir", "-o", metavar="DIR", help="Save images here.",
@@ -256,12 +263,16 @@ def batch(
     = None,
     skip_invalid: Annotated[bool, typer.Option(
         "--skip-invalid", help="Run the valid lines even when some are invalid.")] = False,
+    resend_maybe_charged: Annotated[bool, typer.Option(
+        "--resend-maybe-charged", help="Send again the jobs whose last request may have been "
+        "charged (a 500, a timeout or a dropped connection) instead of reporting them.")]
+    = False,
     overwrite: Overwrite = False,
     sidecar: Sidecar = False,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON line per job on stdout.")]
     = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=0.001, metavar="SECONDS",
+        "--timeout", min=0.001, metavar="SECONDS", callback=_finite,
         help="Bound each job (default: config timeout, else 600).")]
     = None,
     sandbox: Sandbox = False,
@@ -276,6 +287,7 @@ def batch(
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
     code = run_batch(source, dict(model=model, out_dir=out_dir, concurrency=concurrency,
                                   rate_limit=rate_limit, shard=shard, skip_invalid=skip_invalid,
+                                  resend_maybe_charged=resend_maybe_charged,
                                   overwrite=overwrite, sidecar=sidecar, json_out=json_out,
                                   timeout=timeout), options)
     raise typer.Exit(code)

@@ -17,8 +17,10 @@ from .errors import (
     AuthError,
     BalanceError,
     GatewayError,
+    MaybeCharged,
     PixazoError,
     RateLimitError,
+    UnknownRequest,
     UsageError,
 )
 from .hosts import secure_or_local
@@ -34,6 +36,9 @@ from .retry import (
 from .version import user_agent
 
 CONNECT_TIMEOUT = 10.0
+# A paid POST is not started with less time than this left: it would time out mid-request
+# and leave the user not knowing whether they paid.
+MIN_SEND_SECONDS = 1.0
 MAYBE_CHARGED_HINT = (
     "The gateway may have started (and charged) this request. Check your Pixazo dashboard "
     "before running it again."
@@ -101,7 +106,10 @@ class Gateway:
         for attempt in range(MAX_POST_RETRIES + 1):
             last_try = attempt == MAX_POST_RETRIES
             if self.limiter:
-                self.limiter.acquire()
+                self.limiter.acquire(self.deadline)
+            if self.deadline.remaining() < min(MIN_SEND_SECONDS, self.deadline.seconds / 2):
+                raise GatewayError("Not sent: the time limit ran out before the request went.",
+                                   hint="Raise --timeout.")
             try:
                 response = self._send("POST", request.path, json=request.body,
                                       headers=request.headers)
@@ -112,11 +120,11 @@ class Gateway:
                 self.clock.sleep(delay)
                 continue
             except httpx.TimeoutException:
-                raise GatewayError(
+                raise MaybeCharged(
                     f"No reply from the gateway within the time limit ({request.path}).",
                     hint=MAYBE_CHARGED_HINT) from None
             except httpx.TransportError as exc:
-                raise GatewayError(f"The connection to the gateway broke mid-request: {exc}.",
+                raise MaybeCharged(f"The connection to the gateway broke mid-request: {exc}.",
                                    hint=MAYBE_CHARGED_HINT) from None
             if response.status_code in POST_RETRY_STATUSES and not last_try:
                 delay = self._retry_delay(attempt, response)
@@ -189,16 +197,17 @@ def _network_error(base_url: str, exc: Exception) -> GatewayError:
 def _json_reply(response: httpx.Response, paid: bool) -> Reply:
     if response.status_code not in (200, 201, 202):
         raise _status_error(response, paid)
+    error = MaybeCharged if paid else GatewayError
     try:
         data = response.json()
     except ValueError:
-        raise GatewayError(
+        raise error(
             f"The gateway answered {response.status_code} with something that is not JSON "
             f"({_describe(response)}).",
             hint=MAYBE_CHARGED_HINT if paid else "Try again in a moment.") from None
     if not isinstance(data, dict):
-        raise GatewayError(f"The gateway answered {response.status_code} with JSON that is not "
-                           "an object.", hint=MAYBE_CHARGED_HINT if paid else None)
+        raise error(f"The gateway answered {response.status_code} with JSON that is not "
+                    "an object.", hint=MAYBE_CHARGED_HINT if paid else None)
     return Reply(response.status_code, data)
 
 
@@ -237,10 +246,11 @@ def _status_error(response: httpx.Response, paid: bool) -> PixazoError:
             "not followed, so the key stays with the gateway.",
             hint="Check the base URL.")
     if code == 404 and not paid:
-        return UsageError(f"The gateway does not know that request id ({status}).",
+        return UnknownRequest(f"The gateway does not know that request id ({status}).",
                           hint="Check the id: it is the one `--no-wait` printed.")
     if 400 <= code < 500:
         return UsageError(f"The gateway refused the request ({status}).",
                           hint="Check the flags against `pixazo MODEL --help`.")
-    hint = MAYBE_CHARGED_HINT if paid and code == 500 else "Try again in a moment."
-    return GatewayError(f"The gateway failed ({status}).", hint=hint)
+    if paid and code == 500:
+        return MaybeCharged(f"The gateway failed ({status}).", hint=MAYBE_CHARGED_HINT)
+    return GatewayError(f"The gateway failed ({status}).", hint="Try again in a moment.")

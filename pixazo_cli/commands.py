@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .body import ApiRequest, build_request, override, parse_params
+from .body import ApiRequest, build_request, override, parse_params, recorded_request
 from .download import Saved, check_folder
 from .errors import UsageError
 from .generate import Outcome, SaveOptions, generate, resume
@@ -70,7 +70,8 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         save = _save_options(session, options)
         check_folder(save.out_dir)
         view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir)
-        batch = BatchOptions(save, options["concurrency"], options["rate_limit"])
+        batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
+                             options["resend_maybe_charged"])
         return BatchRun(session, jobs, batch, view).run()
 
 
@@ -118,7 +119,7 @@ def _recorded_request(path: Path) -> ApiRequest:
     endpoint = record.get("endpoint")
     if endpoint not in (model.path, model.stream_path):
         raise UsageError(f"The record's endpoint {endpoint!r} is not one of {model.name}'s.")
-    return ApiRequest(model, endpoint, dict(record["body"]), dict(record.get("headers") or {}))
+    return recorded_request(model, endpoint, record["body"])
 
 
 def _session(globals_: GlobalOptions, options: dict[str, Any]) -> Session:

@@ -3,6 +3,7 @@ precedence of settings (flag > environment > config file > built-in)."""
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -120,13 +121,13 @@ def resolve(
     elif data.get("api_key"):
         settings.api_key = str(data["api_key"])
         settings.key_source = f"config file ({config_path()})"
-    settings.base_url = (base_url or env.get(ENV_BASE_URL) or data.get("base_url")
+    settings.base_url = (base_url or env.get(ENV_BASE_URL) or _text(data, "base_url")
                          or DEFAULT_BASE_URL).rstrip("/")
     if output_dir is not None:
         settings.output_dir = output_dir
-    elif data.get("output_dir"):
-        settings.output_dir = Path(str(data["output_dir"])).expanduser()
-    settings.name_template = data.get("name") or None
+    elif _text(data, "output_dir"):
+        settings.output_dir = Path(_text(data, "output_dir")).expanduser()
+    settings.name_template = _text(data, "name") or None
     settings.timeout = timeout if timeout is not None else _number(data, "timeout", DEFAULT_TIMEOUT)
     mb = _number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
@@ -134,9 +135,18 @@ def resolve(
     return settings
 
 
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise UsageError(f"Config value {key} must be text, not {value!r}.",
+                         hint=f"Fix it with `pixazo config set {key} …`.")
+    return value
+
+
 def _number(data: dict[str, Any], key: str, default: float) -> float:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+            or not math.isfinite(value)):
         raise UsageError(f"Config value {key} must be a positive number, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} …`.")
     return float(value)

@@ -242,7 +242,11 @@ def _url_hint(url: str) -> str:
 def place(fetched: Fetched, target: Path, overwrite: bool, find_free: bool) -> Path:
     """Move a whole download into place; never replace a file unless told to."""
     if overwrite:
-        os.replace(fetched.tmp, target)
+        try:
+            os.replace(fetched.tmp, target)
+        except OSError as exc:
+            fetched.tmp.unlink(missing_ok=True)
+            raise SaveError(f"Cannot save {target}: {exc.strerror or exc}.") from None
         return target
     candidates = [target]
     if find_free:

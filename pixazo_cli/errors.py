@@ -72,6 +72,14 @@ class GatewayError(PixazoError):
     exit_code = 7
 
 
+class MaybeCharged(GatewayError):
+    """The request may have reached the gateway and been charged: never resend it blindly."""
+
+
+class UnknownRequest(UsageError):
+    """The gateway does not know this request id (404 on its status)."""
+
+
 class SaveError(PixazoError):
     exit_code = 8
 

@@ -16,7 +16,7 @@ from typing import Any
 from .body import ApiRequest
 from .client import Gateway, Reply
 from .download import Downloader, Saved, check_folder, place
-from .errors import GatewayError, Interrupted, SaveError
+from .errors import Interrupted, MaybeCharged, SaveError
 from .naming import DEFAULT_TEMPLATE, NameParts, check_template
 from .session import Session
 from .version import user_agent
@@ -121,8 +121,12 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
         if progress:
             progress(index, len(urls))
         fetched = downloader.fetch(url, save.out_dir, generation_record(outcome))
-        name = parts.render(save.name_template, index, fetched.ext, outcome.request_id)
-        path = place(fetched, save.out_dir / name, save.overwrite, find_free=save.template is None)
+        try:
+            name = parts.render(save.name_template, index, fetched.ext, outcome.request_id)
+            path = place(fetched, save.out_dir / name, save.overwrite,
+                         find_free=save.template is None)
+        finally:
+            fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
         if save.sidecar:
             write_sidecar(path, generation_record(outcome), saved)
@@ -134,14 +138,14 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
 
 
 def generation_record(outcome: Outcome) -> dict[str, Any]:
-    """What produced an image, embedded in the file so `inspect` and `replay` can use it."""
+    """What produced an image, embedded in the file so `inspect` and `replay` can use it.
+    Headers stay out: a webhook URL often carries a token, and images get shared."""
     request = outcome.request
     return {
         "tool": user_agent(),
         "model": outcome.model,
         "endpoint": request.path if request else None,
         "body": request.body if request else None,
-        "headers": request.headers if request and request.headers else None,
         "request_id": outcome.request_id,
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
@@ -179,19 +183,22 @@ def _wait(session: Session, gateway: Gateway, request_id: str, label: str) -> li
 
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Where the names are known before the request, a taken one stops us before paying."""
-    if save.overwrite or save.template is None or "{request_id}" in save.template:
+    if save.overwrite:
         return
-    ext = _expected_ext(request)
-    for index in range(1, request.expected_images + 1):
-        path = save.out_dir / parts.render(save.template, index, ext, None)
+    for path in planned_paths(request, save, parts):
         if path.exists():
             raise SaveError(f"{path} already exists; nothing was sent.",
                             hint="Pass --overwrite to replace it, or choose another --name.")
 
 
-def _expected_ext(request: ApiRequest) -> str:
+def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> list[Path]:
+    """The files a request will write, where a fixed template makes them known beforehand."""
+    if save.template is None or "{request_id}" in save.template:
+        return []
     fmt = str(request.body.get("output_format") or request.model.default_format)
-    return "jpg" if fmt == "jpeg" else fmt
+    ext = "jpg" if fmt == "jpeg" else fmt
+    return [save.out_dir / parts.render(save.template, index, ext, None)
+            for index in range(1, request.expected_images + 1)]
 
 
 def _seed(request: ApiRequest) -> int | None:
@@ -202,7 +209,7 @@ def _seed(request: ApiRequest) -> int | None:
 def _request_id(reply: Reply) -> str:
     request_id = reply.get("request_id")
     if not isinstance(request_id, str) or not request_id.strip():
-        raise GatewayError(f"The gateway accepted the job (HTTP {reply.status}) but its reply "
+        raise MaybeCharged(f"The gateway accepted the job (HTTP {reply.status}) but its reply "
                            "has no request_id.",
                            hint="It may have been charged: check your Pixazo dashboard.")
     return request_id

@@ -11,9 +11,14 @@ from __future__ import annotations
 import threading
 from collections import deque
 
-from .clock import Clock
+from .clock import Clock, Deadline
+from .errors import RateLimitError
 
 WINDOW = 60.0
+
+
+class Stopped(Exception):
+    """The batch is stopping, so this request was not sent."""
 
 
 class RateLimiter:
@@ -23,16 +28,29 @@ class RateLimiter:
         self._sent: deque[float] = deque()
         self._paused_until = 0.0
         self._lock = threading.Lock()
+        self._closed = threading.Event()
 
-    def acquire(self) -> None:
-        """Block until one more POST fits in the window, then count it."""
+    def acquire(self, deadline: Deadline | None = None) -> None:
+        """Block until one more POST fits in the window, then count it. Raise Stopped once the
+        batch stops, and refuse (nothing sent) when the wait would outlast the job's time."""
         while True:
             with self._lock:
+                if self._closed.is_set():
+                    raise Stopped
                 delay = self._delay()
                 if delay <= 0:
                     self._sent.append(self.clock.now())
                     return
-            self.clock.sleep(delay)
+            if deadline is not None and not deadline.allows(delay):
+                raise RateLimitError(
+                    "Not sent: the rate limit would hold this request past its time limit.",
+                    hint="Raise --timeout or --rate-limit, or lower --concurrency.")
+            if self.clock.wait(self._closed, delay):
+                raise Stopped
+
+    def close(self) -> None:
+        """No more sends: workers waiting for a slot give up at once."""
+        self._closed.set()
 
     def _delay(self) -> float:
         now = self.clock.now()

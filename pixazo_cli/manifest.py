@@ -46,6 +46,7 @@ class Manifest:
                      "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
             if entry.get("status") != "failed":
                 entry.pop("error", None)
+                entry.pop("maybe_charged", None)
             try:
                 with open(self.path, "a", encoding="utf-8") as handle:
                     handle.write(json.dumps(entry, ensure_ascii=False) + "\n")

@@ -35,9 +35,14 @@ def slugify(prompt: str, length: int = SLUG_LENGTH) -> str:
 def check_template(template: str) -> None:
     """Refuse unknown placeholders and folders in --name before anything is sent."""
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        parsed = [(name, spec, conversion) for _, name, spec, conversion
+                  in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:
         raise UsageError(f"--name {template!r} is not a valid template: {exc}.") from None
+    if any(spec or conversion for _, spec, conversion in parsed):
+        raise UsageError(f"--name {template!r}: placeholders take no format, such as :05d.",
+                         hint="Write them plain, e.g. {seed}.")
+    fields = [name for name, _, _ in parsed]
     unknown = sorted({f for f in fields if f not in PLACEHOLDERS})
     if unknown:
         raise UsageError(f"--name has unknown placeholder(s): {', '.join(unknown)}.",

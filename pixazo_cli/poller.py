@@ -3,6 +3,7 @@ nucleus jobs wait together instead of each holding a worker."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -10,9 +11,9 @@ from dataclasses import dataclass, field
 from .batchfile import BatchJob
 from .client import Gateway
 from .clock import Clock, Deadline
-from .errors import PixazoError
+from .errors import GenerationFailed, PixazoError, UnknownRequest
 from .generate import Outcome
-from .waiting import PollSchedule, is_completed, media_urls, poll_once, timed_out
+from .waiting import PollSchedule, media_urls, poll_step
 
 
 @dataclass(order=True)
@@ -77,19 +78,25 @@ class Poller:
 
     def _poll(self, item: _Item) -> None:
         request_id = item.outcome.request_id or ""
-        gateway = self.gateway.with_deadline(item.deadline)
         try:
-            reply = poll_once(gateway, request_id)
-            if is_completed(reply, request_id):
+            reply, delay = poll_step(self.gateway.with_deadline(item.deadline), request_id,
+                                     item.delays)
+            if delay is None:
                 item.outcome.urls = media_urls(reply, request_id)
                 self.on_done(item.job, item.outcome)
                 return
-            delay = next(item.delays)
-            if not item.deadline.allows(delay):
-                raise timed_out(gateway, request_id, str(reply.get("status")))
+        except UnknownRequest:
+            return self._fail(item.job, GenerationFailed(
+                f"The gateway no longer knows {request_id}; its result cannot be fetched.",
+                hint="The next run submits it again."))
         except PixazoError as error:
-            self.on_failed(item.job, error)
-            return
+            return self._fail(item.job, error)
+        except Exception as error:  # a bug must not kill the one thread that polls every job
+            return self._fail(item.job, PixazoError(f"unexpected error: {error!r}"))
         with self._lock:
             self._items.append(_Item(self.clock.now() + delay, item.job, item.outcome,
                                      item.deadline, item.delays))
+
+    def _fail(self, job: BatchJob, error: PixazoError) -> None:
+        with contextlib.suppress(Exception):  # the batch counts it as finished either way
+            self.on_failed(job, error)

@@ -41,14 +41,24 @@ def wait_for_job(
     """Poll until COMPLETED and return the final status reply; raise on failure or timeout."""
     delays = (schedule or PollSchedule()).delays()
     while True:
-        reply = poll_once(gateway, request_id)
-        if is_completed(reply, request_id):
+        reply, delay = poll_step(gateway, request_id, delays)
+        if delay is None:
             return reply
         on_status(str(reply.get("status")))
-        delay = next(delays)
-        if not gateway.deadline.allows(delay):
-            raise timed_out(gateway, request_id, str(reply.get("status")))
         gateway.clock.sleep(delay)
+
+
+def poll_step(gateway: Gateway, request_id: str,
+              delays: Iterator[float]) -> tuple[Reply, float | None]:
+    """One poll: (reply, None) once COMPLETED, else (reply, seconds until the next poll).
+    Raises when the job failed, or when the next poll would come after the deadline."""
+    reply = poll_once(gateway, request_id)
+    if is_completed(reply, request_id):
+        return reply, None
+    delay = next(delays)
+    if not gateway.deadline.allows(delay):
+        raise timed_out(gateway, request_id, str(reply.get("status")))
+    return reply, delay
 
 
 def poll_once(gateway: Gateway, request_id: str) -> Reply:

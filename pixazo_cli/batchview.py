@@ -14,8 +14,10 @@ from .output import Ui, stderr_console
 
 
 class BatchView:
-    def __init__(self, ui: Ui, total: int, json_out: bool, folder: Path) -> None:
+    def __init__(self, ui: Ui, total: int, json_out: bool, folder: Path,
+                 invalid: int = 0) -> None:
         self.ui = ui
+        self.invalid = invalid
         self.folder = folder
         self.total = total
         self.json_out = json_out
@@ -89,8 +91,9 @@ class BatchView:
         took = time.monotonic() - self.started_at
         c = self.counts
         not_run = self.total - c["saved"] - c["skipped"] - c["failed"]
+        skipped = f", {self.invalid} invalid line(s) skipped" if self.invalid else ""
         self.ui.say(f"{self.total} jobs: {c['saved']} saved, {c['skipped']} already saved, "
-                    f"{c['failed']} failed, {not_run} not run ({took:.1f} s).")
+                    f"{c['failed']} failed, {not_run} not run{skipped} ({took:.1f} s).")
         if self.failures and not self.ui.quiet:
             rows = [("line", "exit", "error")] + [
                 (str(f.get("line", "?")), str(f["error"]["exit_code"]), f["error"]["message"])

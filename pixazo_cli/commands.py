@@ -69,7 +69,8 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         jobs = shard(jobs, which)
         save = _save_options(session, options)
         check_folder(save.out_dir)
-        view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir)
+        view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir,
+                         invalid=len(invalid))
         batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
                              options["resend_maybe_charged"])
         return BatchRun(session, jobs, batch, view).run()
@@ -97,6 +98,10 @@ def _run_request(session: Session, request: ApiRequest, options: dict[str, Any])
     if options.get("dry_run"):
         _print_dry_run(session, request, json_out)
         return
+    if options.get("no_wait") and session.uses_sandbox:
+        raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
+                         "this command, and its jobs with it.",
+                         hint="Run `pixazo sandbox serve` and point --base-url at it.")
     outcome = generate(session, request, _save_options(session, options),
                        wait=not options.get("no_wait"),
                        on_saved=None if json_out else _print_path(session))
@@ -148,7 +153,7 @@ def _read_source(source: str) -> str:
 
 def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
     headers = {**GATEWAY_HEADERS, KEY_HEADER: "****", **request.headers}
-    report = dry_run_report("POST", session.settings.base_url + request.path, headers,
+    report = dry_run_report("POST", session.base_url() + request.path, headers,
                             request.body)
     if json_out:
         session.ui.result_json(report)

@@ -155,7 +155,7 @@ def _number(data: dict[str, Any], key: str, default: float) -> float:
 def check_setting(key: str, raw: str) -> Any:
     """Validate `pixazo config set KEY VALUE` and return the value to store."""
     from .body import check_value, coerce
-    from .models import MODELS
+    from .models import FLAGS, MODELS
     from .naming import check_template
 
     model_name, dot, flag = key.partition(".")
@@ -164,6 +164,9 @@ def check_setting(key: str, raw: str) -> Any:
             raise UsageError(f"No model {model_name!r} in {key!r}.",
                              hint=f"Models: {', '.join(MODELS)}.")
         model = MODELS[model_name]
+        if flag.replace("-", "_") not in FLAGS:
+            raise UsageError(f"{model_name} has no setting {flag!r}.",
+                             hint=f"{model_name} takes: {', '.join(model.by_flag)}.")
         value = coerce(model, flag.replace("-", "_"), raw)
         check_value(model, flag.replace("-", "_"), value)
         return value

@@ -158,7 +158,8 @@ MODELS: dict[str, Model] = {
                 Field("guidance", "guidance_scale", int, low=1, high=15),
                 Field("seed", "seed", int),
             ),
-            example='pixazo sdxl "a sparrow on a cherry branch" --width 1280 --height 720 --seed 4',
+            example=('pixazo sdxl "a sparrow on a cherry branch" --width 1280 --height 720 '
+                     "--seed 40"),
         ),
         Model(
             name="lightning",

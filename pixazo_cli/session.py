@@ -48,10 +48,18 @@ class Session:
         self.clock = clock or SystemClock()
         self.deadline = Deadline(self.clock, self.settings.timeout)
         self._closers: list[Any] = []
-        if sandbox_wanted(options):
-            self._start_sandbox()
+        # Started on first use, so a usage error is reported before any sandbox start-up.
+        self.uses_sandbox = sandbox_wanted(options)
+        self._sandbox_started = False
+
+    def base_url(self) -> str:
+        self._start_sandbox()
+        return self.settings.base_url
 
     def _start_sandbox(self) -> None:
+        if not self.uses_sandbox or self._sandbox_started:
+            return
+        self._sandbox_started = True
         from .sandbox import SandboxOptions, start
 
         latency = float(os.environ.get(SANDBOX_LATENCY_ENV, "1.5"))
@@ -65,6 +73,7 @@ class Session:
     def gateway(self) -> Gateway:
         from .client import Gateway
 
+        self._start_sandbox()
         gateway = Gateway(self.settings.base_url, self.settings.require_key(), self.deadline,
                           self.clock, log=self.ui.trace if self.ui.verbose else None)
         self._closers.append(gateway)

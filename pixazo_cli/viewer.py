@@ -13,8 +13,6 @@ def opener() -> list[str] | None:
     """The command that opens a file on this desktop, or None when there is no desktop."""
     if sys.platform == "darwin":
         return ["open"]
-    if sys.platform.startswith("win"):
-        return ["cmd", "/c", "start", ""]
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return None
     found = shutil.which("xdg-open")
@@ -23,6 +21,10 @@ def opener() -> list[str] | None:
 
 def open_images(paths: list[Path]) -> bool:
     """Hand each file to the viewer without waiting for it; False when there is no desktop."""
+    if sys.platform.startswith("win"):
+        for path in paths:
+            os.startfile(path)  # type: ignore[attr-defined]  # no shell: names stay names
+        return True
     command = opener()
     if command is None:
         return False

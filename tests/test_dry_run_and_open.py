@@ -114,3 +114,14 @@ def test_open_hands_each_saved_image_to_the_viewer(gateway: Sandbox, isolated: P
             break
         time.sleep(0.05)
     assert sorted(opened.read_text().splitlines()) == sorted(result.stdout.splitlines())
+
+
+def test_no_wait_with_the_in_process_sandbox_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIXAZO_SANDBOX_LATENCY", "0")
+    result = run("--sandbox", "nucleus", "x", "--no-wait")
+    assert result.exit_code == 2 and "sandbox serve" in result.stderr
+
+
+def test_a_usage_error_comes_before_the_sandbox_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run("--sandbox", "sdxl", "x", "--steps", "99")
+    assert result.exit_code == 2 and "Sandbox" not in result.stderr

@@ -548,3 +548,9 @@ def test_quiet_still_reports_errors(httpx_mock: HTTPXMock, key: str) -> None:
     assert result.exit_code == 4
     assert result.stdout == ""
     assert result.stderr.startswith("Error: ")
+
+
+def test_config_set_names_the_models_settings_for_an_unknown_one() -> None:
+    result = run("config", "set", "sdxl.bogus", "1")
+    assert result.exit_code == 2
+    assert "sdxl has no setting 'bogus'" in result.stderr and "steps" in result.stderr

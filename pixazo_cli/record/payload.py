@@ -1,0 +1,30 @@
+"""The record as stored: compact JSON that is also valid XML text, and parsing it back."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_READ_RECORD = 16 * 1024 * 1024  # `read` ignores larger metadata rather than loading it
+
+# Characters XML 1.0 cannot carry at all, not even as character references.
+XML_FORBIDDEN = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def record_json(record: dict[str, Any]) -> str:
+    """Compact JSON that is also valid XML text; lossless, unlike the parameters text."""
+    try:
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except TypeError as err:
+        raise ValueError(f"the generation record is not JSON-able: {err}") from err
+    # Such characters can only sit inside JSON strings, where a \u escape means the same.
+    return XML_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def parse_record(text: str | bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None

@@ -76,8 +76,7 @@ def generate(session: Session, request: ApiRequest, save: SaveOptions, wait: boo
 def resume(session: Session, request_id: str, save: SaveOptions,
            on_saved: OnSaved | None = None) -> Outcome:
     """Wait for a job submitted earlier and save its images like the submitting command would."""
-    check_template(save.name_template)
-    check_folder(save.out_dir)
+    _check_destination(save)
     outcome = Outcome("nucleus", request_id=request_id)
     outcome.urls = _wait(session, session.gateway(), request_id, "nucleus")
     parts = NameParts("nucleus", request_id, None, datetime.now())
@@ -92,9 +91,13 @@ def name_parts(request: ApiRequest) -> NameParts:
 
 def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Everything that can fail locally fails here, before anything is paid for."""
+    _check_destination(save)
+    _refuse_existing(request, save, parts)
+
+
+def _check_destination(save: SaveOptions) -> None:
     check_template(save.name_template)
     check_folder(save.out_dir)
-    _refuse_existing(request, save, parts)
 
 
 def submit(gateway: Gateway, request: ApiRequest) -> Outcome:
@@ -116,11 +119,12 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
              on_saved: OnSaved | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     urls = outcome.urls or []
+    record = generation_record(outcome)  # one record: the file and its sidecar agree
     files: list[Saved] = []
     for index, url in enumerate(urls, start=1):
         if progress:
             progress(index, len(urls))
-        fetched = downloader.fetch(url, save.out_dir, generation_record(outcome))
+        fetched = downloader.fetch(url, save.out_dir, record)
         try:
             name = parts.render(save.name_template, index, fetched.ext, outcome.request_id)
             path = place(fetched, save.out_dir / name, save.overwrite,
@@ -129,7 +133,7 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
         if save.sidecar:
-            write_sidecar(path, generation_record(outcome), saved)
+            write_sidecar(path, record, saved)
         files.append(saved)
         if on_saved:
             on_saved(saved)

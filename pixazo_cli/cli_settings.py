@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from . import config
-from .errors import AuthError, UsageError
+from .errors import UsageError
 
 auth_app = typer.Typer(help="Store, check or forget the API key.", no_args_is_help=True)
 config_app = typer.Typer(help="Read and change settings in the config file.",
@@ -72,14 +72,8 @@ def logout() -> None:
 @auth_app.command("status", help="Show where the key comes from, masked. Exit 3 when none.")
 def auth_status() -> None:
     settings = config.resolve(config.load(), os.environ)
-    if not settings.api_key:
-        raise AuthError("No API key.", hint=settings_hint())
-    typer.echo(f"{config.mask(settings.api_key)} from {settings.key_source}")
-
-
-def settings_hint() -> str:
-    return (f"Run `pixazo auth login`, or set {config.ENV_KEY}, or put api_key in "
-            f"{config.config_path()}.")
+    key = settings.require_key()  # the one "no key" error, naming all three ways to give one
+    typer.echo(f"{config.mask(key)} from {settings.key_source}")
 
 
 @config_app.command(help="Print the config file's path.")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from .body import cli_name, models_taking
+from .body import cli_name, field_for
 from .cli_options import (
     BaseUrl,
     Json,
@@ -41,9 +41,7 @@ class ModelCommand(TyperCommand):
         except typer.TyperException as exc:  # NoSuchOption carries the option's name
             name = getattr(exc, "option_name", "").lstrip("-").replace("-", "_")
             if name in FLAGS:
-                others = ", ".join(models_taking(name))
-                raise UsageError(f"{ctx.info_name} does not take {cli_name(name)}.",
-                                 hint=f"{cli_name(name)} is for: {others}.") from None
+                field_for(MODELS[str(ctx.info_name)], name)  # raises the one refusal message
             raise
 
 

@@ -115,8 +115,8 @@ def overhead(runs: int, home: Path) -> list[tuple[str, str, str]]:
 def polling() -> list[tuple[str, str, str]]:
     """Queued jobs of 3 s, 30 s and 120 s on a simulated clock, through the real wait loop."""
     sys.path.insert(0, str(ROOT))
-    from pixazo_cli.clock import Deadline
-    from pixazo_cli.waiting import wait_for_job
+    from pixazo_cli.flow.waiting import wait_for_job
+    from pixazo_cli.http.clock import Deadline
 
     class Clock:
         t = 0.0

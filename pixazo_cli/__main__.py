@@ -1,3 +1,3 @@
-from .entry import main
+from pixazo_cli.entry import main
 
 main()

@@ -7,10 +7,10 @@ import sys
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from . import __version__
+        from pixazo_cli import __version__
 
         sys.stdout.write(f"pixazo {__version__}\n")
         return
-    from .cli import app
+    from pixazo_cli.cli.app import app
 
     app(prog_name="pixazo")

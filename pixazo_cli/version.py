@@ -1,6 +1,6 @@
 """The tool's version and User-Agent, kept apart so that `--version` imports nothing else."""
 
-from . import __version__
+from pixazo_cli import __version__
 
 
 def user_agent() -> str:

@@ -3,7 +3,7 @@
     python scripts/gen_docs.py           write man/pixazo.1 and completions/*
     python scripts/gen_docs.py --check   write nothing; exit 1 listing the stale files
 
-The text comes from pixazo_cli.shelldocs.render_all(), the function the tests compare the
+The text comes from tools.docgen.shelldocs.render_all(), the function the tests compare the
 committed files with."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the checkout's package, even when another one is installed
 
-from pixazo_cli.shelldocs import render_all  # noqa: E402
+from tools.docgen.shelldocs import render_all  # noqa: E402
 
 
 def stale_files(files: dict[str, str]) -> list[str]:

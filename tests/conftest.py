@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pixazo_cli.cli import app
+from pixazo_cli.cli.app import app
 
 GATEWAY = "https://gateway.pixazo.ai"
 CDN = "https://pub-test.r2.dev"
@@ -60,7 +60,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr("pixazo_cli.session.SystemClock", lambda: fake)
+    monkeypatch.setattr("pixazo_cli.flow.session.SystemClock", lambda: fake)
     return fake
 
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from pixazo_cli import client
+from pixazo_cli.http import client
 from pixazo_cli.sandbox import Sandbox
 
 from .conftest import KEY, Result

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from pixazo_cli.batchfile import read_jobs, shard
+from pixazo_cli.batch.jobfile import read_jobs, shard
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 from tests.conftest import run
 
@@ -275,7 +275,7 @@ class _TerminalStderr:
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    monkeypatch.setattr("pixazo_cli.output.Ui.err", property(lambda self: _TerminalStderr(
+    monkeypatch.setattr("pixazo_cli.ui.output.Ui.err", property(lambda self: _TerminalStderr(
         sys.stderr)))
 
 

@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from pixazo_cli import record
-from pixazo_cli.clock import Deadline
 from pixazo_cli.errors import RateLimitError
-from pixazo_cli.limiter import RateLimiter, Stopped
+from pixazo_cli.http.clock import Deadline
+from pixazo_cli.http.limiter import RateLimiter, Stopped
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 from tests.conftest import FakeClock, Result, run
 
@@ -75,7 +75,7 @@ def test_a_closed_limiter_sends_nothing(clock: FakeClock) -> None:
 
 
 def test_a_stop_wakes_a_worker_waiting_for_a_slot() -> None:
-    from pixazo_cli.clock import SystemClock
+    from pixazo_cli.http.clock import SystemClock
 
     limiter = RateLimiter(1, SystemClock())
     limiter.acquire()
@@ -151,7 +151,7 @@ def test_a_bug_in_the_poller_fails_the_job_instead_of_hanging(
     def broken(*_: object) -> list[str]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pixazo_cli.poller.media_urls", broken)
+    monkeypatch.setattr("pixazo_cli.batch.poller.media_urls", broken)
     name = write(isolated, {"model": "nucleus", "prompt": "a"}, {"model": "sdxl", "prompt": "b"})
     result = run_bounded("batch", name, "-o", "out")
     assert result.exit_code == 1 and "boom" in result.stderr

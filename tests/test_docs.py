@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from pixazo_cli.docs import flag_table_markdown
 from pixazo_cli.errors import EXIT_CODES
+from tools.docgen.flagtable import flag_table_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -81,7 +81,7 @@ def test_exit_1_for_an_unexpected_error_without_a_traceback(key: str, isolated: 
     """Run as a real process, so stderr is what a shell would show."""
     script = textwrap.dedent("""
         import sys
-        import pixazo_cli.generate as generate
+        import pixazo_cli.flow.generate as generate
 
         def boom(*args, **kwargs):
             raise RuntimeError("boom")
@@ -413,7 +413,7 @@ def test_exit_130_when_interrupted_while_waiting_says_how_to_resume(
     def interrupted(self: Any, request_id: str) -> dict[str, Any]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("pixazo_cli.client.Gateway.status", interrupted)
+    monkeypatch.setattr("pixazo_cli.http.client.Gateway.status", interrupted)
     result = run("nucleus", "a fox")
     failed(result, 130)
     assert "req-7" in result.stderr
@@ -426,7 +426,7 @@ def test_exit_130_when_interrupted_while_sending_warns_of_a_charge(
     def interrupted(self: Any, request: Any) -> dict[str, Any]:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("pixazo_cli.client.Gateway.submit", interrupted)
+    monkeypatch.setattr("pixazo_cli.http.client.Gateway.submit", interrupted)
     result = run("sdxl", "a fox")
     failed(result, 130)
     assert "charged" in result.stderr
@@ -443,7 +443,7 @@ def test_exit_130_when_interrupted_while_downloading_leaves_nothing_partial(
         out.write(PNG[:10])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("pixazo_cli.download.Downloader._stream", interrupted)
+    monkeypatch.setattr("pixazo_cli.flow.download.Downloader._stream", interrupted)
     result = run("nucleus", "a fox")
     failed(result, 130)
     assert "pixazo status req-8 --wait" in result.stderr

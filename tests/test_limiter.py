@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from pixazo_cli.limiter import RateLimiter
+from pixazo_cli.http.limiter import RateLimiter
 from tests.conftest import FakeClock
 
 

@@ -18,10 +18,10 @@ import pytest
 import typer
 from typer.core import TyperGroup
 
-from pixazo_cli import manpage, shelldocs
-from pixazo_cli.cli import app
-from pixazo_cli.cli_settings import setting_names
-from pixazo_cli.models import MODELS
+from pixazo_cli.cli.app import app
+from pixazo_cli.cli.settings_commands import setting_names
+from pixazo_cli.models.table import MODELS
+from tools.docgen import manpage, shelldocs
 
 REPO = Path(__file__).resolve().parent.parent
 PIXAZO = Path(sys.executable).parent / "pixazo"
@@ -253,15 +253,15 @@ def heavy(modules: set[str], roots: tuple[str, ...]) -> set[str]:
 
 
 def test_importing_the_cli_loads_no_http_imaging_or_sandbox() -> None:
-    modules = imported_modules("import pixazo_cli.cli")
-    assert "pixazo_cli.cli" in modules
+    modules = imported_modules("import pixazo_cli.cli.app")
+    assert "pixazo_cli.cli.app" in modules
     assert not heavy(modules, ("httpx", "PIL", "pixazo_cli.sandbox"))
 
 
 def test_rendering_the_docs_loads_nothing_heavy() -> None:
-    assert not heavy(imported_modules("import pixazo_cli.manpage, pixazo_cli.shelldocs"),
+    assert not heavy(imported_modules("import tools.docgen.manpage, tools.docgen.shelldocs"),
                      ("httpx", "PIL", "rich", "typer"))
-    modules = imported_modules("from pixazo_cli.shelldocs import render_all; render_all()")
+    modules = imported_modules("from tools.docgen.shelldocs import render_all; render_all()")
     assert not heavy(modules, ("httpx", "PIL", "rich", "pixazo_cli.sandbox"))
 
 
@@ -297,8 +297,8 @@ def test_man_page_has_a_section_for_every_command_and_every_option() -> None:
 
 
 def test_man_page_lists_environment_files_exit_codes_and_examples() -> None:
-    from pixazo_cli.config import TOP_KEYS
     from pixazo_cli.errors import EXIT_CODES
+    from pixazo_cli.settings.config import TOP_KEYS
 
     by_heading = sections(man_source())
     for name in ("PIXAZO_API_KEY", "PIXAZO_BASE_URL", "PIXAZO_SANDBOX", "PIXAZO_SANDBOX_LATENCY",

@@ -10,7 +10,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from ..hosts import secure_or_local
+from pixazo_cli.http.hosts import secure_or_local
+
 from .stats import Stats
 from .validate import ValidationError
 

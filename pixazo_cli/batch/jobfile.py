@@ -1,0 +1,132 @@
+"""Reading a batch file: JSON Lines or plain prompts, every line checked with the same rules as
+the single commands before anything is sent, and --shard's deterministic slice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pixazo_cli.errors import PixazoError, UsageError
+from pixazo_cli.flow.naming import check_template
+from pixazo_cli.models.request import ApiRequest, build_request, parse_params
+from pixazo_cli.models.table import FLAGS, MODELS
+
+LINE_KEYS = {"model", "prompt", "name", "stream", "param"}
+MAX_LISTED_ERRORS = 20
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    line: int  # 1-based line number in the file
+    request: ApiRequest
+    name: str | None  # the line's own file name template
+    key: str  # stable identity across runs: the request, and which repeat of it this is
+
+    @property
+    def body_sha256(self) -> str:
+        return canonical_hash(self.request)
+
+
+def canonical_hash(request: ApiRequest) -> str:
+    exact = json.dumps({"endpoint": request.path, "body": request.body,
+                        "headers": request.headers}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(exact.encode()).hexdigest()
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise UsageError(f"--shard wants I/N with 1 <= I <= N, such as 2/5, not {text!r}.")
+    return int(match[1]), int(match[2])
+
+
+def read_jobs(text: str, default_model: str | None,
+              model_defaults: dict[str, dict[str, Any]],
+              skip_invalid: bool = False) -> tuple[list[BatchJob], list[str]]:
+    """Every line becomes a checked job; errors name their line. Returns (jobs, skipped lines)."""
+    jobs: list[BatchJob] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        try:
+            request, name = _parse_line(raw, default_model, model_defaults)
+        except PixazoError as error:
+            errors.append(f"line {number}: {error.message}")
+            continue
+        digest = canonical_hash(request)
+        seen[digest] = seen.get(digest, 0) + 1
+        jobs.append(BatchJob(number, request, name, f"{digest[:32]}#{seen[digest]}"))
+    if errors and not skip_invalid:
+        listed = errors[:MAX_LISTED_ERRORS]
+        more = len(errors) - len(listed)
+        raise UsageError(
+            f"{len(errors)} invalid line(s); nothing was sent:\n  " + "\n  ".join(listed)
+            + (f"\n  … and {more} more" if more else ""),
+            hint="Fix them, or pass --skip-invalid to run the valid lines only.")
+    if not jobs and not errors:
+        raise UsageError("The batch file has no jobs.",
+                         hint="One JSON object or one prompt per line.")
+    return jobs, errors
+
+
+def shard(jobs: list[BatchJob], which: tuple[int, int] | None) -> list[BatchJob]:
+    """Job k (in file order) belongs to shard k mod N + 1: every line in exactly one shard."""
+    if which is None:
+        return jobs
+    index, count = which
+    return [job for position, job in enumerate(jobs) if position % count == index - 1]
+
+
+def _parse_line(raw: str, default_model: str | None,
+                model_defaults: dict[str, dict[str, Any]]) -> tuple[ApiRequest, str | None]:
+    if raw.lstrip().startswith("{"):
+        try:
+            fields = json.loads(raw)
+        except ValueError as exc:
+            raise UsageError(f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+        if not isinstance(fields, dict):
+            raise UsageError("a JSON line must be an object")
+    else:
+        fields = {"prompt": raw.strip()}
+    model_name = fields.get("model", default_model)
+    if model_name not in MODELS:
+        raise UsageError(f"unknown model {model_name!r}; give \"model\" or --model "
+                         f"({', '.join(MODELS)})" if model_name else
+                         "no model: give \"model\" on the line or --model")
+    model = MODELS[model_name]
+    prompt = fields.get("prompt")
+    if not isinstance(prompt, str):
+        raise UsageError("\"prompt\" must be text")
+    values = dict(model_defaults.get(model.name, {}))
+    for key, value in fields.items():
+        flag = key.replace("-", "_")
+        if key in LINE_KEYS:
+            continue
+        if flag not in FLAGS:
+            raise UsageError(f"unknown field {key!r}")
+        values[flag] = value
+    name = fields.get("name")
+    if name is not None:
+        if not isinstance(name, str):
+            raise UsageError("\"name\" must be text")
+        check_template(name)
+    request = build_request(model, prompt, values, _line_params(fields.get("param")),
+                            stream=bool(fields.get("stream", False)))
+    return request, name
+
+
+def _line_params(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return parse_params(value)
+    raise UsageError("\"param\" must be an object or a list of \"KEY=VALUE\" strings")

@@ -1,0 +1,102 @@
+"""Polling many queued jobs from one thread, each on its own backoff schedule, so a batch's
+nucleus jobs wait together instead of each holding a worker."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from pixazo_cli.batch.jobfile import BatchJob
+from pixazo_cli.errors import GenerationFailed, PixazoError, UnknownRequest
+from pixazo_cli.flow.generate import Outcome
+from pixazo_cli.flow.waiting import PollSchedule, media_urls, poll_step
+from pixazo_cli.http.client import Gateway
+from pixazo_cli.http.clock import Clock, Deadline
+
+
+@dataclass(order=True)
+class _Item:
+    due: float
+    job: BatchJob = field(compare=False)
+    outcome: Outcome = field(compare=False)
+    deadline: Deadline = field(compare=False)
+    delays: Iterator[float] = field(compare=False)
+
+
+class Poller:
+    def __init__(self, gateway: Gateway, clock: Clock,
+                 on_done: Callable[[BatchJob, Outcome], None],
+                 on_failed: Callable[[BatchJob, PixazoError], None]) -> None:
+        self.gateway = gateway
+        self.clock = clock
+        self.on_done = on_done
+        self.on_failed = on_failed
+        self._items: list[_Item] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="pixazo-poller", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join()
+
+    def add(self, job: BatchJob, outcome: Outcome, deadline: Deadline) -> None:
+        if self._stopped.is_set():
+            return  # stopping: the manifest keeps the request id for the next run
+        delays = PollSchedule().delays()
+        with self._lock:
+            self._items.append(_Item(self.clock.now() + next(delays), job, outcome, deadline,
+                                     delays))
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stopped.is_set():
+            item = self._next_due()
+            if item is not None:
+                self._poll(item)
+
+    def _next_due(self) -> _Item | None:
+        with self._lock:
+            self._wake.clear()
+            soonest = min(self._items, default=None)
+        if soonest is None:
+            self._wake.wait()
+            return None
+        if self.clock.wait(self._wake, soonest.due - self.clock.now()):
+            return None  # woken: a new job or stop; look again
+        with self._lock:
+            self._items.remove(soonest)
+        return soonest
+
+    def _poll(self, item: _Item) -> None:
+        request_id = item.outcome.request_id or ""
+        try:
+            reply, delay = poll_step(self.gateway.with_deadline(item.deadline), request_id,
+                                     item.delays)
+            if delay is None:
+                item.outcome.urls = media_urls(reply, request_id)
+                self.on_done(item.job, item.outcome)
+                return
+        except UnknownRequest:
+            return self._fail(item.job, GenerationFailed(
+                f"The gateway no longer knows {request_id}; its result cannot be fetched.",
+                hint="The next run submits it again."))
+        except PixazoError as error:
+            return self._fail(item.job, error)
+        except Exception as error:  # a bug must not kill the one thread that polls every job
+            return self._fail(item.job, PixazoError(f"unexpected error: {error!r}"))
+        with self._lock:
+            self._items.append(_Item(self.clock.now() + delay, item.job, item.outcome,
+                                     item.deadline, item.delays))
+
+    def _fail(self, job: BatchJob, error: PixazoError) -> None:
+        with contextlib.suppress(Exception):  # the batch counts it as finished either way
+            self.on_failed(job, error)

@@ -1,0 +1,233 @@
+"""Running a batch: jobs in parallel under one shared rate limiter, queued jobs polled together,
+every step recorded in the manifest so a re-run skips what is saved and resumes what is queued.
+
+Threads, not asyncio: the work is a few dozen blocking HTTP calls at a time, and the shared
+httpx client, the limiter and the manifest are thread-safe.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pixazo_cli.batch.jobfile import BatchJob
+from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest, files_present
+from pixazo_cli.batch.poller import Poller
+from pixazo_cli.errors import MaybeCharged, PixazoError, UsageError, most_severe
+from pixazo_cli.flow.generate import (
+    Outcome,
+    SaveOptions,
+    name_parts,
+    planned_paths,
+    save_all,
+    submit,
+)
+from pixazo_cli.flow.session import Session
+from pixazo_cli.http.clock import Deadline
+from pixazo_cli.http.limiter import RateLimiter, Stopped
+from pixazo_cli.ui.batchview import BatchView
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    save: SaveOptions
+    concurrency: int = 4
+    rate_limit: int = 60
+    resend_maybe_charged: bool = False
+
+
+class BatchRun:
+    def __init__(self, session: Session, jobs: list[BatchJob], options: BatchOptions,
+                 view: BatchView) -> None:
+        self.session = session
+        self.jobs = jobs
+        self.options = options
+        self.view = view
+        self.manifest = Manifest(options.save.out_dir / MANIFEST_NAME)
+        self.limiter = RateLimiter(options.rate_limit, session.clock)
+        self.gateway = session.gateway()
+        self.gateway.limiter = self.limiter
+        self.downloader = session.downloader()
+        self.pool = ThreadPoolExecutor(max_workers=options.concurrency)
+        self.poller = Poller(self.gateway, session.clock, self._queued_done, self._failed)
+        self.stopping = threading.Event()  # no new paid requests (Ctrl-C, refused key, no money)
+        self.halted = threading.Event()  # Ctrl-C: no new work of any kind
+        self._left = len(jobs)
+        self._all_done = threading.Event()
+        self._lock = threading.Lock()
+        self.codes: list[int] = []
+
+    def run(self) -> int:
+        """Run every job; return 0 when all saved, else the most severe failure's exit code."""
+        self._check_names()
+        if not self.jobs:
+            self._all_done.set()
+        self.poller.start()
+        with self.view:
+            for job in self.jobs:
+                self.pool.submit(self._guarded, job, self._start)
+            self._wait_for_all()
+        self.poller.stop()
+        self.pool.shutdown(wait=True)
+        self.view.summary()
+        return most_severe(self.codes)
+
+    def _check_names(self) -> None:
+        """Before paying for anything: fixed file names that are taken, or that two lines
+        share, would fail only after the request was paid for."""
+        problems: list[str] = []
+        owners: dict[Path, int] = {}
+        for job in self.jobs:
+            if (self.manifest.get(job.key) or {}).get("status") == "saved":
+                continue
+            for path in planned_paths(job.request, self._save_for(job), name_parts(job.request)):
+                if path in owners:
+                    problems.append(f"lines {owners[path]} and {job.line} both write {path}")
+                elif path.exists() and not self.options.save.overwrite:
+                    problems.append(f"line {job.line}: {path} already exists")
+                owners.setdefault(path, job.line)
+        if problems:
+            raise UsageError("File names clash; nothing was sent:\n  " + "\n  ".join(problems),
+                             hint="Give each line its own \"name\", or pass --overwrite.")
+
+    def _save_for(self, job: BatchJob) -> SaveOptions:
+        save = self.options.save
+        return SaveOptions(save.out_dir, job.name or save.template, save.overwrite, save.sidecar)
+
+    def _wait_for_all(self) -> None:
+        previous = signal.getsignal(signal.SIGTERM)
+        in_main = threading.current_thread() is threading.main_thread()
+        if in_main:  # a CI timeout's SIGTERM stops as gently as Ctrl-C
+            signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            while not self._all_done.wait(0.1):
+                pass
+        except KeyboardInterrupt:
+            self._stop()
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+
+    def _stop(self) -> None:
+        """Send nothing new; let requests in flight finish so the manifest knows what was paid."""
+        self.halted.set()
+        self._stop_sending()
+        with self._lock:
+            self.codes.append(130)
+        self.view.say("Stopping: no new requests; waiting for those in flight "
+                      "(queued jobs resume on the next run). Ctrl-C again to abort.")
+        self.poller.stop()
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            self.view.say("Aborted: requests in flight may have been charged without a record.")
+            os._exit(130)
+
+    def _stop_sending(self) -> None:
+        self.stopping.set()
+        self.limiter.close()  # workers waiting for a slot give up instead of sending
+
+    def _start(self, job: BatchJob) -> None:
+        entry = self.manifest.get(job.key) or {}
+        if entry.get("status") == "saved" and files_present(entry, self.options.save.out_dir):
+            self.view.skipped(job, entry)
+            self._finish()
+            return
+        outcome = Outcome(job.request.model.name, request=job.request,
+                          request_id=entry.get("request_id"), urls=entry.get("urls"))
+        error = entry.get("error") or {}
+        if self.stopping.is_set():
+            return self._finish()
+        if outcome.urls:
+            self.view.started(job)
+            self._download(job, outcome)  # paid before: fetch again, never pay again
+        elif outcome.request_id and job.request.model.queued and error.get("exit_code") != 6:
+            self.view.started(job)
+            self.poller.add(job, outcome, self._deadline())  # resume the queued job
+        elif entry.get("maybe_charged") and not self.options.resend_maybe_charged:
+            self._failed(job, MaybeCharged(
+                "Not sent again: an earlier request for it may have been charged.",
+                hint="Check your Pixazo dashboard, then re-run with --resend-maybe-charged."))
+        else:
+            self._submit(job)
+
+    def _submit(self, job: BatchJob) -> None:
+        self.view.started(job)
+        deadline = self._deadline()
+        outcome = submit(self.gateway.with_deadline(deadline), job.request)
+        self.manifest.record(job.key, line=job.line, model=outcome.model,
+                             body_sha256=job.body_sha256, request_id=outcome.request_id,
+                             urls=outcome.urls, status="submitted")
+        if outcome.urls is None:
+            self.poller.add(job, outcome, deadline)
+        else:
+            self._download(job, outcome)
+
+    def _queued_done(self, job: BatchJob, outcome: Outcome) -> None:
+        self.manifest.record(job.key, urls=outcome.urls)
+        if not self.halted.is_set():
+            try:
+                self.pool.submit(self._guarded, job, lambda j: self._download(j, outcome))
+                return
+            except RuntimeError:
+                pass  # the pool shut down as we stopped
+        self._finish()  # the next run downloads it from the recorded URLs
+
+    def _download(self, job: BatchJob, outcome: Outcome) -> None:
+        save = self._save_for(job)
+        downloader = self.downloader.with_deadline(self._deadline())
+        files = save_all(downloader, outcome, name_parts(job.request), save,
+                         on_saved=self.view.saved)
+        entry = self.manifest.record(job.key, status="saved", files=[
+            {"path": f.path.name, "bytes": f.bytes, "sha256": f.sha256, "url": f.url}
+            for f in files])
+        self.view.done(job, entry)
+        self._finish()
+
+    def _guarded(self, job: BatchJob, step: Any) -> None:
+        try:
+            step(job)
+        except Stopped:
+            self._finish()  # not sent: it stays for the next run
+        except PixazoError as error:
+            self._failed(job, error)
+        except Exception as error:  # a bug must not hang the batch
+            self._failed(job, PixazoError(f"unexpected error: {type(error).__name__}: {error}"))
+
+    def _failed(self, job: BatchJob, error: PixazoError) -> None:
+        try:
+            self._record_failure(job, error)
+        except Exception as problem:  # e.g. the manifest's disk is full: say so, go on
+            self.view.say(f"line {job.line}: {error.message} (not recorded: {problem})")
+        finally:
+            self._finish()  # whatever happens, the batch must not wait for this job forever
+
+    def _record_failure(self, job: BatchJob, error: PixazoError) -> None:
+        with self._lock:
+            self.codes.append(error.exit_code)
+        entry = self.manifest.record(job.key, line=job.line, model=job.request.model.name,
+                                     body_sha256=job.body_sha256, status="failed",
+                                     error={"exit_code": error.exit_code,
+                                            "message": error.message, "hint": error.hint},
+                                     maybe_charged=isinstance(error, MaybeCharged))
+        if error.exit_code in (3, 4):  # a refused key or an empty wallet fails every job
+            self._stop_sending()
+        self.view.failed(job, entry)
+
+    def _finish(self) -> None:
+        with self._lock:
+            self._left -= 1
+            if self._left <= 0:
+                self._all_done.set()
+
+    def _deadline(self) -> Deadline:
+        return Deadline(self.session.clock, self.session.settings.timeout)
+
+
+def _raise_interrupt(*_: object) -> None:
+    raise KeyboardInterrupt

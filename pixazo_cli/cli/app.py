@@ -1,0 +1,119 @@
+"""CLI wiring: the app, its root options, the one place errors become messages and exit
+codes, and the registration of every command. The commands live beside it: model_commands.py
+(one per model, replay), job_commands.py (status, batch, inspect), cli_settings.py (auth, config);
+`sandbox serve` is here. Commands stay thin: parse, call, print."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from pixazo_cli import __version__
+from pixazo_cli.cli import job_commands, model_commands
+from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
+from pixazo_cli.cli.settings_commands import auth_app, config_app
+from pixazo_cli.errors import EXIT_CODES, PixazoError, UsageError, report
+from pixazo_cli.flow.session import GlobalOptions
+
+EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
+    f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+class PixazoGroup(TyperGroup):
+    """Turns every typed error into its message and exit code, in one place."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PixazoError as error:
+            ctx.exit(report(error, sys.stderr))
+        except KeyboardInterrupt:
+            sys.stderr.write("Interrupted.\n")
+            ctx.exit(130)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            if os.environ.get("PIXAZO_DEBUG"):
+                raise
+            ctx.exit(report(PixazoError(
+                f"unexpected error: {type(error).__name__}: {error}",
+                hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report."),
+                sys.stderr))
+
+
+app = typer.Typer(
+    cls=PixazoGroup,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Make images with the Pixazo gateway's models, from a terminal, a script or CI.",
+    epilog=EXIT_CODE_HELP,
+)
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pixazo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)
+
+
+# Registered in this order, which is the order --help and the man page list them in.
+model_commands.register(app)
+job_commands.register(app)
+model_commands.register_replay(app)
+job_commands.register_inspect(app)
+
+
+sandbox_app = typer.Typer(help="The offline stand-in for the gateway.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+@sandbox_app.command(help="Serve the sandbox gateway on loopback until Ctrl-C.")
+def serve(
+    host: Annotated[str, typer.Option(metavar="HOST", help="Address to listen on.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port; 0 picks a free one.")] = 8787,
+    key: Annotated[str | None, typer.Option(metavar="KEY", help="Accept only this API key.")]
+    = None,
+    latency: Annotated[float, typer.Option(min=0, metavar="SECONDS",
+                                           help="Seconds each job takes.")] = 2.0,
+    balance: Annotated[int | None, typer.Option(min=0, metavar="N", help="Images it will make "
+                                                "before answering 402.")] = None,
+    rate_limit: Annotated[int, typer.Option(min=0, metavar="N", help="Model POSTs a minute "
+                                            "before 429; 0: no limit.")] = 60,
+    fault: Annotated[list[str] | None, typer.Option(
+        metavar="WHERE:WHAT[*N]", help="Inject a fault, e.g. submit:503*2 (see README).")] = None,
+    quiet: Quiet = False,
+) -> None:
+    from pixazo_cli.sandbox import SandboxOptions, serve_forever
+
+    options = SandboxOptions(host=host, port=port, key=key, latency=latency, balance=balance,
+                             rate_limit=rate_limit, faults=fault or [], quiet=quiet)
+    try:
+        serve_forever(options)
+    except ValueError as exc:
+        raise UsageError(f"{exc}", hint="Faults look like submit:503*2; see the README.") from None
+    except OSError as exc:
+        raise UsageError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
+                         hint="Pick another --port, or --port 0 for any free one.") from None
+
+
+app.add_typer(auth_app, name="auth")
+app.add_typer(config_app, name="config")

@@ -1,0 +1,117 @@
+"""`status`, `batch` and `inspect`: commands about jobs and the files they made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pixazo_cli.cli.options import (
+    BaseUrl,
+    Json,
+    Name,
+    OutDir,
+    Overwrite,
+    Quiet,
+    Sandbox,
+    Sidecar,
+    Timeout,
+    Verbose,
+    completer,
+    finite,
+    global_options,
+)
+from pixazo_cli.errors import UsageError
+from pixazo_cli.models.table import MODELS
+
+
+def status(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(
+        metavar="REQUEST_ID", help="The request id a queued command printed (--no-wait).")],
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for the job and save its images.")]
+    = False,
+    out_dir: OutDir = None,
+    name: Name = None,
+    overwrite: Overwrite = False,
+    sidecar: Sidecar = False,
+    json_out: Json = False,
+    timeout: Timeout = None,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    from pixazo_cli.commands.run import run_status
+
+    options = global_options(ctx, sandbox, base_url, verbose, quiet)
+    run_status(request_id, wait, dict(out_dir=out_dir, name=name, overwrite=overwrite,
+                                      sidecar=sidecar, json_out=json_out, timeout=timeout),
+               options)
+
+
+def batch(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines (one object a "
+                                          "line), or one prompt a line with --model; - = stdin.")],
+    model: Annotated[str | None, typer.Option(
+        "--model", "-m", help="Model for plain-text lines and lines without one.",
+        autocompletion=completer(tuple(MODELS)))] = None,
+    out_dir: OutDir = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64, metavar="N",
+                                             help="Jobs at once.")] = 4,
+    rate_limit: Annotated[int, typer.Option("--rate-limit", min=1, metavar="N",
+                                            help="Paid requests a minute, at most.")] = 60,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", metavar="I/N", help="Run only the I-th of N equal slices of the lines.")]
+    = None,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Run the valid lines even when some are invalid.")] = False,
+    resend_maybe_charged: Annotated[bool, typer.Option(
+        "--resend-maybe-charged", help="Send again the jobs whose last request may have been "
+        "charged (a 500, a timeout or a dropped connection) instead of reporting them.")]
+    = False,
+    overwrite: Overwrite = False,
+    sidecar: Sidecar = False,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON line per job on stdout.")]
+    = False,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", min=0.001, metavar="SECONDS", callback=finite,
+        help="Bound each job (default: config timeout, else 600).")]
+    = None,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    from pixazo_cli.commands.run import run_batch
+
+    if model is not None and model not in MODELS:
+        raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
+    options = global_options(ctx, sandbox, base_url, verbose, quiet)
+    code = run_batch(source, dict(model=model, out_dir=out_dir, concurrency=concurrency,
+                                  rate_limit=rate_limit, shard=shard, skip_invalid=skip_invalid,
+                                  resend_maybe_charged=resend_maybe_charged,
+                                  overwrite=overwrite, sidecar=sidecar, json_out=json_out,
+                                  timeout=timeout), options)
+    raise typer.Exit(code)
+
+
+def inspect_(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="An image pixazo saved.")],
+    json_out: Annotated[bool, typer.Option("--json", help="One line of JSON.")] = False,
+) -> None:
+    from pixazo_cli.commands.run import run_inspect
+
+    run_inspect(path, json_out)
+
+
+def register(app: typer.Typer) -> None:
+    app.command(help="Show a queued job, or wait for it and save its images (--wait).")(status)
+    app.command(help="Run many generations from a file: in parallel, resumable, shardable.")(
+        batch)
+
+
+def register_inspect(app: typer.Typer) -> None:
+    app.command("inspect", help="Print the generation record embedded in an image.")(inspect_)

@@ -1,0 +1,60 @@
+"""Options several commands share, declared once: the global ones (--sandbox, --base-url,
+--verbose, --quiet) that also work after a command's name, and the saving ones."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pixazo_cli.errors import UsageError
+from pixazo_cli.flow.session import GlobalOptions
+
+
+def completer(choices: tuple[str, ...]) -> Any:
+    def complete() -> list[str]:
+        return list(choices)
+    return complete
+
+
+Sandbox = Annotated[bool, typer.Option("--sandbox", help="Use the offline sandbox: no key, "
+                                       "placeholder images, nothing charged.")]
+BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL",
+                                                help="Gateway base URL (env PIXAZO_BASE_URL).")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each HTTP exchange to stderr.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of paths.")]
+
+
+def finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter("must be a finite number of seconds")
+    return value
+
+
+Timeout = Annotated[float | None, typer.Option(
+    "--timeout", min=0.001, metavar="SECONDS", callback=finite,
+    help="Bound the whole command (default: config timeout, else 600).")]
+OutDir = Annotated[Path | None, typer.Option(
+    "--out-dir", "-o", metavar="DIR", help="Save images here.",
+    show_default="config output_dir, else the current folder", file_okay=False)]
+Name = Annotated[str | None, typer.Option(
+    "--name", metavar="TEMPLATE", help="File name template; placeholders: {model} {index} {seed} "
+    "{request_id} {date} {time} {slug} {ext}.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
+Sidecar = Annotated[bool, typer.Option(
+    "--sidecar", help="Also write each image's generation record to a .json file beside it.")]
+
+
+
+def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verbose: bool,
+                   quiet: bool) -> GlobalOptions:
+    root_options = ctx.find_root().obj or GlobalOptions()
+    options = root_options.merged(GlobalOptions(sandbox, base_url, verbose, quiet))
+    if options.verbose and options.quiet:
+        raise UsageError("--verbose and --quiet contradict each other; pick one.")
+    return options
+
+

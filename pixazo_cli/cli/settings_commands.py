@@ -1,0 +1,115 @@
+"""`pixazo auth …` and `pixazo config …`: the key and the config file, from the command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from pixazo_cli.errors import UsageError
+from pixazo_cli.settings import config
+
+auth_app = typer.Typer(help="Store, check or forget the API key.", no_args_is_help=True)
+config_app = typer.Typer(help="Read and change settings in the config file.",
+                         no_args_is_help=True)
+
+
+def setting_names() -> list[str]:
+    """Every key `config set` takes, for shell completion."""
+    from pixazo_cli.models.table import MODELS
+
+    names = list(config.TOP_KEYS)
+    names += [f"{model.name}.{flag}" for model in MODELS.values() for flag in model.by_flag]
+    return names
+
+
+def _complete_key(incomplete: str) -> list[str]:
+    return [name for name in setting_names() if name.startswith(incomplete)]
+
+
+SettingKey = Annotated[str, typer.Argument(
+    metavar="KEY", autocompletion=_complete_key,
+    help="A setting: api_key, base_url, output_dir, name, timeout, max_download_mb, or "
+    "MODEL.FLAG such as sdxl.steps.")]
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+@auth_app.command(help="Store the API key: asked for hidden, or read from stdin when piped.")
+def login() -> None:
+    if sys.stdin.isatty():
+        key = typer.prompt("Pixazo API key", hide_input=True, err=True)
+    else:
+        key = sys.stdin.readline()
+    key = key.strip()
+    if not key or any(ch.isspace() for ch in key):
+        raise UsageError("That is not an API key (empty, or it has spaces in it).",
+                         hint="Paste the key from your Pixazo dashboard.")
+    data = config.load()
+    data["api_key"] = key
+    path = config.save(data)
+    _say(f"Saved the API key ({config.mask(key)}) to {path}.")
+    if os.environ.get(config.ENV_KEY):
+        _say(f"Note: {config.ENV_KEY} is set and takes precedence over the config file.")
+
+
+@auth_app.command(help="Remove the API key from the config file.")
+def logout() -> None:
+    data = config.load()
+    if data.pop("api_key", None) is None:
+        _say("No API key was stored in the config file.")
+    else:
+        config.save(data)
+        _say(f"Removed the API key from {config.config_path()}.")
+    if os.environ.get(config.ENV_KEY):
+        _say(f"Note: {config.ENV_KEY} is still set in this shell and will be used.")
+
+
+@auth_app.command("status", help="Show where the key comes from, masked. Exit 3 when none.")
+def auth_status() -> None:
+    settings = config.resolve(config.load(), os.environ)
+    key = settings.require_key()  # the one "no key" error, naming all three ways to give one
+    typer.echo(f"{config.mask(key)} from {settings.key_source}")
+
+
+@config_app.command(help="Print the config file's path.")
+def path() -> None:
+    typer.echo(str(config.config_path()))
+
+
+@config_app.command("list", help="Print every setting in the config file (key masked).")
+def list_settings() -> None:
+    for key, value in config.flatten(config.load()):
+        typer.echo(f"{key} = {value}")
+
+
+@config_app.command(help="Print one setting, e.g. `pixazo config get sdxl.steps`.")
+def get(key: SettingKey) -> None:
+    value = config.get_setting(config.load(), key)
+    if value is None:
+        raise UsageError(f"{key} is not set in {config.config_path()}.")
+    typer.echo(config.mask(str(value)) if key == "api_key" else str(value))
+
+
+@config_app.command("set", help="Set a setting: output_dir, base_url, name, timeout, "
+                    "max_download_mb, api_key, or MODEL.FLAG (e.g. sdxl.steps 12).")
+def set_(key: SettingKey,
+         value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")]) -> None:
+    checked = config.check_setting(key, value)
+    data = config.load()
+    config.set_setting(data, key, checked)
+    config.save(data)
+    _say(f"{key} = {config.mask(str(checked)) if key == 'api_key' else checked}")
+
+
+@config_app.command(help="Remove a setting from the config file.")
+def unset(key: SettingKey) -> None:
+    data = config.load()
+    if not config.unset_setting(data, key):
+        raise UsageError(f"{key} is not set in {config.config_path()}.")
+    config.save(data)
+    _say(f"Removed {key}.")

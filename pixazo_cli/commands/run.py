@@ -1,0 +1,202 @@
+"""What each command does once its flags are parsed: call the shared flow, print the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pixazo_cli.errors import UsageError
+from pixazo_cli.flow.download import Saved, check_folder
+from pixazo_cli.flow.generate import Outcome, SaveOptions, generate, resume
+from pixazo_cli.flow.session import GlobalOptions, Session
+from pixazo_cli.models.request import (
+    ApiRequest,
+    build_request,
+    override,
+    parse_params,
+    recorded_request,
+)
+from pixazo_cli.models.table import FLAGS, GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
+from pixazo_cli.ui.output import dry_run_report, dry_run_text
+
+
+def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> None:
+    with _session(globals_, options) as session:
+        values = dict(session.settings.model_defaults.get(model.name, {}))
+        values.update(_given_flags(options))
+        request = build_request(model, prompt, values, _params(options),
+                                stream=bool(options.get("stream")))
+        _run_request(session, request, options)
+
+
+def run_replay(path: Path, options: dict[str, Any], globals_: GlobalOptions) -> None:
+    """Send the request recorded in an image again, with any flags given on top."""
+    recorded = _recorded_request(path)
+    with _session(globals_, options) as session:
+        request = override(recorded, _given_flags(options), _params(options))
+        _run_request(session, request, options)
+
+
+def run_status(request_id: str, wait: bool, options: dict[str, Any],
+               globals_: GlobalOptions) -> None:
+    json_out = options["json_out"]
+    with _session(globals_, options) as session:
+        if wait:
+            outcome = resume(session, request_id, _save_options(session, options),
+                             on_saved=None if json_out else _print_path(session))
+            _finish(session, outcome, json_out)
+            return
+        reply = session.gateway().status(request_id).data
+        if json_out:
+            session.ui.result_json(reply)
+            return
+        session.ui.result_line(str(reply.get("status")))
+        output = reply.get("output")
+        for url in (output.get("media_url") or []) if isinstance(output, dict) else []:
+            session.ui.result_line(str(url))
+        if reply.get("error"):
+            session.ui.say(f"error: {reply['error']}")
+
+
+def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
+    from pixazo_cli.batch.jobfile import parse_shard, read_jobs, shard
+    from pixazo_cli.batch.run import BatchOptions, BatchRun
+    from pixazo_cli.ui.batchview import BatchView
+
+    which = parse_shard(options["shard"])
+    text = _read_source(source)
+    with _session(globals_, options) as session:
+        jobs, invalid = read_jobs(text, options["model"], session.settings.model_defaults,
+                                  options["skip_invalid"])
+        for message in invalid:
+            session.ui.say(f"skipped {message}")
+        jobs = shard(jobs, which)
+        save = _save_options(session, options)
+        check_folder(save.out_dir)
+        view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir,
+                         invalid=len(invalid))
+        batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
+                             options["resend_maybe_charged"])
+        return BatchRun(session, jobs, batch, view).run()
+
+
+def run_inspect(path: Path, json_out: bool) -> None:
+    from pixazo_cli.record import parameters_text, read
+
+    if not path.is_file():
+        raise UsageError(f"No such file: {path}.")
+    record = read(path)
+    if record is None:
+        raise UsageError(f"{path} carries no pixazo generation record.",
+                         hint="Only images saved by pixazo carry one.")
+    if json_out:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    if isinstance(record.get("body"), dict):
+        sys.stdout.write("\n" + parameters_text(record) + "\n")
+
+
+def _run_request(session: Session, request: ApiRequest, options: dict[str, Any]) -> None:
+    json_out = options["json_out"]
+    if options.get("dry_run"):
+        _print_dry_run(session, request, json_out)
+        return
+    if options.get("no_wait") and session.uses_sandbox:
+        raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
+                         "this command, and its jobs with it.",
+                         hint="Run `pixazo sandbox serve` and point --base-url at it.")
+    outcome = generate(session, request, _save_options(session, options),
+                       wait=not options.get("no_wait"),
+                       on_saved=None if json_out else _print_path(session))
+    _finish(session, outcome, json_out)
+    if options.get("open_images") and outcome.files:
+        from pixazo_cli.ui.viewer import open_images
+
+        if not open_images([saved.path for saved in outcome.files]):
+            session.ui.say("No desktop to open the images on; they are saved.")
+
+
+def _recorded_request(path: Path) -> ApiRequest:
+    from pixazo_cli.record import read
+
+    record = read(path) if path.is_file() else None
+    model = MODELS.get(str((record or {}).get("model")))
+    if record is None or model is None or not isinstance(record.get("body"), dict):
+        raise UsageError(f"{path} carries no replayable generation record.",
+                         hint="`pixazo inspect FILE` shows what it carries.")
+    endpoint = record.get("endpoint")
+    if endpoint not in (model.path, model.stream_path):
+        raise UsageError(f"The record's endpoint {endpoint!r} is not one of {model.name}'s.")
+    return recorded_request(model, endpoint, record["body"])
+
+
+def _session(globals_: GlobalOptions, options: dict[str, Any]) -> Session:
+    return Session(globals_, json_mode=options.get("json_out", False),
+                   out_dir=options.get("out_dir"), timeout=options.get("timeout"))
+
+
+def _given_flags(options: dict[str, Any]) -> dict[str, Any]:
+    return {flag: value for flag, value in options.items()
+            if flag in FLAGS and value is not None}
+
+
+def _params(options: dict[str, Any]) -> dict[str, Any]:
+    return parse_params(options.get("param") or [])
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"Cannot read the batch file {source}: {reason}.") from None
+
+
+def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
+    headers = {**GATEWAY_HEADERS, KEY_HEADER: "****", **request.headers}
+    report = dry_run_report("POST", session.base_url() + request.path, headers,
+                            request.body)
+    if json_out:
+        session.ui.result_json(report)
+    else:
+        session.ui.result_line(dry_run_text(report))
+    session.ui.say("Dry run: nothing was sent.")
+
+
+def _save_options(session: Session, options: dict[str, Any]) -> SaveOptions:
+    return SaveOptions(session.settings.output_dir,
+                       options.get("name") or session.settings.name_template,
+                       options.get("overwrite", False), options.get("sidecar", False))
+
+
+def _print_path(session: Session) -> Any:
+    def printer(saved: Saved) -> None:
+        session.ui.result_line(str(saved.path))
+    return printer
+
+
+def _finish(session: Session, outcome: Outcome, json_out: bool) -> None:
+    if json_out:
+        session.ui.result_json(outcome_json(outcome))
+    elif outcome.status == "QUEUED" and outcome.request_id:
+        session.ui.result_line(outcome.request_id)
+        session.ui.say(f"Queued. Fetch it later with: pixazo status {outcome.request_id} --wait")
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    data: dict[str, Any] = {"model": outcome.model, "status": outcome.status}
+    if outcome.request_id:
+        data["request_id"] = outcome.request_id
+    if outcome.request is not None:
+        data["endpoint"] = outcome.request.path
+        data["body"] = outcome.request.body
+        if outcome.request.headers:
+            data["headers"] = outcome.request.headers
+    data["files"] = [{"path": str(f.path), "url": f.url, "bytes": f.bytes, "sha256": f.sha256}
+                     for f in outcome.files]
+    return data

@@ -1,0 +1,268 @@
+"""Downloads: stream each result URL into a temporary file beside its target, check it is whole
+and an image, and only then move it into place under its final name."""
+
+from __future__ import annotations
+
+import copy
+import errno
+import hashlib
+import os
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import httpx
+
+from pixazo_cli.errors import SaveError
+from pixazo_cli.flow.naming import with_counter
+from pixazo_cli.http.clock import Clock, Deadline
+from pixazo_cli.http.retry import Backoff
+from pixazo_cli.version import user_agent
+
+CHUNK = 64 * 1024
+MAX_ATTEMPTS = 3
+MAX_COUNTER = 1000
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+    url: str
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Fetched:
+    tmp: Path
+    ext: str
+    size: int
+    sha256: str
+
+
+class _Retryable(Exception):
+    """A failure another attempt may cure: network trouble, a 5xx, a short body."""
+
+
+def sniff(head: bytes) -> str | None:
+    """The image format by its first bytes; anything else (an HTML error page…) is None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def check_folder(folder: Path) -> None:
+    """Before paying: the folder exists (created if need be) and takes a new file."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise SaveError(f"Cannot write to the output folder {folder}: {exc.strerror or exc}.",
+                        hint="Choose another with -o/--out-dir, or fix its permissions.") from None
+
+
+class Downloader:
+    """Fetches result URLs from the CDN: a separate client that never carries the API key."""
+
+    def __init__(self, deadline: Deadline, clock: Clock, max_bytes: int,
+                 log: Callable[[str], None] | None = None,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.deadline = deadline
+        self.clock = clock
+        self.max_bytes = max_bytes
+        self.backoff = Backoff()
+        self._log = log
+        self._http = httpx.Client(follow_redirects=True, transport=transport,
+                                  headers={"User-Agent": user_agent()})
+
+    def close(self) -> None:
+        self._http.close()
+
+    def with_deadline(self, deadline: Deadline) -> Downloader:
+        other = copy.copy(self)
+        other.deadline = deadline
+        return other
+
+    def fetch(self, url: str, folder: Path, record: dict[str, Any] | None = None) -> Fetched:
+        """Download into a part file; with a record, the part file carries it embedded."""
+        fetched = self._fetch_with_retries(url, folder)
+        return fetched if record is None else _stamp(fetched, record, folder)
+
+    def _fetch_with_retries(self, url: str, folder: Path) -> Fetched:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return self._fetch_once(url, folder)
+            except _Retryable as exc:
+                delay = self.backoff.delay(attempt)
+                if attempt == MAX_ATTEMPTS - 1 or not self.deadline.allows(delay):
+                    raise SaveError(f"Download failed: {exc}.", hint=_url_hint(url)) from None
+                self.clock.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _fetch_once(self, url: str, folder: Path) -> Fetched:
+        tmp, fd = _create_part_file(folder)
+        try:
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    ext, size, digest = self._stream(url, out)
+            except OSError as exc:  # also from the final flush, when the last bytes hit a full disk
+                raise _write_error(exc) from None
+            return Fetched(tmp, ext, size, digest)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def _stream(self, url: str, out: BinaryIO) -> tuple[str, int, str]:
+        remaining = max(self.deadline.remaining(), 0.001)
+        timeout = httpx.Timeout(min(60.0, remaining), connect=min(10.0, remaining))
+        try:
+            with self._http.stream("GET", url, timeout=timeout) as response:
+                if self._log:
+                    self._log(f"GET {url} -> {response.status_code}")
+                _check_status(response)
+                return _write_body(response, out, self.max_bytes)
+        except httpx.TransportError as exc:
+            raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
+
+
+def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path) -> Fetched:
+    """A second part file: the image with its generation record embedded (no re-encoding)."""
+    from pixazo_cli import record as records
+
+    tmp, fd = _create_part_file(folder)
+    try:
+        with open(fetched.tmp, "rb") as src, os.fdopen(fd, "w+b") as dst:
+            records.embed(src, dst, record, fetched.ext)
+    except ValueError:
+        tmp.unlink(missing_ok=True)  # a record too large to embed: keep the image as it came
+        return fetched
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fetched.tmp.unlink(missing_ok=True)
+        raise _write_error(exc) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        fetched.tmp.unlink(missing_ok=True)
+        raise
+    fetched.tmp.unlink(missing_ok=True)
+    size, digest = _file_digest(tmp)
+    return Fetched(tmp, fetched.ext, size, digest)
+
+
+def _file_digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _create_part_file(folder: Path) -> tuple[Path, int]:
+    """A new hidden file beside the target; unlike mkstemp's 0600, it gets the usual
+    permissions (0666 less the umask), which the saved image keeps after the rename."""
+    while True:
+        tmp = folder / f".pixazo-{secrets.token_hex(6)}.part"
+        try:
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise SaveError(f"Cannot write to {folder}: {exc.strerror or exc}.") from None
+
+
+def _check_status(response: httpx.Response) -> None:
+    code = response.status_code
+    if code >= 500 or code == 429:
+        raise _Retryable(f"the image host answered {code}")
+    if code != 200:
+        raise SaveError(f"Download failed: the image host answered {code} for {response.url}.",
+                        hint="The image URL may have expired.")
+
+
+def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int) -> tuple[str, int, str]:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise _too_big(int(declared), max_bytes)
+    digest = hashlib.sha256()
+    size = 0
+    ext: str | None = None
+    for chunk in response.iter_bytes(CHUNK):
+        if ext is None:
+            ext = sniff(chunk)
+            if ext is None:
+                kind = response.headers.get("Content-Type", "unknown type")
+                raise SaveError(f"The image host sent something that is not an image ({kind}).",
+                                hint=_url_hint(str(response.url)))
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_big(size, max_bytes)
+        digest.update(chunk)
+        _write(out, chunk)
+    if ext is None:
+        raise _Retryable("the image host sent an empty body")
+    if declared and declared.isdigit() and size != int(declared):
+        raise _Retryable(f"got {size} of {declared} bytes")
+    return ext, size, digest.hexdigest()
+
+
+def _write(out: BinaryIO, chunk: bytes) -> None:
+    try:
+        out.write(chunk)
+    except OSError as exc:
+        raise _write_error(exc) from None
+
+
+def _write_error(exc: OSError) -> SaveError:
+    if exc.errno == errno.ENOSPC:
+        return SaveError("The disk is full; the image was not saved.",
+                         hint="Free some space and fetch it again.")
+    return SaveError(f"Cannot write the image: {exc.strerror or exc}.")
+
+
+def _too_big(size: int, max_bytes: int) -> SaveError:
+    cap = max_bytes // 1_000_000
+    return SaveError(f"The image is larger than the {cap} MB cap ({size} bytes).",
+                     hint="Raise it with `pixazo config set max_download_mb N`.")
+
+
+def _url_hint(url: str) -> str:
+    return f"The image URL (no key needed) was: {url}"
+
+
+def place(fetched: Fetched, target: Path, overwrite: bool, find_free: bool) -> Path:
+    """Move a whole download into place; never replace a file unless told to."""
+    if overwrite:
+        try:
+            os.replace(fetched.tmp, target)
+        except OSError as exc:
+            fetched.tmp.unlink(missing_ok=True)
+            raise SaveError(f"Cannot save {target}: {exc.strerror or exc}.") from None
+        return target
+    candidates = [target]
+    if find_free:
+        candidates += [target.with_name(with_counter(target.name, n))
+                       for n in range(2, MAX_COUNTER)]
+    for candidate in candidates:
+        try:
+            # link() fails when the name is taken, so no other process's file is ever replaced.
+            os.link(fetched.tmp, candidate)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            fetched.tmp.unlink(missing_ok=True)
+            raise SaveError(f"Cannot save {candidate}: {exc.strerror or exc}.") from None
+        fetched.tmp.unlink(missing_ok=True)
+        return candidate
+    fetched.tmp.unlink(missing_ok=True)
+    raise SaveError(f"{target} already exists.",
+                    hint="Pass --overwrite to replace it, or choose another --name.")

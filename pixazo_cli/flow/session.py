@@ -1,0 +1,98 @@
+"""One command's world: settings (with their precedence applied), the UI, the clock and
+deadline, the HTTP clients, and the in-process sandbox when --sandbox asks for it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pixazo_cli.http.clock import Clock, Deadline, SystemClock
+from pixazo_cli.settings import config
+from pixazo_cli.ui.output import Ui
+
+if TYPE_CHECKING:
+    from pixazo_cli.flow.download import Downloader
+    from pixazo_cli.http.client import Gateway
+
+SANDBOX_ENV = "PIXAZO_SANDBOX"
+SANDBOX_LATENCY_ENV = "PIXAZO_SANDBOX_LATENCY"
+SANDBOX_KEY = "sandbox-key"
+
+
+@dataclass
+class GlobalOptions:
+    sandbox: bool = False
+    base_url: str | None = None
+    verbose: bool = False
+    quiet: bool = False
+
+    def merged(self, other: GlobalOptions) -> GlobalOptions:
+        """Options given after the subcommand add to those given before it."""
+        return GlobalOptions(self.sandbox or other.sandbox, other.base_url or self.base_url,
+                             self.verbose or other.verbose, self.quiet or other.quiet)
+
+
+def sandbox_wanted(options: GlobalOptions) -> bool:
+    return options.sandbox or os.environ.get(SANDBOX_ENV, "").lower() in ("1", "true", "yes")
+
+
+class Session:
+    def __init__(self, options: GlobalOptions, json_mode: bool = False,
+                 out_dir: Path | None = None, timeout: float | None = None,
+                 clock: Clock | None = None) -> None:
+        self.ui = Ui(quiet=options.quiet, verbose=options.verbose, json_mode=json_mode)
+        self.settings = config.resolve(config.load(), os.environ, options.base_url, out_dir,
+                                       timeout)
+        self.clock = clock or SystemClock()
+        self.deadline = Deadline(self.clock, self.settings.timeout)
+        self._closers: list[Any] = []
+        # Started on first use, so a usage error is reported before any sandbox start-up.
+        self.uses_sandbox = sandbox_wanted(options)
+        self._sandbox_started = False
+
+    def base_url(self) -> str:
+        self._start_sandbox()
+        return self.settings.base_url
+
+    def _start_sandbox(self) -> None:
+        if not self.uses_sandbox or self._sandbox_started:
+            return
+        self._sandbox_started = True
+        from pixazo_cli.sandbox import SandboxOptions, start
+
+        latency = float(os.environ.get(SANDBOX_LATENCY_ENV, "1.5"))
+        sandbox = start(SandboxOptions(port=0, latency=latency, quiet=True))
+        self._closers.append(sandbox)
+        self.settings.base_url = sandbox.base_url
+        self.settings.api_key, self.settings.key_source = SANDBOX_KEY, "sandbox (no key needed)"
+        self.ui.say("Sandbox: offline stand-in for the gateway; images are placeholders and "
+                    "nothing is charged.")
+
+    def gateway(self) -> Gateway:
+        from pixazo_cli.http.client import Gateway
+
+        self._start_sandbox()
+        gateway = Gateway(self.settings.base_url, self.settings.require_key(), self.deadline,
+                          self.clock, log=self.ui.trace if self.ui.verbose else None)
+        self._closers.append(gateway)
+        return gateway
+
+    def downloader(self) -> Downloader:
+        from pixazo_cli.flow.download import Downloader
+
+        downloader = Downloader(self.deadline, self.clock, self.settings.max_download_bytes,
+                                log=self.ui.trace if self.ui.verbose else None)
+        self._closers.append(downloader)
+        return downloader
+
+    def close(self) -> None:
+        while self._closers:
+            self._closers.pop().close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

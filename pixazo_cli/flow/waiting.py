@@ -1,0 +1,110 @@
+"""Waiting for a queued job: poll the status endpoint, quick at first, backing off toward the
+vendor's advised 5-10 s, until the job ends or the command's deadline passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pixazo_cli.errors import GatewayError, GenerationFailed
+from pixazo_cli.http.client import Gateway, Reply
+
+PENDING = frozenset({"QUEUED", "PROCESSING"})
+FAILED = frozenset({"FAILED", "ERROR"})
+COMPLETED = "COMPLETED"
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    first: float = 0.25
+    factor: float = 1.6
+    cap: float = 5.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first
+        while True:
+            yield delay
+            delay = min(self.cap, delay * self.factor)
+
+
+def resume_hint(request_id: str) -> str:
+    return f"Resume with: pixazo status {request_id} --wait"
+
+
+def wait_for_job(
+    gateway: Gateway,
+    request_id: str,
+    on_status: Callable[[str], None],
+    schedule: PollSchedule | None = None,
+) -> Reply:
+    """Poll until COMPLETED and return the final status reply; raise on failure or timeout."""
+    delays = (schedule or PollSchedule()).delays()
+    while True:
+        reply, delay = poll_step(gateway, request_id, delays)
+        if delay is None:
+            return reply
+        on_status(str(reply.get("status")))
+        gateway.clock.sleep(delay)
+
+
+def poll_step(gateway: Gateway, request_id: str,
+              delays: Iterator[float]) -> tuple[Reply, float | None]:
+    """One poll: (reply, None) once COMPLETED, else (reply, seconds until the next poll).
+    Raises when the job failed, or when the next poll would come after the deadline."""
+    reply = poll_once(gateway, request_id)
+    if is_completed(reply, request_id):
+        return reply, None
+    delay = next(delays)
+    if not gateway.deadline.allows(delay):
+        raise timed_out(gateway, request_id, str(reply.get("status")))
+    return reply, delay
+
+
+def poll_once(gateway: Gateway, request_id: str) -> Reply:
+    try:
+        return gateway.status(request_id)
+    except GatewayError as exc:
+        raise GatewayError(exc.message, hint=resume_hint(request_id)) from None
+
+
+def is_completed(reply: Reply, request_id: str) -> bool:
+    """True when done, False while pending; a failed or unknown status raises."""
+    status = reply.get("status")
+    if status == COMPLETED:
+        return True
+    if status in FAILED:
+        raise job_failed(request_id, status, reply.get("error"))
+    if status not in PENDING:
+        what = "has no status field" if status is None else f"has an unknown status {status!r}"
+        raise GatewayError(f"The status reply for {request_id} (HTTP {reply.status}) {what}.",
+                           hint=resume_hint(request_id))
+    return False
+
+
+def timed_out(gateway: Gateway, request_id: str, status: str) -> GatewayError:
+    return GatewayError(f"Timed out after {gateway.deadline.elapsed():.0f} s; {request_id} is "
+                        f"still {status} at the gateway.", hint=resume_hint(request_id))
+
+
+def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:
+    reason = f": {error}" if error else ""
+    charged = " (ERROR jobs are not charged)" if status == "ERROR" else ""
+    return GenerationFailed(f"Job {request_id} ended {status}{reason}{charged}.",
+                            hint="Change the prompt or settings and try again.")
+
+
+def media_urls(reply: Reply, request_id: str) -> list[str]:
+    output = reply.get("output")
+    urls = output.get("media_url") if isinstance(output, dict) else None
+    return checked_urls(urls if isinstance(urls, list) else None,
+                        f"job {request_id} (HTTP {reply.status}, output.media_url)")
+
+
+def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
+    """An empty or missing image URL is a failed generation, not a success."""
+    if not urls or not all(isinstance(u, str) and u.strip() for u in urls):
+        state = "missing" if not urls or None in urls else "empty"
+        raise GenerationFailed(f"The gateway reported success for {what} but gave no image "
+                               f"URL (it is {state}).", hint="Nothing to download; try again.")
+    return [u.strip() for u in urls]

@@ -1,0 +1,194 @@
+"""Turn one invocation (prompt, flag values, --param) into the exact request for a model.
+
+Every check here runs before anything is sent: a refusal is a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from pixazo_cli.errors import UsageError
+from pixazo_cli.http.hosts import secure_or_local
+from pixazo_cli.models.table import FLAGS, Field, Model, models_taking
+
+_RATIO = re.compile(r"^[1-9]\d*:[1-9]\d*$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    model: Model
+    path: str
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def expected_images(self) -> int:
+        count = self.body.get("num_images", 1)
+        return count if isinstance(count, int) and count > 0 else 1
+
+
+def cli_name(flag: str) -> str:
+    return "--" + flag.replace("_", "-")
+
+
+def coerce(model: Model, flag: str, raw: Any) -> Any:
+    """Convert a value from the command line, a config file or a batch line to the field's type."""
+    kind = field_for(model, flag).kind
+    value = _parse_text(kind, flag, raw) if isinstance(raw, str) and kind is not str else raw
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is int and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        _not_a(kind, flag, raw)
+    if kind is float and not math.isfinite(value):
+        _not_a(kind, flag, raw)
+    return value
+
+
+def _parse_text(kind: type, flag: str, text: str) -> Any:
+    lowered = text.strip().lower()
+    if kind is bool:
+        if lowered not in _TRUE | _FALSE:
+            _not_a(kind, flag, text)
+        return lowered in _TRUE
+    try:
+        return kind(text)
+    except ValueError:
+        _not_a(kind, flag, text)
+
+
+def _not_a(kind: type, flag: str, raw: Any) -> Any:
+    words = {int: "a whole number", float: "a finite number", bool: "true or false", str: "text"}
+    raise UsageError(f"{cli_name(flag)} must be {words[kind]}, not {raw!r}.")
+
+
+def field_for(model: Model, flag: str) -> Field:
+    if flag not in model.by_flag:
+        others = ", ".join(models_taking(flag)) or "no model"
+        raise UsageError(
+            f"{model.name} does not take {cli_name(flag)}.",
+            hint=f"{cli_name(flag)} is for: {others}. See `pixazo {model.name} --help`.",
+        )
+    return model.by_flag[flag]
+
+
+def check_value(model: Model, flag: str, value: Any) -> None:
+    spec = field_for(model, flag)
+    name = cli_name(flag)
+    if spec.choices and value not in spec.choices:
+        raise UsageError(
+            f"{model.name} does not offer {name} {value}.",
+            hint=f"Choose one of: {', '.join(spec.choices)}.",
+        )
+    if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
+        raise UsageError(f"{name} {value} is out of range for {model.name}: {_range(spec)}.")
+    if spec.check:
+        _CHECKS[spec.check](name, value)
+
+
+def _range(spec: Field) -> str:
+    if spec.high is None:
+        return f"at least {spec.low:g}"
+    return f"{spec.low:g} to {spec.high:g}"
+
+
+def _check_ratio(name: str, value: str) -> None:
+    if not _RATIO.match(value):
+        raise UsageError(f"{name} must look like 16:9 (two whole numbers), not {value!r}.")
+
+
+def _check_url(name: str, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"{name} must be an http(s) URL, not {value!r}.")
+
+
+def _check_webhook(name: str, value: str) -> None:
+    # The gateway rejects plain http; a loopback receiver only makes sense with a local
+    # stand-in of the gateway (the sandbox), so that one exception is allowed.
+    if not secure_or_local(value):
+        raise UsageError(f"{name} must be an https:// URL, not {value!r}.",
+                         hint="The gateway refuses plain http webhooks.")
+
+
+_CHECKS = {"ratio": _check_ratio, "url": _check_url, "webhook": _check_webhook}
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """--param KEY=VALUE: the value as JSON when it parses, else the string itself."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param wants KEY=VALUE, not {pair!r}.")
+        try:
+            params[key.strip()] = json.loads(raw, parse_constant=_not_json)
+        except ValueError:
+            params[key.strip()] = raw
+    return params
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # NaN and Infinity: send them as text
+
+
+def build_request(
+    model: Model,
+    prompt: str,
+    values: dict[str, Any],
+    params: dict[str, Any] | None = None,
+    stream: bool = False,
+) -> ApiRequest:
+    """Check every value and build the body in the model's own field names."""
+    if not prompt.strip():
+        raise UsageError("The prompt is empty.", hint="Give it as text, or `-` to read stdin.")
+    if stream and not model.stream_path:
+        raise UsageError(f"{model.name} has no stream endpoint.", hint="Drop --stream.")
+    # Only where the gateway requires a field does the tool fill the documented value.
+    body = {"prompt": prompt} | {f.name: f.default for f in model.fields
+                                 if f.default is not None and not f.header}
+    return override(ApiRequest(model, model.path_for(stream), body), values, params)
+
+
+def recorded_request(model: Model, path: str, body: dict[str, Any]) -> ApiRequest:
+    """A request read back from an image: its fields are checked like flags, since a file may
+    come from anyone. Fields the model table does not know were --param values: kept as is."""
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip():
+        raise UsageError("The recorded request has no prompt.")
+    flags = {spec.name: spec.flag for spec in model.fields if not spec.header}
+    checked = dict(body)
+    for name, value in body.items():
+        if name in flags:
+            checked[name] = coerce(model, flags[name], value)
+            check_value(model, flags[name], checked[name])
+    return ApiRequest(model, path, checked)
+
+
+def override(request: ApiRequest, values: dict[str, Any],
+             params: dict[str, Any] | None = None) -> ApiRequest:
+    """A copy of the request with flag values (checked) and then --param fields applied."""
+    model = request.model
+    body, headers = dict(request.body), dict(request.headers)
+    for flag, value in values.items():
+        if value is None:
+            continue
+        if flag not in FLAGS:
+            raise UsageError(f"There is no flag {cli_name(flag)}.")
+        value = coerce(model, flag, value)
+        check_value(model, flag, value)
+        spec = model.by_flag[flag]
+        if spec.header:
+            headers[spec.name] = str(value)
+        else:
+            body[spec.name] = value
+    body.update(params or {})
+    return ApiRequest(model, request.path, body, headers)

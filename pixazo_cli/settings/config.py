@@ -1,0 +1,239 @@
+"""The config file and the API key: where they live, how they are read and written, and the
+precedence of settings (flag > environment > config file > built-in)."""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pixazo_cli.errors import AuthError, UsageError
+
+DEFAULT_BASE_URL = "https://gateway.pixazo.ai"
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_MAX_DOWNLOAD_MB = 200
+ENV_KEY = "PIXAZO_API_KEY"
+ENV_BASE_URL = "PIXAZO_BASE_URL"
+
+# Top-level keys and what they hold; `MODEL.FLAG` keys (e.g. sdxl.steps) are per-model defaults.
+TOP_KEYS: dict[str, str] = {
+    "api_key": "the API key (prefer `pixazo auth login`, which never echoes it)",
+    "base_url": f"gateway base URL (default {DEFAULT_BASE_URL})",
+    "output_dir": "folder for saved images (default: the current folder)",
+    "name": "file name template for saved images",
+    "timeout": f"seconds a command may take in all (default {DEFAULT_TIMEOUT:g})",
+    "max_download_mb": f"largest image to download, in MB (default {DEFAULT_MAX_DOWNLOAD_MB})",
+}
+
+
+def config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("pixazo", appauthor=False)) / "config.toml"
+
+
+def load(path: Path | None = None) -> dict[str, Any]:
+    """Read the config file; a missing file is an empty config, a broken one an error."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except IsADirectoryError:
+        raise UsageError(f"The config file {path} is a folder.", hint=_fix_hint(path)) from None
+    except (PermissionError, UnicodeDecodeError, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"Cannot read the config file {path}: {reason}.",
+                         hint=_fix_hint(path)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends in "(at line N, column M)": name the file and the line.
+        raise UsageError(f"The config file {path} does not parse: {exc}.",
+                         hint=_fix_hint(path)) from None
+
+
+def _fix_hint(path: Path) -> str:
+    return f"Fix or remove it (`rm {path}`), then set values again with `pixazo config set`."
+
+
+def save(data: dict[str, Any], path: Path | None = None) -> Path:
+    """Write atomically, readable by the owner only: the file may hold the API key."""
+    import tomli_w
+
+    path = path or config_path()
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(data, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.chmod(path, 0o600)
+    return path
+
+
+def mask(key: str) -> str:
+    """Show at most the last four characters, and only of a key long enough to spare them."""
+    return f"****{key[-4:]}" if len(key) >= 16 else "****"
+
+
+@dataclass
+class Settings:
+    """Everything a command needs to know, with the precedence already applied."""
+
+    api_key: str | None = None
+    key_source: str = ""
+    base_url: str = DEFAULT_BASE_URL
+    output_dir: Path = field(default_factory=Path)
+    name_template: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1_000_000
+    model_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def require_key(self) -> str:
+        if not self.api_key:
+            raise AuthError(
+                "No API key.",
+                hint=f"Run `pixazo auth login`, or set {ENV_KEY}, or put api_key in "
+                f"{config_path()} (`pixazo config set api_key …`).",
+            )
+        return self.api_key
+
+
+def resolve(
+    data: dict[str, Any],
+    env: dict[str, str] | os._Environ[str],
+    base_url: str | None = None,
+    output_dir: Path | None = None,
+    timeout: float | None = None,
+) -> Settings:
+    """Apply flag > environment > config file > built-in."""
+    settings = Settings()
+    if env.get(ENV_KEY):
+        settings.api_key, settings.key_source = env[ENV_KEY], f"environment ({ENV_KEY})"
+    elif data.get("api_key"):
+        settings.api_key = str(data["api_key"])
+        settings.key_source = f"config file ({config_path()})"
+    settings.base_url = (base_url or env.get(ENV_BASE_URL) or _text(data, "base_url")
+                         or DEFAULT_BASE_URL).rstrip("/")
+    if output_dir is not None:
+        settings.output_dir = output_dir
+    elif _text(data, "output_dir"):
+        settings.output_dir = Path(_text(data, "output_dir")).expanduser()
+    settings.name_template = _text(data, "name") or None
+    settings.timeout = timeout if timeout is not None else _number(data, "timeout", DEFAULT_TIMEOUT)
+    mb = _number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
+    settings.max_download_bytes = int(mb * 1_000_000)
+    settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
+    return settings
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise UsageError(f"Config value {key} must be text, not {value!r}.",
+                         hint=f"Fix it with `pixazo config set {key} …`.")
+    return value
+
+
+def _number(data: dict[str, Any], key: str, default: float) -> float:
+    value = data.get(key, default)
+    if (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+            or not math.isfinite(value)):
+        raise UsageError(f"Config value {key} must be a positive number, not {value!r}.",
+                         hint=f"Fix it with `pixazo config set {key} …`.")
+    return float(value)
+
+
+def check_setting(key: str, raw: str) -> Any:
+    """Validate `pixazo config set KEY VALUE` and return the value to store."""
+    from pixazo_cli.flow.naming import check_template
+    from pixazo_cli.models.request import check_value, coerce
+    from pixazo_cli.models.table import FLAGS, MODELS
+
+    model_name, dot, flag = key.partition(".")
+    if dot:
+        if model_name not in MODELS:
+            raise UsageError(f"No model {model_name!r} in {key!r}.",
+                             hint=f"Models: {', '.join(MODELS)}.")
+        model = MODELS[model_name]
+        if flag.replace("-", "_") not in FLAGS:
+            raise UsageError(f"{model_name} has no setting {flag!r}.",
+                             hint=f"{model_name} takes: {', '.join(model.by_flag)}.")
+        value = coerce(model, flag.replace("-", "_"), raw)
+        check_value(model, flag.replace("-", "_"), value)
+        return value
+    if key not in TOP_KEYS:
+        raise UsageError(f"Unknown setting {key!r}.", hint=_known_keys_hint())
+    if key in ("timeout", "max_download_mb"):
+        try:
+            number = float(raw)
+        except ValueError:
+            number = -1.0
+        _number({key: number}, key, 0)
+        return int(number) if number.is_integer() else number
+    if key == "base_url":
+        from pixazo_cli.http.client import check_transport
+
+        check_transport(raw)
+        return raw.rstrip("/")
+    if key == "name":
+        check_template(raw)
+    return raw
+
+
+def setting_key(key: str) -> tuple[str, ...]:
+    """`sdxl.steps` lives in the [sdxl] table; flags may be written with dashes."""
+    model_name, dot, flag = key.partition(".")
+    return (model_name, flag.replace("-", "_")) if dot else (key,)
+
+
+def get_setting(data: dict[str, Any], key: str) -> Any:
+    node: Any = data
+    for part in setting_key(key):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def set_setting(data: dict[str, Any], key: str, value: Any) -> None:
+    *tables, leaf = setting_key(key)
+    node = data
+    for table in tables:
+        node = node.setdefault(table, {})
+    node[leaf] = value
+
+
+def unset_setting(data: dict[str, Any], key: str) -> bool:
+    *tables, leaf = setting_key(key)
+    node = data
+    for table in tables:
+        node = node.get(table, {})
+    if leaf not in node:
+        return False
+    del node[leaf]
+    if tables and not data[tables[0]]:
+        del data[tables[0]]
+    return True
+
+
+def flatten(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    rows: list[tuple[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            rows += [(f"{key}.{flag}", v) for flag, v in value.items()]
+        else:
+            rows.append((key, mask(str(value)) if key == "api_key" else value))
+    return rows
+
+
+def _known_keys_hint() -> str:
+    return f"Settings: {', '.join(TOP_KEYS)}, or MODEL.FLAG such as sdxl.steps."

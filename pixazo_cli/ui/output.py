@@ -1,0 +1,127 @@
+"""Output rendering. stdout carries only results (paths or JSON) so scripts can pipe it;
+everything for people (spinner, notices, traces) goes to stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from pixazo_cli.models.table import KEY_HEADER
+
+
+def dry_run_report(method: str, url: str, headers: dict[str, str],
+                   body: dict[str, Any]) -> dict[str, Any]:
+    """The request as it would be sent, key masked, plus a curl command that reads the key
+    from the environment instead of spelling it out."""
+    curl = [f"curl -X {method} {shlex.quote(url)}"]
+    for name, value in headers.items():
+        if name == KEY_HEADER:
+            curl.append(f'-H "{name}: $PIXAZO_API_KEY"')
+        else:
+            curl.append(f"-H {shlex.quote(f'{name}: {value}')}")
+    curl.append(f"--data-raw {shlex.quote(json.dumps(body, ensure_ascii=False))}")
+    return {"method": method, "url": url,
+            "headers": {k: ("****" if k == KEY_HEADER else v) for k, v in headers.items()},
+            "body": body, "curl": " \\\n  ".join(curl)}
+
+
+def dry_run_text(report: dict[str, Any]) -> str:
+    lines = [f"{report['method']} {report['url']}"]
+    lines += [f"{name}: {value}" for name, value in report["headers"].items()]
+    lines += ["", json.dumps(report["body"], ensure_ascii=False, indent=2), "",
+              "# The same request with curl (the key comes from $PIXAZO_API_KEY):",
+              report["curl"]]
+    return "\n".join(lines)
+
+
+def stderr_console(stream: TextIO) -> Any:
+    """A rich console for the spinner or progress bar. stdout is never redirected into it:
+    results printed while a bar runs must stay on stdout, where scripts read them."""
+    from rich.console import Console
+
+    return Console(file=stream, force_terminal=True)
+
+
+class Activity:
+    """What a running step shows: a spinner on a terminal, plain status lines elsewhere."""
+
+    def __init__(self, ui: Ui, label: str) -> None:
+        self.ui = ui
+        self.label = label
+        self.started = time.monotonic()
+        self.last = ""
+        self._progress: Any = None
+        self._task: Any = None
+
+    def status(self, text: str) -> None:
+        if text == self.last:
+            return
+        self.last = text
+        if self._progress is not None:
+            self._progress.update(self._task, description=f"{self.label} · {text}")
+        else:
+            self.ui.say(f"{self.label}: {text} ({time.monotonic() - self.started:.0f} s)")
+
+
+class Ui:
+    def __init__(self, quiet: bool = False, verbose: bool = False, json_mode: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.json_mode = json_mode
+        self.stdout_closed = False
+
+    @property
+    def err(self) -> TextIO:
+        return sys.stderr  # looked up at each use: test runners swap the streams
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            self.err.write(message + "\n")
+            self.err.flush()
+
+    def trace(self, message: str) -> None:
+        if self.verbose:
+            self.err.write(f"[http] {message}\n")
+            self.err.flush()
+
+    def result_line(self, text: str) -> None:
+        if self.stdout_closed:
+            return
+        try:
+            sys.stdout.write(text + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader left (`| head -1`): the work itself still finishes and is saved.
+            self.stdout_closed = True
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
+
+    def result_json(self, data: dict[str, Any]) -> None:
+        self.result_line(json.dumps(data, ensure_ascii=False))
+
+    def spinner_wanted(self) -> bool:
+        return (not self.quiet and not os.environ.get("NO_COLOR")
+                and os.environ.get("TERM") != "dumb" and self.err.isatty())
+
+    @contextmanager
+    def activity(self, label: str, first_status: str) -> Iterator[Activity]:
+        activity = Activity(self, label)
+        if not self.spinner_wanted():
+            if not self.quiet:
+                activity.status(first_status)
+            yield activity
+            return
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=stderr_console(self.err), transient=True,
+                      redirect_stdout=False, redirect_stderr=False) as progress:
+            activity._progress = progress
+            activity._task = progress.add_task(f"{label} · {first_status}")
+            activity.last = first_status
+            yield activity

@@ -1,0 +1,53 @@
+"""Everything generated for shells from the app itself, as {path in the repository: text}:
+the man page and the completion scripts. `python scripts/gen_docs.py` writes these files and
+a test checks that the committed ones are current."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typer import _click
+
+PROG = "pixazo"
+COMPLETE_VAR = f"_{PROG}_COMPLETE".replace("-", "_").upper()  # as typer derives it
+MAN_PAGE = "man/pixazo.1"
+COMPLETIONS = {  # shell: file, named as each shell's completion folder expects
+    "bash": "completions/pixazo.bash",
+    "zsh": "completions/_pixazo",
+    "fish": "completions/pixazo.fish",
+}
+
+
+def app_command() -> _click.Command:
+    import typer
+
+    from pixazo_cli.cli.app import app
+
+    return typer.main.get_command(app)
+
+
+def completion_script(shell: str, command: _click.Command | None = None) -> str:
+    """The script `_PIXAZO_COMPLETE=source_<shell> pixazo` prints, from typer's own completion
+    classes, trimmed and newline-terminated as `pixazo --install-completion <shell>` writes it
+    (zsh needs `#compdef` on the first line to autoload the file from $fpath)."""
+    from typer import _click
+    from typer._completion_classes import completion_init
+
+    completion_init()  # registers typer's bash/zsh/fish/powershell classes with click
+    shell_class = _click.shell_completion.get_completion_class(shell)
+    if shell_class is None:
+        raise ValueError(f"typer has no completion for {shell!r}")
+    complete = shell_class(command or app_command(), {}, PROG, COMPLETE_VAR)
+    return complete.source().strip() + "\n"
+
+
+def render_all() -> dict[str, str]:
+    """Every generated file: {path relative to the repository root: its text}."""
+    from tools.docgen.manpage import render_manpage
+
+    command = app_command()
+    files = {MAN_PAGE: render_manpage(command)}
+    for shell, path in COMPLETIONS.items():
+        files[path] = completion_script(shell, command)
+    return files

@@ -15,10 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest, files_present
 from pixazo_cli.batch.poller import Poller
-from pixazo_cli.errors import MaybeCharged, PixazoError, UsageError, most_severe
+from pixazo_cli.commands.session import Session
+from pixazo_cli.errors import (
+    AuthError,
+    BalanceError,
+    GenerationFailed,
+    Interrupted,
+    MaybeCharged,
+    PixazoError,
+    UsageError,
+    most_severe,
+)
 from pixazo_cli.flow.generate import (
     Outcome,
     SaveOptions,
@@ -27,10 +38,8 @@ from pixazo_cli.flow.generate import (
     save_all,
     submit,
 )
-from pixazo_cli.flow.session import Session
 from pixazo_cli.http.clock import Deadline
 from pixazo_cli.http.limiter import RateLimiter, Stopped
-from pixazo_cli.ui.batchview import BatchView
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ class BatchOptions:
 
 class BatchRun:
     def __init__(self, session: Session, jobs: list[BatchJob], options: BatchOptions,
-                 view: BatchView) -> None:
+                 view: BatchEvents) -> None:
         self.session = session
         self.jobs = jobs
         self.options = options
@@ -118,7 +127,7 @@ class BatchRun:
         self.halted.set()
         self._stop_sending()
         with self._lock:
-            self.codes.append(130)
+            self.codes.append(Interrupted.exit_code)
         self.view.say("Stopping: no new requests; waiting for those in flight "
                       "(queued jobs resume on the next run). Ctrl-C again to abort.")
         self.poller.stop()
@@ -126,7 +135,7 @@ class BatchRun:
             self.pool.shutdown(wait=True, cancel_futures=True)
         except KeyboardInterrupt:
             self.view.say("Aborted: requests in flight may have been charged without a record.")
-            os._exit(130)
+            os._exit(Interrupted.exit_code)
 
     def _stop_sending(self) -> None:
         self.stopping.set()
@@ -140,13 +149,14 @@ class BatchRun:
             return
         outcome = Outcome(job.request.model.name, request=job.request,
                           request_id=entry.get("request_id"), urls=entry.get("urls"))
-        error = entry.get("error") or {}
+        # A queued job that ended FAILED is submitted again; any other stop resumes polling.
+        job_failed = (entry.get("error") or {}).get("exit_code") == GenerationFailed.exit_code
         if self.stopping.is_set():
             return self._finish()
         if outcome.urls:
             self.view.started(job)
             self._download(job, outcome)  # paid before: fetch again, never pay again
-        elif outcome.request_id and job.request.model.queued and error.get("exit_code") != 6:
+        elif outcome.request_id and job.request.model.queued and not job_failed:
             self.view.started(job)
             self.poller.add(job, outcome, self._deadline())  # resume the queued job
         elif entry.get("maybe_charged") and not self.options.resend_maybe_charged:
@@ -159,7 +169,7 @@ class BatchRun:
     def _submit(self, job: BatchJob) -> None:
         self.view.started(job)
         deadline = self._deadline()
-        outcome = submit(self.gateway.with_deadline(deadline), job.request)
+        outcome = submit(self.gateway.with_deadline(deadline), job.request, self.view)
         self.manifest.record(job.key, line=job.line, model=outcome.model,
                              body_sha256=job.body_sha256, request_id=outcome.request_id,
                              urls=outcome.urls, status="submitted")
@@ -181,8 +191,7 @@ class BatchRun:
     def _download(self, job: BatchJob, outcome: Outcome) -> None:
         save = self._save_for(job)
         downloader = self.downloader.with_deadline(self._deadline())
-        files = save_all(downloader, outcome, name_parts(job.request), save,
-                         on_saved=self.view.saved)
+        files = save_all(downloader, outcome, name_parts(job.request), save, self.view)
         entry = self.manifest.record(job.key, status="saved", files=[
             {"path": f.path.name, "bytes": f.bytes, "sha256": f.sha256, "url": f.url}
             for f in files])
@@ -215,7 +224,7 @@ class BatchRun:
                                      error={"exit_code": error.exit_code,
                                             "message": error.message, "hint": error.hint},
                                      maybe_charged=isinstance(error, MaybeCharged))
-        if error.exit_code in (3, 4):  # a refused key or an empty wallet fails every job
+        if isinstance(error, AuthError | BalanceError):  # every other job would fail too
             self._stop_sending()
         self.view.failed(job, entry)
 

@@ -16,8 +16,8 @@ from pixazo_cli import __version__
 from pixazo_cli.cli import job_commands, model_commands
 from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
-from pixazo_cli.errors import EXIT_CODES, PixazoError, UsageError, report
-from pixazo_cli.flow.session import GlobalOptions
+from pixazo_cli.commands.session import GlobalOptions
+from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, UsageError, report
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
@@ -33,7 +33,7 @@ class PixazoGroup(TyperGroup):
             ctx.exit(report(error, sys.stderr))
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted.\n")
-            ctx.exit(130)
+            ctx.exit(Interrupted.exit_code)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except Exception as error:

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.commands.session import GlobalOptions, Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.download import Saved, check_folder
+from pixazo_cli.flow.events import FlowEvents
 from pixazo_cli.flow.generate import Outcome, SaveOptions, generate, resume
-from pixazo_cli.flow.session import GlobalOptions, Session
 from pixazo_cli.models.request import (
     ApiRequest,
     build_request,
@@ -18,8 +19,16 @@ from pixazo_cli.models.request import (
     parse_params,
     recorded_request,
 )
-from pixazo_cli.models.table import FLAGS, GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
-from pixazo_cli.ui.output import dry_run_report, dry_run_text
+from pixazo_cli.models.table import (
+    FLAGS,
+    GATEWAY_HEADERS,
+    KEY_HEADER,
+    MODELS,
+    Model,
+    dig,
+    queued_model,
+)
+from pixazo_cli.ui.output import Ui, dry_run_report, dry_run_text
 
 
 def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> None:
@@ -43,9 +52,10 @@ def run_status(request_id: str, wait: bool, options: dict[str, Any],
                globals_: GlobalOptions) -> None:
     json_out = options["json_out"]
     with _session(globals_, options) as session:
+        model = queued_model()
         if wait:
-            outcome = resume(session, request_id, _save_options(session, options),
-                             on_saved=None if json_out else _print_path(session))
+            _print_paths(session, json_out)
+            outcome = resume(session, model, request_id, _save_options(session, options))
             _finish(session, outcome, json_out)
             return
         reply = session.gateway().status(request_id).data
@@ -53,8 +63,8 @@ def run_status(request_id: str, wait: bool, options: dict[str, Any],
             session.ui.result_json(reply)
             return
         session.ui.result_line(str(reply.get("status")))
-        output = reply.get("output")
-        for url in (output.get("media_url") or []) if isinstance(output, dict) else []:
+        urls = dig(reply, model.urls_at)
+        for url in urls if isinstance(urls, list) else []:
             session.ui.result_line(str(url))
         if reply.get("error"):
             session.ui.say(f"error: {reply['error']}")
@@ -108,9 +118,9 @@ def _run_request(session: Session, request: ApiRequest, options: dict[str, Any])
         raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
                          "this command, and its jobs with it.",
                          hint="Run `pixazo sandbox serve` and point --base-url at it.")
+    _print_paths(session, json_out)
     outcome = generate(session, request, _save_options(session, options),
-                       wait=not options.get("no_wait"),
-                       on_saved=None if json_out else _print_path(session))
+                       wait=not options.get("no_wait"))
     _finish(session, outcome, json_out)
     if options.get("open_images") and outcome.files:
         from pixazo_cli.ui.viewer import open_images
@@ -174,10 +184,19 @@ def _save_options(session: Session, options: dict[str, Any]) -> SaveOptions:
                        options.get("overwrite", False), options.get("sidecar", False))
 
 
-def _print_path(session: Session) -> Any:
-    def printer(saved: Saved) -> None:
-        session.ui.result_line(str(saved.path))
-    return printer
+class _PathPrinter(FlowEvents):
+    """Each saved path on stdout as soon as it lands, so a partial failure keeps the rest."""
+
+    def __init__(self, ui: Ui) -> None:
+        self.ui = ui
+
+    def saved(self, outcome: Outcome, saved: Saved) -> None:
+        self.ui.result_line(str(saved.path))
+
+
+def _print_paths(session: Session, json_out: bool) -> None:
+    if not json_out:
+        session.events.add(_PathPrinter(session.ui))
 
 
 def _finish(session: Session, outcome: Outcome, json_out: bool) -> None:

@@ -13,16 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.errors import Interrupted, MaybeCharged, SaveError
+from pixazo_cli.errors import Interrupted, MaybeCharged, PixazoError, SaveError
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
+from pixazo_cli.flow.events import FlowContext, FlowEvents
 from pixazo_cli.flow.naming import DEFAULT_TEMPLATE, NameParts, check_template
-from pixazo_cli.flow.session import Session
-from pixazo_cli.flow.waiting import checked_urls, media_urls, resume_hint, wait_for_job
+from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway, Reply
 from pixazo_cli.models.request import ApiRequest
+from pixazo_cli.models.table import Model, dig
 from pixazo_cli.version import user_agent
-
-OnSaved = Callable[[Saved], None]
 
 
 @dataclass(frozen=True)
@@ -55,38 +54,54 @@ def interruptible(message: str, hint: str | None) -> Iterator[None]:
         raise Interrupted(message, hint=hint) from None
 
 
-def generate(session: Session, request: ApiRequest, save: SaveOptions, wait: bool = True,
-             on_saved: OnSaved | None = None) -> Outcome:
+@contextmanager
+def reporting(events: FlowEvents, outcome: Outcome) -> Iterator[None]:
+    """Tell the listeners how a request ended when it ends in an error."""
+    try:
+        yield
+    except PixazoError as error:
+        events.finished(outcome, error)
+        raise
+    except KeyboardInterrupt:
+        events.finished(outcome, Interrupted("Interrupted."))
+        raise
+
+
+def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
+             wait: bool = True) -> Outcome:
     model = request.model
     parts = name_parts(request)
     prepare(request, save, parts)
-    gateway = session.gateway()
+    gateway = ctx.gateway()
     with interruptible("Interrupted while the gateway was working on the request.",
                        "It may have been charged: check your Pixazo dashboard."), \
-            session.ui.activity(model.name, "sending"):
-        outcome = submit(gateway, request)
-    if outcome.urls is None:
-        if not wait:
-            return outcome
-        outcome.urls = _wait(session, gateway, outcome.request_id or "", model.name)
-    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+            ctx.events.stage(model.name, "sending"):
+        outcome = submit(gateway, request, ctx.events)
+    if outcome.urls is None and not wait:
+        ctx.events.finished(outcome, None)
+        return outcome
+    with reporting(ctx.events, outcome):
+        if outcome.urls is None:
+            outcome.urls = _wait(ctx, gateway, model, outcome.request_id or "")
+        outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
+    ctx.events.finished(outcome, None)
     return outcome
 
 
-def resume(session: Session, request_id: str, save: SaveOptions,
-           on_saved: OnSaved | None = None) -> Outcome:
+def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions) -> Outcome:
     """Wait for a job submitted earlier and save its images like the submitting command would."""
     _check_destination(save)
-    outcome = Outcome("nucleus", request_id=request_id)
-    outcome.urls = _wait(session, session.gateway(), request_id, "nucleus")
-    parts = NameParts("nucleus", request_id, None, datetime.now())
-    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+    outcome = Outcome(model.name, request_id=request_id)
+    with reporting(ctx.events, outcome):
+        outcome.urls = _wait(ctx, ctx.gateway(), model, request_id)
+        parts = NameParts(model.name, request_id, None, datetime.now())
+        outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
+    ctx.events.finished(outcome, None)
     return outcome
 
 
 def name_parts(request: ApiRequest) -> NameParts:
-    return NameParts(request.model.name, str(request.body.get("prompt", "")), _seed(request),
-                     datetime.now())
+    return NameParts(request.model.name, request.prompt, request.seed, datetime.now())
 
 
 def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
@@ -100,23 +115,27 @@ def _check_destination(save: SaveOptions) -> None:
     check_folder(save.out_dir)
 
 
-def submit(gateway: Gateway, request: ApiRequest) -> Outcome:
-    """Send the paid request; a sync model's reply has the URL, a queued one's the request id."""
+def submit(gateway: Gateway, request: ApiRequest,
+           events: FlowEvents | None = None) -> Outcome:
+    """Send the paid request; a sync model's reply has the URLs, a queued one's the request id."""
+    events = events or FlowEvents()
     model = request.model
-    reply = gateway.submit(request)
     outcome = Outcome(model.name, request=request)
-    if model.queued:
-        outcome.request_id = _request_id(reply)
-        outcome.status = "QUEUED"
-    else:
-        outcome.request_id = _optional_id(reply.get("id"))
-        outcome.urls = checked_urls([reply.get(model.url_field)],
-                                    f"{model.name} (HTTP {reply.status}, {model.url_field})")
+    events.sending(request)
+    with reporting(events, outcome):
+        reply = gateway.submit(request)
+        if model.queued:
+            outcome.request_id = _request_id(reply, model)
+            outcome.status = "QUEUED"
+        else:
+            outcome.request_id = _optional_id(dig(reply.data, model.id_at))
+            outcome.urls = reply_urls(reply, model, model.name)
+    events.answered(outcome)
     return outcome
 
 
 def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: SaveOptions,
-             on_saved: OnSaved | None = None,
+             events: FlowEvents | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     urls = outcome.urls or []
     record = generation_record(outcome)  # one record: the file and its sidecar agree
@@ -135,8 +154,8 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
         if save.sidecar:
             write_sidecar(path, record, saved)
         files.append(saved)
-        if on_saved:
-            on_saved(saved)
+        if events:
+            events.saved(outcome, saved)
     outcome.status = "COMPLETED"
     return files
 
@@ -167,22 +186,21 @@ def write_sidecar(path: Path, record: dict[str, Any], saved: Saved) -> None:
         raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None
 
 
-def _save_with_activity(session: Session, outcome: Outcome, parts: NameParts,
-                        save: SaveOptions, on_saved: OnSaved | None) -> list[Saved]:
-    hint = resume_hint(outcome.request_id) if outcome.request_id and parts.model == "nucleus" \
-        else None
+def _save_with_activity(ctx: FlowContext, outcome: Outcome, parts: NameParts,
+                        save: SaveOptions, queued: bool) -> list[Saved]:
+    hint = resume_hint(outcome.request_id) if outcome.request_id and queued else None
     with interruptible("Interrupted while downloading; nothing partial was left.", hint), \
-            session.ui.activity(parts.model, f"downloading 1/{len(outcome.urls or [])}") \
-            as activity:
-        return save_all(session.downloader(), outcome, parts, save, on_saved,
-                        progress=lambda i, n: activity.status(f"downloading {i}/{n}"))
+            ctx.events.stage(parts.model, f"downloading 1/{len(outcome.urls or [])}") \
+            as status:
+        return save_all(ctx.downloader(), outcome, parts, save, ctx.events,
+                        progress=lambda i, n: status(f"downloading {i}/{n}"))
 
 
-def _wait(session: Session, gateway: Gateway, request_id: str, label: str) -> list[str]:
+def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str) -> list[str]:
     with interruptible(f"Stopped waiting for {request_id}; the job goes on at the gateway.",
-                       resume_hint(request_id)), session.ui.activity(label, "QUEUED") as act:
-        final = wait_for_job(gateway, request_id, act.status)
-    return media_urls(final, request_id)
+                       resume_hint(request_id)), ctx.events.stage(model.name, "QUEUED") as status:
+        final = wait_for_job(gateway, request_id, status)
+    return reply_urls(final, model, f"job {request_id}")
 
 
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
@@ -199,19 +217,12 @@ def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> l
     """The files a request will write, where a fixed template makes them known beforehand."""
     if save.template is None or "{request_id}" in save.template:
         return []
-    fmt = str(request.body.get("output_format") or request.model.default_format)
-    ext = "jpg" if fmt == "jpeg" else fmt
-    return [save.out_dir / parts.render(save.template, index, ext, None)
+    return [save.out_dir / parts.render(save.template, index, request.extension, None)
             for index in range(1, request.expected_images + 1)]
 
 
-def _seed(request: ApiRequest) -> int | None:
-    seed = request.body.get("seed")
-    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
-
-
-def _request_id(reply: Reply) -> str:
-    request_id = reply.get("request_id")
+def _request_id(reply: Reply, model: Model) -> str:
+    request_id = dig(reply.data, model.id_at)
     if not isinstance(request_id, str) or not request_id.strip():
         raise MaybeCharged(f"The gateway accepted the job (HTTP {reply.status}) but its reply "
                            "has no request_id.",

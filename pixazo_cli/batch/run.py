@@ -19,7 +19,6 @@ from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest, files_present
 from pixazo_cli.batch.poller import Poller
-from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import (
     AuthError,
     BalanceError,
@@ -30,6 +29,7 @@ from pixazo_cli.errors import (
     UsageError,
     most_severe,
 )
+from pixazo_cli.flow.events import FlowContext
 from pixazo_cli.flow.generate import (
     Outcome,
     SaveOptions,
@@ -48,10 +48,11 @@ class BatchOptions:
     concurrency: int = 4
     rate_limit: int = 60
     resend_maybe_charged: bool = False
+    job_timeout: float = 600.0  # --timeout bounds each job, not the whole batch
 
 
 class BatchRun:
-    def __init__(self, session: Session, jobs: list[BatchJob], options: BatchOptions,
+    def __init__(self, session: FlowContext, jobs: list[BatchJob], options: BatchOptions,
                  view: BatchEvents) -> None:
         self.session = session
         self.jobs = jobs
@@ -235,7 +236,7 @@ class BatchRun:
                 self._all_done.set()
 
     def _deadline(self) -> Deadline:
-        return Deadline(self.session.clock, self.session.settings.timeout)
+        return Deadline(self.session.clock, self.options.job_timeout)
 
 
 def _raise_interrupt(*_: object) -> None:

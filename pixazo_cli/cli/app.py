@@ -1,7 +1,6 @@
-"""CLI wiring: the app, its root options, the one place errors become messages and exit
-codes, and the registration of every command. The commands live beside it: model_commands.py
-(one per model, replay), job_commands.py (status, batch, inspect), cli_settings.py (auth, config);
-`sandbox serve` is here. Commands stay thin: parse, call, print."""
+"""The typer app: its root options, the one place errors become messages and exit codes, and
+the registration of every command in the order --help lists them. Commands stay thin: parse,
+call, print."""
 
 from __future__ import annotations
 

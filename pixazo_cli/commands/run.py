@@ -88,7 +88,7 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir,
                          invalid=len(invalid))
         batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
-                             options["resend_maybe_charged"])
+                             options["resend_maybe_charged"], session.settings.timeout)
         return BatchRun(session, jobs, batch, view).run()
 
 

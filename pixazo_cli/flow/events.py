@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from pixazo_cli.flow.download import Downloader, Saved
     from pixazo_cli.flow.generate import Outcome
     from pixazo_cli.http.client import Gateway
+    from pixazo_cli.http.clock import Clock
     from pixazo_cli.models.request import ApiRequest
 
 StatusUpdate = Callable[[str], None]
@@ -84,6 +85,7 @@ class FlowContext(Protocol):
     """What one run of the flow needs from the command that starts it."""
 
     events: FlowEvents
+    clock: Clock
 
     def gateway(self) -> Gateway: ...
 

@@ -81,7 +81,12 @@ class BatchRun:
             self._all_done.set()
         self.poller.start()
         with self.view:
-            for job in self.jobs:
+            # Saved jobs are skipped here, not by a worker: a re-run of 10,000 saved jobs
+            # should cost a manifest look-up each, not a trip through the pool.
+            left = [job for job in self.jobs if not self._skipped(job)]
+            if self.jobs and not left:
+                self.view.say(f"Nothing to do: all {len(self.jobs)} jobs are saved.")
+            for job in left:
                 self.pool.submit(self._guarded, job, self._start)
             self._wait_for_all()
         self.poller.stop()
@@ -134,6 +139,15 @@ class BatchRun:
     def _stop_sending(self) -> None:
         self.stopping.set()
         self.limiter.close()  # workers waiting for a slot give up instead of sending
+
+    def _skipped(self, job: BatchJob) -> bool:
+        entry = self.manifest.get(job.key)
+        if next_step(job, entry, self.options.save.out_dir,
+                     self.options.resend_maybe_charged) is not Step.SKIP:
+            return False
+        self.view.skipped(job, entry or {})
+        self._finish()
+        return True
 
     def _start(self, job: BatchJob) -> None:
         entry = self.manifest.get(job.key) or {}

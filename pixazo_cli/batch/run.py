@@ -49,6 +49,7 @@ class BatchOptions:
     rate_limit: int = 60
     resend_maybe_charged: bool = False
     job_timeout: float = 600.0  # --timeout bounds each job, not the whole batch
+    manifest: Path | None = None  # default: pixazo-manifest.jsonl in the output folder
 
 
 class BatchRun:
@@ -58,7 +59,7 @@ class BatchRun:
         self.jobs = jobs
         self.options = options
         self.view = view
-        self.manifest = Manifest(options.save.out_dir / MANIFEST_NAME)
+        self.manifest = Manifest(options.manifest or options.save.out_dir / MANIFEST_NAME)
         self.limiter = RateLimiter(options.rate_limit, session.clock)
         self.gateway = session.gateway()
         self.gateway.limiter = self.limiter

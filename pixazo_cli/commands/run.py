@@ -104,7 +104,12 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
                          invalid=len(invalid))
         batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
                              options["resend_maybe_charged"], session.settings.timeout)
-        return BatchRun(session, jobs, batch, view).run()
+        code = BatchRun(session, jobs, batch, view).run()
+        if options.get("sheet"):
+            from pixazo_cli.commands.look import write_batch_sheet
+
+            write_batch_sheet(session, save.out_dir)
+        return code
 
 
 def run_inspect(path: Path, json_out: bool) -> None:

@@ -132,8 +132,8 @@ def write_sheet(paths: list[Path], out_dir: Path, title: str = "pixazo contact s
             entry.thumb, entry.size = thumb.as_posix(), f"{size[0]}×{size[1]}"
     html = out_dir / INDEX
     html.write_text(render_html(entries, out_dir, title), "utf-8")
-    tiles = [Tile(out_dir / e.thumb if e.thumb else None, e.caption or e.path.name)
-             for e in entries]
+    tiles = [Tile(out_dir / e.thumb if e.thumb else None,
+                  e.caption or e.value("prompt") or e.path.name) for e in entries]
     png = out_dir / SHEET_PNG
     compose_sheet(tiles).save(png)
     return Sheet(html, png, len(entries))

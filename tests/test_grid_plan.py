@@ -89,3 +89,11 @@ def test_nucleus_variations_fill_num_images_first(count: int, sizes: list[int]) 
 def test_a_model_without_seeds_or_image_counts_repeats_the_request() -> None:
     request = build_request(MODELS["sd35"], "a fox", {})
     assert variation_requests(request, 3) == [request] * 3
+
+
+def test_count_with_no_wait_is_refused_before_anything_is_sent() -> None:
+    from tests.conftest import run
+
+    result = run("--sandbox", "nucleus", "a fox", "-n", "2", "--no-wait")
+    assert result.exit_code == 2
+    assert "--no-wait" in result.stderr

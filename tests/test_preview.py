@@ -184,9 +184,13 @@ def test_the_protocol_follows_the_environment(env: dict[str, str], expected: str
     assert preview.protocol(FakeTty(), env) == expected  # type: ignore[arg-type]
 
 
-def test_preview_modules_are_not_loaded_at_start_up() -> None:
-    from tests.test_shell_docs import heavy, imported_modules
-
-    modules = imported_modules("import pixazo_cli.cli.app")
-    assert not heavy(modules, ("textual_image", "jinja2", "pixazo_cli.compare",
-                               "pixazo_cli.ui.preview"))
+def test_preview_grid_and_sheet_modules_are_not_loaded_at_start_up() -> None:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                             "import pixazo_cli.cli.app"], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    modules = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines()
+               if line.startswith("import time:") and line.count("|") == 2}
+    assert "pixazo_cli.cli.look_commands" in modules
+    heavy = ("textual_image", "jinja2", "PIL", "pixazo_cli.compare", "pixazo_cli.ui.preview")
+    assert not {m for m in modules if m.startswith(heavy)}

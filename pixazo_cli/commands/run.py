@@ -46,6 +46,9 @@ def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: Glob
 def _run_variations(session: Session, request: ApiRequest, options: dict[str, Any]) -> int:
     from pixazo_cli.commands.variations import run_variations, variation_requests
 
+    if options.get("no_wait"):
+        raise UsageError("-n/--count waits for every variation; it cannot be used with "
+                         "--no-wait.", hint="Drop --no-wait, or send one request at a time.")
     requests = variation_requests(request, options["count"])
     if options.get("dry_run"):
         for each in requests:

@@ -194,3 +194,12 @@ def test_preview_grid_and_sheet_modules_are_not_loaded_at_start_up() -> None:
     assert "pixazo_cli.cli.look_commands" in modules
     heavy = ("textual_image", "jinja2", "PIL", "pixazo_cli.compare", "pixazo_cli.ui.preview")
     assert not {m for m in modules if m.startswith(heavy)}
+
+
+def test_config_takes_preview_as_true_or_false_only() -> None:
+    from tests.conftest import run
+
+    assert run("config", "set", "preview", "true").exit_code == 0
+    assert run("config", "get", "preview").stdout.strip().lower() == "true"
+    refused = run("config", "set", "preview", "sometimes")
+    assert refused.exit_code == 2 and "true or false" in refused.stderr

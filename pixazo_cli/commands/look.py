@@ -121,7 +121,7 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: dict[str, Any]
     else:
         session.ui.result_line(str(picture))
     write_batch_sheet(session, folder)
-    if options.get("preview") or session.settings.preview:
+    if (options.get("preview") or session.settings.preview) and not session.ui.quiet:
         from pixazo_cli.ui.preview import show
 
         show([picture])

@@ -157,7 +157,7 @@ def _run_request(session: Session, request: ApiRequest, options: dict[str, Any])
 
 
 def _preview(session: Session, options: dict[str, Any]) -> bool:
-    return bool(options.get("preview") or session.settings.preview)
+    return bool(options.get("preview") or session.settings.preview) and not session.ui.quiet
 
 
 def _recorded_request(path: Path) -> ApiRequest:

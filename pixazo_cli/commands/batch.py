@@ -55,6 +55,10 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
             github.total = len(mine)
             view = BatchFanout(view, github)
         code = BatchRun(session, mine, batch, view).run()
+        if options.get("sheet"):
+            from pixazo_cli.commands.look import write_batch_sheet
+
+            write_batch_sheet(session, save.out_dir)
         # Skipped lines are not success: 2 at the end, unless something failed harder.
         return most_severe([code, UsageError.exit_code]) if invalid else code
 

@@ -26,6 +26,7 @@ TOP_KEYS: dict[str, str] = {
     "name": "file name template for saved images",
     "timeout": f"seconds a command may take in all (default {DEFAULT_TIMEOUT:g})",
     "max_download_mb": f"largest image to download, in MB (default {DEFAULT_MAX_DOWNLOAD_MB})",
+    "preview": "true: show each saved image in the terminal, as --preview does",
 }
 
 
@@ -95,6 +96,7 @@ class Settings:
     name_template: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1_000_000
+    preview: bool = False
     model_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def require_key(self) -> str:
@@ -132,6 +134,7 @@ def resolve(
     mb = _number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
+    settings.preview = _switch(data, "preview")
     return settings
 
 
@@ -140,6 +143,14 @@ def _text(data: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"Config value {key} must be text, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} …`.")
+    return value
+
+
+def _switch(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise UsageError(f"Config value {key} must be true or false, not {value!r}.",
+                         hint=f"Fix it with `pixazo config set {key} true`.")
     return value
 
 
@@ -179,6 +190,10 @@ def check_setting(key: str, raw: str) -> Any:
             number = -1.0
         _number({key: number}, key, 0)
         return int(number) if number.is_integer() else number
+    if key == "preview":
+        if raw.strip().lower() not in ("true", "false"):
+            raise UsageError(f"preview must be true or false, not {raw!r}.")
+        return raw.strip().lower() == "true"
     if key == "base_url":
         from pixazo_cli.http.client import check_transport
 

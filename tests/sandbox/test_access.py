@@ -7,7 +7,7 @@ from collections.abc import Callable
 import requests
 
 from pixazo_cli.sandbox import Sandbox
-from pixazo_cli.sandbox.ratelimit import RateLimiter
+from pixazo_cli.sandbox.ratelimit import SandboxRateLimiter
 
 from .support import KEY, NUCLEUS, SDXL, FakeClock, poll, post, submit_nucleus
 
@@ -121,5 +121,5 @@ def test_rate_limit_is_per_key_and_ignores_polls(make_sandbox: Callable[..., San
 
 
 def test_rate_limit_zero_means_unlimited(clock: FakeClock) -> None:
-    limiter = RateLimiter(0, clock)
+    limiter = SandboxRateLimiter(0, clock)
     assert all(limiter.hit(KEY) is None for _ in range(1000))

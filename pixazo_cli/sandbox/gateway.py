@@ -154,14 +154,16 @@ class SandboxGateway:
         slow: Fault | None,
     ) -> SandboxReply:
         self._stats.post_accepted(body, headers)
+        if slow is not None:
+            # Answered normally but late: a client that timed out cannot know it was billed.
+            # Counted before the image is drawn, so a client that gave up already sees it.
+            self._stats.count("posts_maybe_charged")
         if endpoint.kind == "queued":
             reply = self._enqueue(endpoint, body, webhook, cost)
         else:
             reply = self._generate(endpoint, body)
             reply.delay = self._options.latency
         if slow is not None:
-            # Answered normally but late: a client that timed out cannot know it was billed.
-            self._stats.count("posts_maybe_charged")
             reply.delay += slow.value or 0.0
         return reply
 

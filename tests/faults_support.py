@@ -23,7 +23,7 @@ from PIL import Image
 from pixazo_cli.http import client
 from pixazo_cli.sandbox import Sandbox
 
-from .conftest import KEY, Result
+from .conftest import KEY, Result, config_file
 
 # A request id as the sandbox makes them, inside the resume command the CLI must print.
 RESUME = re.compile(r"pixazo status (nucleus-image_[0-9a-f-]+) --wait")
@@ -103,10 +103,6 @@ def config_text(text: str) -> Prepare:
 
 def config_is_a_folder(env: Env) -> None:
     config_file().mkdir(parents=True)
-
-
-def config_file() -> Path:
-    return Path(os.environ["XDG_CONFIG_HOME"]) / "pixazo" / "config.toml"
 
 
 def dead_port(env: Env) -> None:
@@ -203,11 +199,6 @@ def unexpected_server_errors(recorded: list[BaseException]) -> list[BaseExceptio
 
 
 # --- checks -------------------------------------------------------------------------------------
-
-def reset(sandbox: Sandbox, faults: tuple[str, ...] | list[str]) -> None:
-    """Back to a fresh gateway (no jobs, no counts, full wallet), then arm this row's faults."""
-    httpx.post(f"{sandbox.base_url}/_sandbox/reset", timeout=5).raise_for_status()
-    sandbox.set_faults(list(faults))
 
 
 def every_entry(folder: Path) -> list[Path]:

@@ -7,29 +7,12 @@ import os
 import shlex
 import stat
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from pixazo_cli.sandbox import Sandbox
 from tests.conftest import KEY, run
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True)) as running:
-        yield running
-
-
-@pytest.fixture
-def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    import urllib.request
-
-    urllib.request.urlopen(urllib.request.Request(sandbox.base_url + "/_sandbox/reset",
-                                                  data=b"{}", method="POST")).close()
-    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
-    return sandbox
 
 
 def test_dry_run_sends_nothing_and_exits_0(gateway: Sandbox, isolated: Path) -> None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import CDN, GATEWAY, PNG, FakeClock, run
+from tests.conftest import CDN, GATEWAY, PNG, FakeClock, config_file, run
 
 NUCLEUS = f"{GATEWAY}/nucleus-image/v1/nucleus-image-request"
 SDXL = f"{GATEWAY}/getImage/v1/getSDXLImage"
@@ -127,8 +127,7 @@ def test_exit_3_without_any_key_says_how_to_give_one(httpx_mock: HTTPXMock) -> N
     assert httpx_mock.get_requests() == []
     assert "pixazo auth login" in result.stderr
     assert "PIXAZO_API_KEY" in result.stderr
-    config_file = Path(os.environ["XDG_CONFIG_HOME"]) / "pixazo" / "config.toml"
-    assert str(config_file) in result.stderr
+    assert str(config_file()) in result.stderr
 
 
 @pytest.mark.parametrize("code", [401, 403])

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 
-from .conftest import KEY, FakeClock, run
+from .conftest import KEY, FakeClock, reset_sandbox, run
 from .faults_support import (
     Env,
     FaultCase,
@@ -33,7 +33,6 @@ from .faults_support import (
     disk_full,
     every_entry,
     key_pieces,
-    reset,
     server_errors_recorded,
     unexpected_server_errors,
     unwritable_out_dir,
@@ -191,21 +190,14 @@ def server_errors() -> Iterator[list[BaseException]]:
         yield recorded
 
 
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Sandbox]:
-    """One sandbox for the rows with default options; each row resets it and arms its faults.
-    No rate limit, so the suite's many POSTs are not refused; the 429 rows use the fault."""
-    sandbox = start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0))
-    yield sandbox
-    sandbox.close()
-
-
 @pytest.fixture
-def gateway(request: pytest.FixtureRequest, shared: Sandbox) -> Iterator[Sandbox]:
+def gateway(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The row's gateway: the module's sandbox (conftest), reset with the row's faults armed; or,
+    for a row with its own SandboxOptions, a sandbox of its own."""
     case: FaultCase = request.param
     if not case.options:
-        reset(shared, case.faults)
-        yield shared
+        reset_sandbox(sandbox, case.faults)
+        yield sandbox
         return
     options = {"port": 0, "latency": 0, "quiet": True, "rate_limit": 0, **case.options}
     sandbox = start(SandboxOptions(**options, faults=list(case.faults)))
@@ -290,13 +282,6 @@ QUOTES_AND_NEWLINES = (
 LONG_PROMPT = ("a long \"prompt\" with \u00fcnicode \U0001f98a and\nnewlines; " * 800)[:32768]
 
 
-@pytest.fixture(scope="module")
-def prompt_gateway() -> Iterator[Sandbox]:
-    sandbox = start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0))
-    yield sandbox
-    sandbox.close()
-
-
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(prompt=st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=1,
@@ -305,15 +290,15 @@ def prompt_gateway() -> Iterator[Sandbox]:
 @example(prompt=QUOTES_AND_NEWLINES)
 @example(prompt="--looks-like-an-option")
 def test_any_prompt_reaches_the_gateway_byte_identical(
-        prompt: str, prompt_gateway: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+        prompt: str, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     assume(prompt.strip() and prompt != "-")
     assert len(LONG_PROMPT) == 32768
     monkeypatch.setenv("PIXAZO_API_KEY", KEY)
-    monkeypatch.setenv("PIXAZO_BASE_URL", prompt_gateway.base_url)
-    reset(prompt_gateway, ["job:never"])  # the job never completes, so no image is drawn
+    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
+    reset_sandbox(sandbox, ["job:never"])  # the job never completes, so no image is drawn
     result = run("nucleus", "--no-wait", "--", prompt)
     assert result.exit_code == 0, result.stderr
-    stats = prompt_gateway.stats()
+    stats = sandbox.stats()
     assert stats["posts_accepted"] == 1
     sent = stats["bodies"][-1]["prompt"]
     assert sent == prompt
@@ -330,21 +315,21 @@ LONG_KEY = "pxz_QwZxKmPtRvYsLnJhGgTqWrMzXvKpLsNrQtYwZh"
     (("submit:503*1", "status:500*1", "status:429*1", "download:truncated*1"), 2),
 ], ids=["clean-run", "with-retries"])
 def test_verbose_logs_the_whole_run_but_no_part_of_the_key(
-        faults: tuple[str, ...], posts: int, shared: Sandbox, monkeypatch: pytest.MonkeyPatch,
+        faults: tuple[str, ...], posts: int, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
         isolated: Path) -> None:
     monkeypatch.setenv("PIXAZO_API_KEY", LONG_KEY)
-    monkeypatch.setenv("PIXAZO_BASE_URL", shared.base_url)
-    reset(shared, faults)
+    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
+    reset_sandbox(sandbox, faults)
     result = run("--verbose", "nucleus", "a lighthouse at dusk")
     assert result.exit_code == 0, result.stderr
-    stats = shared.stats()
+    stats = sandbox.stats()
     assert stats["posts_received"] == posts
     assert stats["headers"][-1]["ocp-apim-subscription-key"] == LONG_KEY  # it was used
     assert stats["cdn_requests_with_key"] == 0
     logged = result.stderr
-    assert f"[http] POST {shared.base_url}/nucleus-image/" in logged
-    assert f"[http] GET {shared.base_url}/v2/requests/status/" in logged
-    assert f"[http] GET {shared.cdn_base_url}/cdn/" in logged
+    assert f"[http] POST {sandbox.base_url}/nucleus-image/" in logged
+    assert f"[http] GET {sandbox.base_url}/v2/requests/status/" in logged
+    assert f"[http] GET {sandbox.cdn_base_url}/cdn/" in logged
     output = result.stdout + result.stderr
     leaked = sorted(piece for piece in key_pieces(LONG_KEY) if piece in output)
     assert leaked == [], leaked

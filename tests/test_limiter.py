@@ -1,11 +1,15 @@
 """The batch's shared rate limiter: bursts up to the limit, then paces by the sliding window;
-a 429 holds every worker back."""
+a 429 holds every worker back; a stop or a job's deadline ends a wait instead of sending."""
 
 from __future__ import annotations
 
 import threading
 
-from pixazo_cli.http.limiter import RateLimiter
+import pytest
+
+from pixazo_cli.errors import RateLimitError
+from pixazo_cli.http.clock import Deadline
+from pixazo_cli.http.limiter import RateLimiter, Stopped
 from tests.conftest import FakeClock
 
 
@@ -64,3 +68,41 @@ def test_workers_in_threads_share_the_window(clock: FakeClock) -> None:
     assert len(times) == 12
     for start in times:
         assert sum(1 for t in times if start <= t < start + 60) <= 4
+
+
+def test_a_closed_limiter_sends_nothing(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, clock)
+    limiter.acquire()
+    limiter.close()
+    with pytest.raises(Stopped):
+        limiter.acquire()
+
+
+def test_a_stop_wakes_a_worker_waiting_for_a_slot() -> None:
+    from pixazo_cli.http.clock import SystemClock
+
+    limiter = RateLimiter(1, SystemClock())
+    limiter.acquire()
+    outcome: list[str] = []
+
+    def worker() -> None:
+        try:
+            limiter.acquire()
+            outcome.append("sent")
+        except Stopped:
+            outcome.append("stopped")
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    threading.Event().wait(0.1)
+    limiter.close()
+    thread.join(5)
+    assert outcome == ["stopped"]
+
+
+def test_the_limiter_refuses_a_wait_past_the_jobs_deadline(clock: FakeClock) -> None:
+    limiter = RateLimiter(1, clock)
+    limiter.acquire()
+    with pytest.raises(RateLimitError, match="Not sent"):
+        limiter.acquire(Deadline(clock, 5))
+    assert clock.sleeps == []

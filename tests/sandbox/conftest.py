@@ -9,17 +9,28 @@ import pytest
 
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 
-from .support import FakeClock
+
+class SandboxClock:
+    """The sandbox's clock, moved only by the test (the CLI's is tests/conftest.FakeClock)."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
 
 
 @pytest.fixture
-def clock() -> FakeClock:
+def clock() -> SandboxClock:
     # Also overrides the CLI tests' autouse `clock`, which patches modules the sandbox never uses.
-    return FakeClock()
+    return SandboxClock()
 
 
 @pytest.fixture
-def make_sandbox(clock: FakeClock) -> Iterator[Callable[..., Sandbox]]:
+def make_sandbox(clock: SandboxClock) -> Iterator[Callable[..., Sandbox]]:
     """Start sandboxes with test defaults (port 0, latency 0, quiet); all closed afterwards."""
     started: list[Sandbox] = []
 

@@ -10,14 +10,15 @@ import requests
 
 from pixazo_cli.sandbox import Sandbox
 
-from .support import SDXL, FakeClock, open_image, poll, post, submit_nucleus
+from .conftest import SandboxClock
+from .support import SDXL, open_image, poll, post, submit_nucleus
 
 
 def stamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def test_states_follow_the_clock(make_sandbox: Callable[..., Sandbox], clock: FakeClock) -> None:
+def test_states_follow_the_clock(make_sandbox: Callable[..., Sandbox], clock: SandboxClock) -> None:
     sandbox = make_sandbox(latency=3)
     polling_url = submit_nucleus(sandbox.base_url)
     seen = []
@@ -28,7 +29,7 @@ def test_states_follow_the_clock(make_sandbox: Callable[..., Sandbox], clock: Fa
 
 
 def test_timestamps_are_when_each_state_began(
-    make_sandbox: Callable[..., Sandbox], clock: FakeClock
+    make_sandbox: Callable[..., Sandbox], clock: SandboxClock
 ) -> None:
     sandbox = make_sandbox(latency=3)
     polling_url = submit_nucleus(sandbox.base_url)
@@ -69,7 +70,7 @@ def test_jpg_output(sandbox: Sandbox) -> None:
 
 
 def test_images_appear_only_when_the_job_completes(
-    make_sandbox: Callable[..., Sandbox], clock: FakeClock
+    make_sandbox: Callable[..., Sandbox], clock: SandboxClock
 ) -> None:
     sandbox = make_sandbox(latency=3)
     polling_url = submit_nucleus(sandbox.base_url)

@@ -16,7 +16,8 @@ from pixazo_cli.sandbox import Sandbox
 from pixazo_cli.sandbox.validate import ValidationError
 from pixazo_cli.sandbox.webhooks import Webhook, read_webhook
 
-from .support import NUCLEUS, SDXL, FakeClock, post
+from .conftest import SandboxClock
+from .support import NUCLEUS, SDXL, post
 
 
 class Receiver:
@@ -69,7 +70,7 @@ def submit(sandbox: Sandbox, url: str, mode: str | None = None) -> str:
 
 
 def test_terminal_mode_sends_exactly_one_callback(
-    make_sandbox: Callable[..., Sandbox], clock: FakeClock, receiver: Receiver
+    make_sandbox: Callable[..., Sandbox], clock: SandboxClock, receiver: Receiver
 ) -> None:
     sandbox = make_sandbox(latency=3)
     request_id = submit(sandbox, receiver.url)

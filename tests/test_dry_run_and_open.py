@@ -6,8 +6,9 @@ import json
 import os
 import shlex
 import stat
-import time
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,12 +91,19 @@ def test_open_hands_each_saved_image_to_the_viewer(gateway: Sandbox, isolated: P
     viewer.chmod(viewer.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    viewers: list[subprocess.Popen[bytes]] = []
+
+    class Watched(subprocess.Popen):  # the CLI starts the viewer without waiting; the test waits
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            viewers.append(self)
+
+    monkeypatch.setattr("pixazo_cli.ui.viewer.subprocess.Popen", Watched)
     result = run("nucleus", "twins", "--num-images", "2", "--open")
     assert result.exit_code == 0, result.stderr
-    for _ in range(100):  # the viewer is started, not waited for
-        if opened.exists() and len(opened.read_text().splitlines()) == 2:
-            break
-        time.sleep(0.05)
+    assert len(viewers) == 2
+    for viewer_process in viewers:
+        viewer_process.wait(timeout=10)
     assert sorted(opened.read_text().splitlines()) == sorted(result.stdout.splitlines())
 
 

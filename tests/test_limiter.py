@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from pixazo_cli.errors import RateLimitError
-from pixazo_cli.http.clock import Deadline
+from pixazo_cli.http.clock import Deadline, SystemClock
 from pixazo_cli.http.limiter import RateLimiter, Stopped
 from tests.conftest import FakeClock
 
@@ -78,10 +78,20 @@ def test_a_closed_limiter_sends_nothing(clock: FakeClock) -> None:
         limiter.acquire()
 
 
-def test_a_stop_wakes_a_worker_waiting_for_a_slot() -> None:
-    from pixazo_cli.http.clock import SystemClock
+class _WaitingClock(SystemClock):
+    """The real clock (a minute's wait for a slot), saying when a worker starts waiting."""
 
-    limiter = RateLimiter(1, SystemClock())
+    def __init__(self) -> None:
+        self.waiting = threading.Event()
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        self.waiting.set()
+        return super().wait(event, seconds)
+
+
+def test_a_stop_wakes_a_worker_waiting_for_a_slot() -> None:
+    clock = _WaitingClock()
+    limiter = RateLimiter(1, clock)
     limiter.acquire()
     outcome: list[str] = []
 
@@ -94,7 +104,7 @@ def test_a_stop_wakes_a_worker_waiting_for_a_slot() -> None:
 
     thread = threading.Thread(target=worker, daemon=True)
     thread.start()
-    threading.Event().wait(0.1)
+    assert clock.waiting.wait(5), "the worker never waited for a slot"
     limiter.close()
     thread.join(5)
     assert outcome == ["stopped"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from pixazo_cli.sandbox.stats import Stats
 
 
 class SandboxClock:
@@ -48,3 +50,26 @@ def make_sandbox(clock: SandboxClock) -> Iterator[Callable[..., Sandbox]]:
 @pytest.fixture
 def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox()
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Callable[..., threading.Event]:
+    """counted(name, value=1): an Event set once a sandbox counter reaches `value`, so a test
+    waits for the sandbox's background work (a job drawn, a webhook tried) without polling."""
+    watches: list[tuple[str, int, threading.Event]] = []
+    original = Stats.count
+
+    def count(self: Stats, name: str, amount: int = 1) -> None:
+        original(self, name, amount)
+        reached = self.snapshot()[name]
+        for watched, value, event in watches:
+            if watched == name and reached >= value:
+                event.set()
+
+    def watch(name: str, value: int = 1) -> threading.Event:
+        event = threading.Event()
+        watches.append((name, value, event))
+        return event
+
+    monkeypatch.setattr(Stats, "count", count)
+    return watch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -82,11 +83,12 @@ def test_images_appear_only_when_the_job_completes(
     assert requests.get(url, timeout=10).status_code == 200
 
 
-def test_jobs_finish_without_being_polled(sandbox: Sandbox) -> None:
+def test_jobs_finish_without_being_polled(
+    sandbox: Sandbox, counted: Callable[..., threading.Event]
+) -> None:
+    drawn = counted("images_made", 2)
     submit_nucleus(sandbox.base_url, num_images=2)
-    deadline = time.monotonic() + 5
-    while sandbox.stats()["images_made"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert drawn.wait(5), "the job's images were never drawn"
     assert sandbox.stats()["images_made"] == 2
 
 

@@ -5,8 +5,12 @@ codes, and the registration of every command. The commands live beside it: model
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +20,7 @@ from pixazo_cli import __version__
 from pixazo_cli.cli import job_commands, model_commands
 from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
-from pixazo_cli.errors import EXIT_CODES, PixazoError, UsageError, report
+from pixazo_cli.errors import EXIT_CODES, PixazoError, Terminated, UsageError, report
 from pixazo_cli.flow.session import GlobalOptions
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
@@ -27,22 +31,50 @@ class PixazoGroup(TyperGroup):
     """Turns every typed error into its message and exit code, in one place."""
 
     def invoke(self, ctx: typer.Context) -> Any:
+        terminated = threading.Event()
+        with _sigterm_as_interrupt(terminated):
+            return self._invoke_reporting(ctx, terminated)
+
+    def _invoke_reporting(self, ctx: typer.Context, terminated: threading.Event) -> Any:
         try:
             return super().invoke(ctx)
         except PixazoError as error:
-            ctx.exit(report(error, sys.stderr))
+            code = report(error, sys.stderr)
+            ctx.exit(TERMINATED if code == 130 and terminated.is_set() else code)
         except KeyboardInterrupt:
-            sys.stderr.write("Interrupted.\n")
-            ctx.exit(130)
+            sys.stderr.write("Terminated.\n" if terminated.is_set() else "Interrupted.\n")
+            ctx.exit(TERMINATED if terminated.is_set() else 130)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except Exception as error:
             if os.environ.get("PIXAZO_DEBUG"):
                 raise
             ctx.exit(report(PixazoError(
-                f"unexpected error: {type(error).__name__}: {error}",
+                f"unexpected error: {type(error).__name__}",
                 hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report."),
                 sys.stderr))
+
+
+TERMINATED = 143  # 128 + SIGTERM, what shells and CI runners expect
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt(terminated: threading.Event) -> Iterator[None]:
+    """SIGTERM (a CI cancel, `kill`) stops like Ctrl-C: request id and resume command printed,
+    part files removed; only the exit code (143) differs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(*_: object) -> None:
+        terminated.set()
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 app = typer.Typer(

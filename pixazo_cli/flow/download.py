@@ -113,7 +113,7 @@ class Downloader:
                 with os.fdopen(fd, "wb") as out:
                     ext, size, digest = self._stream(url, out)
             except OSError as exc:  # also from the final flush, when the last bytes hit a full disk
-                raise _write_error(exc) from None
+                raise _write_error(exc, url) from None
             return Fetched(tmp, ext, size, digest)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -252,17 +252,16 @@ def whole_image(ext: str, head: bytes, tail: bytes, size: int) -> bool:
 
 
 def _write(out: BinaryIO, chunk: bytes) -> None:
-    try:
-        out.write(chunk)
-    except OSError as exc:
-        raise _write_error(exc) from None
+    out.write(chunk)  # an OSError (full disk) is reported by _fetch_once, with the URL
 
 
-def _write_error(exc: OSError) -> SaveError:
+def _write_error(exc: OSError, url: str | None = None) -> SaveError:
+    again = f" It was paid for; fetch it without paying again: curl -fo FILE '{url}'" \
+        if url else ""
     if exc.errno == errno.ENOSPC:
         return SaveError("The disk is full; the image was not saved.",
-                         hint="Free some space and fetch it again.")
-    return SaveError(f"Cannot write the image: {exc.strerror or exc}.")
+                         hint=f"Free some space.{again}")
+    return SaveError(f"Cannot write the image: {exc.strerror or exc}.", hint=again.strip() or None)
 
 
 def _too_big(size: int, max_bytes: int) -> SaveError:

@@ -94,6 +94,7 @@ class Gateway:
         self.post_policy = RetryPolicy(MAX_POST_RETRIES + 1, self.backoff)
         self.poll_policy = RetryPolicy(None, self.backoff, min_delay=MIN_POLL_SECONDS)
         self.limiter = limiter
+        self.before_send: Callable[[], object] | None = None  # e.g. a batch's write-ahead
         self._log = log
         # No redirects: a redirect to another origin would carry the key along. A proxy from
         # the environment is not used for this machine, so the key never crosses one in clear.
@@ -125,6 +126,8 @@ class Gateway:
         if self.deadline.remaining() < min(MIN_SEND_SECONDS, self.deadline.seconds / 2):
             raise GatewayError("Not sent: the time limit ran out before the request went.",
                                hint="Raise --timeout.")
+        if self.before_send:
+            self.before_send()
         try:
             response = self._send("POST", request.path, json=request.body,
                                   headers=request.headers)

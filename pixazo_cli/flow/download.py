@@ -19,6 +19,7 @@ import httpx
 from pixazo_cli.errors import SaveError
 from pixazo_cli.flow.naming import with_counter
 from pixazo_cli.http.clock import Clock, Deadline
+from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
 from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
 from pixazo_cli.scrub import scrub_data
 from pixazo_cli.version import user_agent
@@ -82,6 +83,7 @@ class Downloader:
         self.policy = RetryPolicy(MAX_ATTEMPTS, Backoff())
         self._log = log
         self._http = httpx.Client(follow_redirects=True, transport=transport,
+                                  mounts=NO_PROXY_FOR_LOCAL,
                                   headers={"User-Agent": user_agent()})
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ The steps are separate functions so `batch` can compose them under its own sched
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
         if save.sidecar:
-            write_sidecar(path, record, saved)
+            write_sidecar(path, record, saved, save.overwrite)
         files.append(saved)
         if on_saved:
             on_saved(saved)
@@ -155,14 +156,26 @@ def generation_record(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def write_sidecar(path: Path, record: dict[str, Any], saved: Saved) -> None:
+def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
+                  overwrite: bool = False) -> None:
     import json
+
+    from pixazo_cli.scrub import scrub_data
 
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
     sidecar = path.with_suffix(".json")
+    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2) + "\n"
+    # Never through a symlink, never over a file unless --overwrite said so.
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
+        (os.O_TRUNC if overwrite else os.O_EXCL)
     try:
-        sidecar.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        fd = os.open(sidecar, flags, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise SaveError(f"{sidecar} already exists; the image was saved as {path}.",
+                        hint="Pass --overwrite to replace it.") from None
     except OSError as exc:
         raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None
 

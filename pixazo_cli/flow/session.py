@@ -45,6 +45,9 @@ class Session:
         self.ui = Ui(quiet=options.quiet, verbose=options.verbose, json_mode=json_mode)
         self.settings = config.resolve(config.load(), os.environ, options.base_url, out_dir,
                                        timeout)
+        if self.settings.key_source.startswith("config") and config.readable_by_others():
+            self.ui.say(f"Warning: {config.config_path()} holds the API key and others can read "
+                        f"it; fix with: chmod 600 {config.config_path()}")
         self.clock = clock or SystemClock()
         self.deadline = Deadline(self.clock, self.settings.timeout)
         self._closers: list[Any] = []

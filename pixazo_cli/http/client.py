@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -23,7 +23,7 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
-from pixazo_cli.http.hosts import is_loopback, secure_or_local
+from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local
 from pixazo_cli.http.limiter import RateLimiter
 from pixazo_cli.http.retry import (
     MAX_POST_RETRIES,
@@ -99,7 +99,7 @@ class Gateway:
         # No redirects: a redirect to another origin would carry the key along. A proxy from
         # the environment is not used for this machine, so the key never crosses one in clear.
         self._http = httpx.Client(
-            trust_env=not is_loopback(urlsplit(self.base_url).hostname or ""),
+            mounts=NO_PROXY_FOR_LOCAL,
             base_url=self.base_url,
             headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent()},
             follow_redirects=False,

@@ -193,3 +193,58 @@ def test_a_trickled_download_ends_at_the_timeout(
     assert "imed out" in result.stderr
     assert hostile.posts == 1
     clean(result, isolated)
+
+
+# --- replies that say something went wrong --------------------------------------------------------
+
+def test_a_404_on_the_poll_after_a_paid_submit_is_not_nothing_was_sent(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    hostile.routes[("GET", STATUS)] = reply(404, b'{"error": "Not Found"}')
+    result = run("nucleus", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert "does not know" in result.stderr and "req-1" in result.stderr
+    assert "charged" in result.stderr and "nothing was sent" not in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+@pytest.mark.parametrize("status", ["failed", "\x1b[2Jcanceled", 7])
+def test_sd35_status_other_than_success_is_exit_6_without_download(
+        hostile: Hostile, isolated: Path, status: object) -> None:
+    path = "/sd3-5/v1/r-sd-3-5-large"
+    hostile.routes[("POST", path)] = reply(200, json.dumps(
+        {"id": "p-1", "status": status, "output": hostile.base_url + "/cdn/a.png"}).encode())
+    hostile.routes[("GET", "/cdn/a.png")] = reply(200, PNG, "image/png")
+    result = run("sd35", "a fox")
+    assert result.exit_code == 6, result.stderr
+    assert "\x1b" not in result.stderr
+    assert ("GET", "/cdn/a.png") not in hostile.requests
+    clean(result, isolated)
+
+
+def test_retry_after_zero_on_a_poll_still_waits_the_minimum_interval(
+        hostile: Hostile, isolated: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    answers = iter([reply(429, b"{}", headers={"Retry-After": "0"})] * 3 + [reply(200, json.dumps(
+        {"request_id": "req-1", "status": "COMPLETED",
+         "output": {"media_url": [hostile.base_url + "/cdn/a.png"]}}).encode())])
+    hostile.routes[("GET", STATUS)] = lambda handler: next(answers)(handler)
+    hostile.routes[("GET", "/cdn/a.png")] = reply(200, PNG, "image/png")
+    result = run("nucleus", "a fox")
+    assert result.exit_code == 0, result.stderr
+    assert len(clock.sleeps) == 3 and min(clock.sleeps) >= 0.25
+    assert hostile.posts == 1
+
+
+@pytest.mark.parametrize("status", [["COMPLETED"], {"a": 1}, 3])
+def test_a_status_that_is_not_text_is_a_plain_error_with_the_resume_command(
+        hostile: Hostile, isolated: Path, status: object) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    hostile.routes[("GET", STATUS)] = reply(200, json.dumps(
+        {"request_id": "req-1", "status": status}).encode())
+    result = run("nucleus", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert "not text" in result.stderr and "pixazo status req-1 --wait" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)

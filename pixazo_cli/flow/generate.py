@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.errors import Interrupted, MaybeCharged, SaveError
+from pixazo_cli.errors import (
+    GenerationFailed,
+    Interrupted,
+    MaybeCharged,
+    SaveError,
+    UnknownRequest,
+    UsageError,
+)
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
 from pixazo_cli.flow.naming import DEFAULT_TEMPLATE, NameParts, check_template
 from pixazo_cli.flow.session import Session
@@ -69,7 +76,8 @@ def generate(session: Session, request: ApiRequest, save: SaveOptions, wait: boo
     if outcome.urls is None:
         if not wait:
             return outcome
-        outcome.urls = _wait(session, gateway, outcome.request_id or "", model.name)
+        outcome.urls = _wait_after_paying(session, gateway, outcome.request_id or "",
+                                          model.name)
     outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
     return outcome
 
@@ -93,6 +101,7 @@ def name_parts(request: ApiRequest) -> NameParts:
 def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Everything that can fail locally fails here, before anything is paid for."""
     _check_destination(save)
+    _refuse_clashing_names(request, save, parts)
     _refuse_existing(request, save, parts)
 
 
@@ -111,6 +120,7 @@ def submit(gateway: Gateway, request: ApiRequest) -> Outcome:
         outcome.status = "QUEUED"
     else:
         outcome.request_id = _optional_id(reply.get("id"))
+        _check_sync_status(reply, model.name, outcome.request_id)
         outcome.urls = checked_urls([reply.get(model.url_field)],
                                     f"{model.name} (HTTP {reply.status}, {model.url_field})")
     return outcome
@@ -198,6 +208,37 @@ def _wait(session: Session, gateway: Gateway, request_id: str, label: str) -> li
     return media_urls(final, request_id)
 
 
+def _wait_after_paying(session: Session, gateway: Gateway, request_id: str,
+                       label: str) -> list[str]:
+    """After a paid submit, a 404 on the poll is not "nothing was sent": the gateway took the
+    job (and may have charged it) and now does not know it."""
+    try:
+        return _wait(session, gateway, request_id, label)
+    except UnknownRequest:
+        raise MaybeCharged(
+            f"The gateway accepted the job {request_id} but its status endpoint now says it "
+            "does not know it (404).",
+            hint=f"It may have been charged: check your Pixazo dashboard, or try again later "
+            f"with `pixazo status {request_id}`.") from None
+
+
+MAX_NAME_BYTES = 255  # the limit of common file systems for one name
+
+
+def _refuse_clashing_names(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
+    """Two images of one request under one fixed name, or a name no file system takes: found
+    before paying, not after."""
+    paths = planned_paths(request, save, parts)
+    if len(set(paths)) < len(paths):
+        raise UsageError(f"Every image of this request would be saved as {paths[0].name}; "
+                         "nothing was sent.",
+                         hint="Put {index} in --name, e.g. --name 'fox-{index}.{ext}'.")
+    for path in paths:
+        if len(path.name.encode("utf-8")) > MAX_NAME_BYTES:
+            raise UsageError(f"The file name from --name is longer than {MAX_NAME_BYTES} "
+                             "bytes; nothing was sent.", hint="Choose a shorter --name.")
+
+
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Where the names are known before the request, a taken one stops us before paying."""
     if save.overwrite:
@@ -230,6 +271,23 @@ def _request_id(reply: Reply) -> str:
                            "has no request_id.",
                            hint="It may have been charged: check your Pixazo dashboard.")
     return request_id
+
+
+SYNC_SUCCESS = frozenset({"succeeded", "success", "completed"})
+
+
+def _check_sync_status(reply: Reply, model: str, request_id: str | None) -> None:
+    """A sync reply that says it did not succeed (sd35's `status`) is a failed generation,
+    never a silent download of whatever URL came with it."""
+    status = reply.get("status")
+    if status is None or (isinstance(status, str) and status.lower() in SYNC_SUCCESS):
+        return
+    from pixazo_cli.scrub import plain
+
+    shown = plain(str(status))[:80] if isinstance(status, str | int) else type(status).__name__
+    which = f" (id {request_id})" if request_id else ""
+    raise GenerationFailed(f"{model} answered with status {shown!r}{which}, not success.",
+                           hint="Change the prompt or settings and try again.")
 
 
 def _optional_id(value: Any) -> str | None:

@@ -22,6 +22,7 @@ from pixazo_cli.cli.options import (
     finite,
     global_options,
 )
+from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS
 
@@ -43,12 +44,11 @@ def status(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    from pixazo_cli.commands.run import run_status
+    from pixazo_cli.commands.jobs import run_status
 
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    run_status(request_id, wait, dict(out_dir=out_dir, name=name, overwrite=overwrite,
-                                      sidecar=sidecar, json_out=json_out, timeout=timeout),
-               options)
+    run_status(request_id, wait, OutputOptions(out_dir, name, overwrite, sidecar, json_out,
+                                               timeout), options)
 
 
 def batch(
@@ -85,16 +85,15 @@ def batch(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    from pixazo_cli.commands.run import run_batch
+    from pixazo_cli.commands.jobs import run_batch
 
     if model is not None and model not in MODELS:
         raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    code = run_batch(source, dict(model=model, out_dir=out_dir, concurrency=concurrency,
-                                  rate_limit=rate_limit, shard=shard, skip_invalid=skip_invalid,
-                                  resend_maybe_charged=resend_maybe_charged,
-                                  overwrite=overwrite, sidecar=sidecar, json_out=json_out,
-                                  timeout=timeout), options)
+    output = OutputOptions(out_dir, None, overwrite, sidecar, json_out, timeout)
+    code = run_batch(source, BatchCommandOptions(
+        model, output, concurrency=concurrency, rate_limit=rate_limit, shard=shard,
+        skip_invalid=skip_invalid, resend_maybe_charged=resend_maybe_charged), options)
     raise typer.Exit(code)
 
 
@@ -102,7 +101,7 @@ def inspect_(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="An image pixazo saved.")],
     json_out: Annotated[bool, typer.Option("--json", help="One line of JSON.")] = False,
 ) -> None:
-    from pixazo_cli.commands.run import run_inspect
+    from pixazo_cli.commands.jobs import run_inspect
 
     run_inspect(path, json_out)
 

@@ -27,7 +27,9 @@ from pixazo_cli.cli.options import (
     completer,
     global_options,
 )
+from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
 from pixazo_cli.errors import UsageError
+from pixazo_cli.flow.session import GlobalOptions
 from pixazo_cli.models.request import cli_name, field_for
 from pixazo_cli.models.table import FLAGS, MODELS, Field, Model
 
@@ -105,13 +107,28 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
     return params
 
 
-def _model_command(model: Model) -> Any:
-    def command(ctx: typer.Context, prompt: str, **options: Any) -> None:
-        from pixazo_cli.commands.run import run_model
+def run_options(parsed: dict[str, Any]) -> RunOptions:
+    """The one place a command's parsed parameters become the typed options commands/ reads."""
+    output = OutputOptions(out_dir=parsed["out_dir"], name=parsed["name"],
+                           overwrite=parsed["overwrite"], sidecar=parsed["sidecar"],
+                           json_out=parsed["json_out"], timeout=parsed["timeout"])
+    request = RequestOptions(flags={flag: parsed[flag] for flag in FLAGS if flag in parsed},
+                             params=tuple(parsed["param"] or ()),
+                             stream=parsed.get("stream", False))
+    return RunOptions(request, output, dry_run=parsed["dry_run"],
+                      no_wait=parsed.get("no_wait", False), open_images=parsed["open_images"])
 
-        run_model(model, read_prompt(prompt), options, global_options(
-            ctx, options.pop("sandbox"), options.pop("base_url"), options.pop("verbose"),
-            options.pop("quiet")))
+
+def _globals(ctx: typer.Context, parsed: dict[str, Any]) -> GlobalOptions:
+    return global_options(ctx, parsed["sandbox"], parsed["base_url"], parsed["verbose"],
+                          parsed["quiet"])
+
+
+def _model_command(model: Model) -> Any:
+    def command(ctx: typer.Context, prompt: str, **parsed: Any) -> None:
+        from pixazo_cli.commands.generate import run_model
+
+        run_model(model, read_prompt(prompt), run_options(parsed), _globals(ctx, parsed))
 
     prompt = inspect.Parameter("prompt", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                annotation=Annotated[str, typer.Argument(
@@ -127,12 +144,10 @@ def _model_command(model: Model) -> Any:
 
 
 def _replay_command() -> Any:
-    def command(ctx: typer.Context, path: Path, **options: Any) -> None:
-        from pixazo_cli.commands.run import run_replay
+    def command(ctx: typer.Context, path: Path, **parsed: Any) -> None:
+        from pixazo_cli.commands.generate import run_replay
 
-        run_replay(path, options, global_options(
-            ctx, options.pop("sandbox"), options.pop("base_url"), options.pop("verbose"),
-            options.pop("quiet")))
+        run_replay(path, run_options(parsed), _globals(ctx, parsed))
 
     kw = inspect.Parameter.KEYWORD_ONLY
     # The model is known only once the file is read, so every flag is taken as text here and

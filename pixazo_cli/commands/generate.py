@@ -1,0 +1,107 @@
+"""What a model command and `replay` do once parsed: build the request, run the flow, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
+from pixazo_cli.errors import UsageError
+from pixazo_cli.flow.download import Saved
+from pixazo_cli.flow.generate import Outcome, SaveOptions, generate
+from pixazo_cli.flow.session import GlobalOptions, Session
+from pixazo_cli.models.request import ApiRequest, build_request, override, parse_params
+from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, Model
+from pixazo_cli.ui.output import dry_run_report, dry_run_text
+
+
+def run_model(model: Model, prompt: str, options: RunOptions, globals_: GlobalOptions) -> None:
+    with open_session(globals_, options.output) as session:
+        values = dict(session.settings.model_defaults.get(model.name, {}))
+        values.update(options.request.given())
+        request = build_request(model, prompt, values, _params(options.request),
+                                stream=options.request.stream)
+        _run_request(session, request, options)
+
+
+def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> None:
+    """Send the request recorded in an image again, with any flags given on top."""
+    from pixazo_cli.commands.jobs import recorded_request_of
+
+    recorded = recorded_request_of(path)
+    with open_session(globals_, options.output) as session:
+        request = override(recorded, options.request.given(), _params(options.request))
+        _run_request(session, request, options)
+
+
+def open_session(globals_: GlobalOptions, output: OutputOptions) -> Session:
+    return Session(globals_, json_mode=output.json_out, out_dir=output.out_dir,
+                   timeout=output.timeout)
+
+
+def save_options(session: Session, output: OutputOptions) -> SaveOptions:
+    return SaveOptions(session.settings.output_dir, output.name or session.settings.name_template,
+                       output.overwrite, output.sidecar)
+
+
+def _params(request: RequestOptions) -> dict[str, Any]:
+    return parse_params(list(request.params))
+
+
+def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> None:
+    json_out = options.output.json_out
+    if options.dry_run:
+        _print_dry_run(session, request, json_out)
+        return
+    if options.no_wait and session.uses_sandbox:
+        raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
+                         "this command, and its jobs with it.",
+                         hint="Run `pixazo sandbox serve` and point --base-url at it.")
+    outcome = generate(session, request, save_options(session, options.output),
+                       wait=not options.no_wait,
+                       on_saved=None if json_out else print_path(session))
+    finish(session, outcome, json_out)
+    if options.open_images and outcome.files:
+        from pixazo_cli.ui.viewer import open_images
+
+        if not open_images([saved.path for saved in outcome.files]):
+            session.ui.say("No desktop to open the images on; they are saved.")
+
+
+def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
+    headers = {**GATEWAY_HEADERS, KEY_HEADER: "****", **request.headers}
+    report = dry_run_report("POST", session.base_url() + request.path, headers,
+                            request.body)
+    if json_out:
+        session.ui.result_json(report)
+    else:
+        session.ui.result_line(dry_run_text(report))
+    session.ui.say("Dry run: nothing was sent.")
+
+
+def print_path(session: Session) -> Any:
+    def printer(saved: Saved) -> None:
+        session.ui.result_line(str(saved.path))
+    return printer
+
+
+def finish(session: Session, outcome: Outcome, json_out: bool) -> None:
+    if json_out:
+        session.ui.result_json(outcome_json(outcome))
+    elif outcome.status == "QUEUED" and outcome.request_id:
+        session.ui.result_line(outcome.request_id)
+        session.ui.say(f"Queued. Fetch it later with: pixazo status {outcome.request_id} --wait")
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    data: dict[str, Any] = {"model": outcome.model, "status": outcome.status}
+    if outcome.request_id:
+        data["request_id"] = outcome.request_id
+    if outcome.request is not None:
+        data["endpoint"] = outcome.request.path
+        data["body"] = outcome.request.body
+        if outcome.request.headers:
+            data["headers"] = outcome.request.headers
+    data["files"] = [{"path": str(f.path), "url": f.url, "bytes": f.bytes, "sha256": f.sha256}
+                     for f in outcome.files]
+    return data

@@ -50,7 +50,7 @@ def manifest(folder: Path) -> list[dict]:
 
 
 def test_every_line_is_saved_and_its_path_printed(gateway: Sandbox, isolated: Path) -> None:
-    result = run("batch", write(isolated, lines(5)), "-o", "out", "-j", "3")
+    result = run("batch", write(isolated, lines(5)), "-d", "out", "-j", "3")
     assert result.exit_code == 0, result.stderr
     paths = result.stdout.splitlines()
     assert len(paths) == 5
@@ -64,7 +64,7 @@ def test_an_invalid_line_17_stops_the_batch_before_any_request(gateway: Sandbox,
                                                                isolated: Path) -> None:
     text = lines(16) + json.dumps({"model": "sdxl", "prompt": "x", "steps": 99}) + "\n" \
         + lines(3)
-    result = run("batch", write(isolated, text), "-o", "out")
+    result = run("batch", write(isolated, text), "-d", "out")
     assert result.exit_code == 2
     assert "line 17" in result.stderr and "--steps 99" in result.stderr
     assert gateway.stats()["posts_received"] == 0
@@ -73,7 +73,7 @@ def test_an_invalid_line_17_stops_the_batch_before_any_request(gateway: Sandbox,
 
 def test_skip_invalid_runs_the_valid_lines(gateway: Sandbox, isolated: Path) -> None:
     text = lines(2) + '{"model": "nucleus", "prompt": "x", "seed": 1}\n'
-    result = run("batch", write(isolated, text), "-o", "out", "--skip-invalid")
+    result = run("batch", write(isolated, text), "-d", "out", "--skip-invalid")
     assert result.exit_code == 0, result.stderr
     assert "line 3" in result.stderr
     assert gateway.stats()["posts_accepted"] == 2
@@ -81,23 +81,23 @@ def test_skip_invalid_runs_the_valid_lines(gateway: Sandbox, isolated: Path) -> 
 
 def test_plain_text_lines_need_a_model(gateway: Sandbox, isolated: Path) -> None:
     name = write(isolated, "a red fox\n\n# a comment\na blue fox\n", "prompts.txt")
-    refused = run("batch", name, "-o", "out")
+    refused = run("batch", name, "-d", "out")
     assert refused.exit_code == 2 and "line 1" in refused.stderr and "line 4" in refused.stderr
-    done = run("batch", name, "-o", "out", "--model", "lightning")
+    done = run("batch", name, "-d", "out", "--model", "lightning")
     assert done.exit_code == 0, done.stderr
     assert [p.split("/")[-1].split("-", 1)[0] for p in done.stdout.split()] == ["lightning"] * 2
 
 
 def test_batch_reads_stdin(gateway: Sandbox, isolated: Path) -> None:
-    result = run("batch", "-", "-o", "out", input=lines(2))
+    result = run("batch", "-", "-d", "out", input=lines(2))
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
 
 
 def test_a_rerun_skips_every_saved_job_and_pays_nothing(gateway: Sandbox, isolated: Path) -> None:
     name = write(isolated, lines(4) + '{"model": "nucleus", "prompt": "queued"}\n')
-    first = run("batch", name, "-o", "out")
-    again = run("batch", name, "-o", "out")
+    first = run("batch", name, "-d", "out")
+    again = run("batch", name, "-d", "out")
     assert first.exit_code == again.exit_code == 0
     assert gateway.stats()["posts_received"] == 5
     assert sorted(again.stdout.splitlines()) == sorted(first.stdout.splitlines())
@@ -107,8 +107,8 @@ def test_a_rerun_skips_every_saved_job_and_pays_nothing(gateway: Sandbox, isolat
 def test_a_rerun_sends_exactly_the_missing_requests(gateway: Sandbox, isolated: Path) -> None:
     name = write(isolated, lines(6))
     first_half = write(isolated, lines(3), "first.jsonl")
-    assert run("batch", first_half, "-o", "out").exit_code == 0  # as if killed after three
-    result = run("batch", name, "-o", "out")
+    assert run("batch", first_half, "-d", "out").exit_code == 0  # as if killed after three
+    result = run("batch", name, "-d", "out")
     assert result.exit_code == 0, result.stderr
     assert gateway.stats()["posts_received"] == 6
     bodies = [b["prompt"] for b in gateway.stats()["bodies"]]
@@ -119,10 +119,10 @@ def test_a_failed_download_is_fetched_again_without_paying_again(gateway: Sandbo
                                                                    isolated: Path) -> None:
     gateway.set_faults(["download:404*2"])
     name = write(isolated, lines(3))
-    first = run("batch", name, "-o", "out", "-j", "1")
+    first = run("batch", name, "-d", "out", "-j", "1")
     assert first.exit_code == 8
     assert "2 failed" in first.stderr
-    second = run("batch", name, "-o", "out")
+    second = run("batch", name, "-d", "out")
     assert second.exit_code == 0, second.stderr
     assert gateway.stats()["posts_received"] == 3
     assert len(second.stdout.splitlines()) == 3
@@ -131,11 +131,11 @@ def test_a_failed_download_is_fetched_again_without_paying_again(gateway: Sandbo
 def test_a_queued_job_is_resumed_by_its_request_id(gateway: Sandbox, isolated: Path) -> None:
     gateway.set_faults(["status:503*100"])  # polls keep failing until the job times out
     name = write(isolated, '{"model": "nucleus", "prompt": "slow one"}\n')
-    first = run("batch", name, "-o", "out", "--timeout", "5")
+    first = run("batch", name, "-d", "out", "--timeout", "5")
     assert first.exit_code == 7, first.stderr
     [entry] = [e for e in manifest(isolated / "out") if e["status"] == "failed"]
     gateway.set_faults([])
-    second = run("batch", name, "-o", "out")
+    second = run("batch", name, "-d", "out")
     assert second.exit_code == 0, second.stderr
     assert gateway.stats()["posts_received"] == 1
     assert manifest(isolated / "out")[-1]["request_id"] == entry["request_id"]
@@ -145,14 +145,14 @@ def test_generation_failures_are_retried_on_the_next_run(gateway: Sandbox,
                                                           isolated: Path) -> None:
     gateway.set_faults(["job:failed*1"])
     name = write(isolated, '{"model": "nucleus", "prompt": "flaky"}\n')
-    assert run("batch", name, "-o", "out").exit_code == 6
-    assert run("batch", name, "-o", "out").exit_code == 0
+    assert run("batch", name, "-d", "out").exit_code == 6
+    assert run("batch", name, "-d", "out").exit_code == 0
     assert gateway.stats()["posts_received"] == 2
 
 
 def test_the_manifest_records_each_job(gateway: Sandbox, isolated: Path) -> None:
     name = write(isolated, '{"model": "sd3", "prompt": "a", "format": "jpg", "name": "a.{ext}"}\n')
-    assert run("batch", name, "-o", "out").exit_code == 0
+    assert run("batch", name, "-d", "out").exit_code == 0
     entry = manifest(isolated / "out")[-1]
     assert entry["line"] == 1 and entry["status"] == "saved" and entry["model"] == "sd3"
     assert len(entry["body_sha256"]) == 64
@@ -164,13 +164,13 @@ def test_exit_code_is_the_most_severe_failure_with_a_summary(gateway: Sandbox,
                                                              isolated: Path) -> None:
     gateway.set_faults(["job:failed*1", "download:404*3"])
     text = '{"model": "nucleus", "prompt": "fails"}\n' + lines(1)
-    result = run("batch", write(isolated, text), "-o", "out", "-j", "1")
+    result = run("batch", write(isolated, text), "-d", "out", "-j", "1")
     assert result.exit_code == 8  # a file not saved outranks a failed generation
     assert "line  exit  error" in result.stderr
 
 
 def test_json_gives_one_line_per_job(gateway: Sandbox, isolated: Path) -> None:
-    result = run("batch", write(isolated, lines(3)), "-o", "out", "--json")
+    result = run("batch", write(isolated, lines(3)), "-d", "out", "--json")
     entries = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(e["line"] for e in entries) == [1, 2, 3]
     assert all(e["status"] == "saved" for e in entries)
@@ -180,7 +180,7 @@ def test_shards_cover_every_line_exactly_once(gateway: Sandbox, isolated: Path) 
     name = write(isolated, lines(10))
     seen: list[int] = []
     for index in (1, 2, 3):
-        result = run("batch", name, "-o", f"shard{index}", "--shard", f"{index}/3", "--json")
+        result = run("batch", name, "-d", f"shard{index}", "--shard", f"{index}/3", "--json")
         assert result.exit_code == 0, result.stderr
         seen += [json.loads(line)["line"] for line in result.stdout.splitlines()]
     assert sorted(seen) == list(range(1, 11))
@@ -252,7 +252,7 @@ def test_inspect_refuses_a_file_without_a_record(isolated: Path) -> None:
 def test_a_429_that_comes_anyway_is_retried_through_the_shared_limiter(
         gateway: Sandbox, isolated: Path, clock) -> None:
     gateway.set_faults(["submit:429*1"])
-    result = run("batch", write(isolated, lines(3)), "-o", "out", "-j", "3")
+    result = run("batch", write(isolated, lines(3)), "-d", "out", "-j", "3")
     assert result.exit_code == 0, result.stderr
     assert gateway.stats()["posts_received"] == 4 and gateway.stats()["posts_accepted"] == 3
     assert 1.0 in clock.sleeps  # the sandbox's Retry-After: 1, waited in the limiter
@@ -281,7 +281,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_paths_stay_on_stdout_while_the_progress_bar_runs(gateway: Sandbox, isolated: Path,
                                                           terminal: None) -> None:
-    result = run("batch", write(isolated, lines(3)), "-o", "out")
+    result = run("batch", write(isolated, lines(3)), "-d", "out")
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 3
     assert all(line.startswith("out/") for line in result.stdout.splitlines())
@@ -290,6 +290,6 @@ def test_paths_stay_on_stdout_while_the_progress_bar_runs(gateway: Sandbox, isol
 
 def test_the_path_stays_on_stdout_while_the_spinner_runs(gateway: Sandbox, isolated: Path,
                                                          terminal: None) -> None:
-    result = run("sdxl", "a red fox", "-o", "out")
+    result = run("sdxl", "a red fox", "-d", "out")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("out/sdxl-") and "out/" not in result.stderr

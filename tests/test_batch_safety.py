@@ -59,7 +59,7 @@ def test_an_empty_wallet_stops_new_requests_but_saves_what_was_paid(
         monkeypatch.setenv("PIXAZO_BASE_URL", poor.base_url)
         name = write(isolated, {"model": "nucleus", "prompt": "paid"},
                      {"model": "sdxl", "prompt": "refused"}, {"model": "sdxl", "prompt": "never"})
-        result = run_bounded("batch", name, "-o", "out", "-j", "1")
+        result = run_bounded("batch", name, "-d", "out", "-j", "1")
         stats = poor.stats()
     assert result.exit_code == 4
     assert len(result.stdout.splitlines()) == 1  # the nucleus image, paid for, is saved
@@ -109,12 +109,12 @@ def test_recorded_urls_are_fetched_again_never_paid_again(gateway: Sandbox,
     gateway.set_faults(["download:404*1"])
     name = write(isolated, {"model": "sdxl", "prompt": "once", "seed": 1,
                             "name": "once-{request_id}.{ext}"})
-    assert run("batch", name, "-o", "out").exit_code == 8
+    assert run("batch", name, "-d", "out").exit_code == 8
     entry = json.loads((isolated / "out" / "pixazo-manifest.jsonl").read_text()
                        .splitlines()[-1])
     entry["error"]["exit_code"] = 1  # whatever the failure was, the URL is paid for
     (isolated / "out" / "pixazo-manifest.jsonl").write_text(json.dumps(entry) + "\n")
-    again = run("batch", name, "-o", "out")
+    again = run("batch", name, "-d", "out")
     assert again.exit_code == 0, again.stderr
     assert gateway.stats()["posts_received"] == 1
     assert [p.name for p in (isolated / "out").iterdir() if p.suffix == ".part"] == []
@@ -124,11 +124,11 @@ def test_a_request_that_may_have_been_charged_is_not_resent_unless_asked(
         gateway: Sandbox, isolated: Path) -> None:
     gateway.set_faults(["submit:500*1"])
     name = write(isolated, {"model": "sdxl", "prompt": "maybe"})
-    assert run("batch", name, "-o", "out").exit_code == 7
-    held = run("batch", name, "-o", "out")
+    assert run("batch", name, "-d", "out").exit_code == 7
+    held = run("batch", name, "-d", "out")
     assert held.exit_code == 7 and "--resend-maybe-charged" in held.stderr
     assert gateway.stats()["posts_received"] == 1
-    resent = run("batch", name, "-o", "out", "--resend-maybe-charged")
+    resent = run("batch", name, "-d", "out", "--resend-maybe-charged")
     assert resent.exit_code == 0, resent.stderr
     assert gateway.stats()["posts_received"] == 2
 
@@ -137,12 +137,12 @@ def test_a_queued_job_the_gateway_forgot_is_failed_then_submitted_again(
         gateway: Sandbox, isolated: Path) -> None:
     gateway.set_faults(["status:503*100"])
     name = write(isolated, {"model": "nucleus", "prompt": "forgotten"})
-    assert run("batch", name, "-o", "out", "--timeout", "5").exit_code == 7
+    assert run("batch", name, "-d", "out", "--timeout", "5").exit_code == 7
     reset(gateway)  # the gateway no longer knows the request id
-    lost = run("batch", name, "-o", "out")
+    lost = run("batch", name, "-d", "out")
     assert lost.exit_code == 6 and "no longer knows" in lost.stderr
     assert gateway.stats()["posts_received"] == 0
-    assert run("batch", name, "-o", "out").exit_code == 0
+    assert run("batch", name, "-d", "out").exit_code == 0
     assert gateway.stats()["posts_received"] == 1
 
 
@@ -153,7 +153,7 @@ def test_a_bug_in_the_poller_fails_the_job_instead_of_hanging(
 
     monkeypatch.setattr("pixazo_cli.batch.poller.media_urls", broken)
     name = write(isolated, {"model": "nucleus", "prompt": "a"}, {"model": "sdxl", "prompt": "b"})
-    result = run_bounded("batch", name, "-o", "out")
+    result = run_bounded("batch", name, "-d", "out")
     assert result.exit_code == 1 and "boom" in result.stderr
     assert len(result.stdout.splitlines()) == 1
 
@@ -176,7 +176,7 @@ def test_batch_lines_sharing_a_name_stop_before_any_request(gateway: Sandbox,
                                                            isolated: Path) -> None:
     name = write(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.{ext}"},
                  {"model": "sdxl", "prompt": "b", "name": "hero.{ext}"})
-    result = run("batch", name, "-o", "out")
+    result = run("batch", name, "-d", "out")
     assert result.exit_code == 2 and "lines 1 and 2" in result.stderr
     assert gateway.stats()["posts_received"] == 0
 
@@ -186,7 +186,7 @@ def test_a_batch_name_already_on_disk_stops_before_any_request(gateway: Sandbox,
     (isolated / "out").mkdir()
     (isolated / "out" / "hero.png").write_bytes(b"mine")
     name = write(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.{ext}"})
-    result = run("batch", name, "-o", "out")
+    result = run("batch", name, "-d", "out")
     assert result.exit_code == 2 and "already exists" in result.stderr
     assert gateway.stats()["posts_received"] == 0
 

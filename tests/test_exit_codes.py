@@ -352,7 +352,7 @@ def test_exit_8_leaves_no_temp_files_in_out_dir(
     out = isolated / "shots"
     httpx_mock.add_response(method="POST", url=SDXL, json={"imageUrl": f"{CDN}/a.png"})
     httpx_mock.add_response(method="GET", url=f"{CDN}/a.png", html="<html>no</html>")
-    failed(run("sdxl", "a fox", "-o", str(out)), 8)
+    failed(run("sdxl", "a fox", "-d", str(out)), 8)
     assert leftovers(out) == []
 
 
@@ -397,7 +397,7 @@ def test_exit_8_when_a_later_image_fails_keeps_the_whole_earlier_one(
 def test_exit_8_when_the_output_folder_cannot_be_written_sends_nothing(
         httpx_mock: HTTPXMock, key: str, isolated: Path) -> None:
     (isolated / "taken").write_text("a file, not a folder")
-    result = run("sdxl", "a fox", "-o", str(isolated / "taken" / "sub"))
+    result = run("sdxl", "a fox", "-d", str(isolated / "taken" / "sub"))
     failed(result, 8)
     assert "taken" in result.stderr
     assert httpx_mock.get_requests() == []

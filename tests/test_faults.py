@@ -166,7 +166,7 @@ CASES = [
     FaultCase("balance-402-exit-4", SDXL, (), 4, posts=1, accepted=0, stderr=("402",),
               options={"balance": 0}),
     # --- local trouble: refused before paying, or reported clearly ---------------------------
-    FaultCase("out-dir-not-writable-exit-8-nothing-sent", (*SDXL, "-o", "{out}"), (), 8,
+    FaultCase("out-dir-not-writable-exit-8-nothing-sent", (*SDXL, "-d", "{out}"), (), 8,
               posts=0, stderr=("output folder",), prepare=(unwritable_out_dir,)),
     FaultCase("config-does-not-parse-exit-2", SDXL, (), 2, posts=0,
               stderr=("config", "does not parse"),

@@ -12,6 +12,7 @@ from pixazo_cli.cli.options import (
     Json,
     Name,
     OutDir,
+    Output,
     Overwrite,
     Quiet,
     Sandbox,
@@ -33,6 +34,7 @@ def status(
         metavar="REQUEST_ID", help="The request id a queued command printed (--no-wait).")],
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the job and save its images.")]
     = False,
+    output: Output = None,
     out_dir: OutDir = None,
     name: Name = None,
     overwrite: Overwrite = False,
@@ -47,8 +49,8 @@ def status(
     from pixazo_cli.commands.jobs import run_status
 
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    run_status(request_id, wait, OutputOptions(out_dir, name, overwrite, sidecar, json_out,
-                                               timeout), options)
+    run_status(request_id, wait, OutputOptions(out_dir, name, output, overwrite, sidecar,
+                                               json_out, timeout), options)
 
 
 def batch(
@@ -90,7 +92,7 @@ def batch(
     if model is not None and model not in MODELS:
         raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    output = OutputOptions(out_dir, None, overwrite, sidecar, json_out, timeout)
+    output = OutputOptions(out_dir, None, None, overwrite, sidecar, json_out, timeout)
     code = run_batch(source, BatchCommandOptions(
         model, output, concurrency=concurrency, rate_limit=rate_limit, shard=shard,
         skip_invalid=skip_invalid, resend_maybe_charged=resend_maybe_charged), options)

@@ -18,6 +18,7 @@ from pixazo_cli.cli.options import (
     Json,
     Name,
     OutDir,
+    Output,
     Overwrite,
     Quiet,
     Sandbox,
@@ -81,6 +82,7 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
         inspect.Parameter("param", kw, default=None, annotation=Annotated[list[str] | None,
                           typer.Option("--param", metavar="KEY=VALUE", help="Set any body field "
                                        "verbatim (JSON value, else text). Repeatable.")]),
+        inspect.Parameter("output", kw, default=None, annotation=Output),
         inspect.Parameter("out_dir", kw, default=None, annotation=OutDir),
         inspect.Parameter("name", kw, default=None, annotation=Name),
         inspect.Parameter("overwrite", kw, default=False, annotation=Overwrite),
@@ -109,7 +111,7 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
 
 def run_options(parsed: dict[str, Any]) -> RunOptions:
     """The one place a command's parsed parameters become the typed options commands/ reads."""
-    output = OutputOptions(out_dir=parsed["out_dir"], name=parsed["name"],
+    output = OutputOptions(out_dir=parsed["out_dir"], name=parsed["name"], output=parsed["output"],
                            overwrite=parsed["overwrite"], sidecar=parsed["sidecar"],
                            json_out=parsed["json_out"], timeout=parsed["timeout"])
     request = RequestOptions(flags={flag: parsed[flag] for flag in FLAGS if flag in parsed},

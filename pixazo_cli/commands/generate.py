@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
+from pixazo_cli.commands.saving import destination, emit
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.download import Saved
-from pixazo_cli.flow.generate import Outcome, SaveOptions, generate
+from pixazo_cli.flow.generate import OnSaved, Outcome, generate
 from pixazo_cli.flow.session import GlobalOptions, Session
 from pixazo_cli.models.request import ApiRequest, build_request, override, parse_params
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, Model
@@ -39,11 +40,6 @@ def open_session(globals_: GlobalOptions, output: OutputOptions) -> Session:
                    timeout=output.timeout)
 
 
-def save_options(session: Session, output: OutputOptions) -> SaveOptions:
-    return SaveOptions(session.settings.output_dir, output.name or session.settings.name_template,
-                       output.overwrite, output.sidecar)
-
-
 def _params(request: RequestOptions) -> dict[str, Any]:
     return parse_params(list(request.params))
 
@@ -57,9 +53,12 @@ def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> 
         raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
                          "this command, and its jobs with it.",
                          hint="Run `pixazo sandbox serve` and point --base-url at it.")
-    outcome = generate(session, request, save_options(session, options.output),
-                       wait=not options.no_wait,
-                       on_saved=None if json_out else print_path(session))
+    if options.no_wait and options.output.to_stdout:
+        raise UsageError("-o - needs the image now; --no-wait leaves it at the gateway.")
+    with destination(session, options.output, request.expected_images) as save:
+        outcome = generate(session, request, save, wait=not options.no_wait,
+                           on_saved=path_printer(session, options.output))
+        emit(session, options.output, outcome)
     finish(session, outcome, json_out)
     if options.open_images and outcome.files:
         from pixazo_cli.ui.viewer import open_images
@@ -79,7 +78,10 @@ def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> Non
     session.ui.say("Dry run: nothing was sent.")
 
 
-def print_path(session: Session) -> Any:
+def path_printer(session: Session, output: OutputOptions) -> OnSaved | None:
+    if output.json_out or output.to_stdout:
+        return None
+
     def printer(saved: Saved) -> None:
         session.ui.result_line(str(saved.path))
     return printer
@@ -102,6 +104,6 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         data["body"] = outcome.request.body
         if outcome.request.headers:
             data["headers"] = outcome.request.headers
-    data["files"] = [{"path": str(f.path), "url": f.url, "bytes": f.bytes, "sha256": f.sha256}
-                     for f in outcome.files]
+    data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,
+                      "sha256": f.sha256} for f in outcome.files]
     return data

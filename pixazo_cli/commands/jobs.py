@@ -6,8 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from pixazo_cli.commands.generate import finish, open_session, print_path, save_options
+from pixazo_cli.commands.generate import finish, open_session, path_printer
 from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
+from pixazo_cli.commands.saving import destination, emit, save_options
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.download import check_folder
 from pixazo_cli.flow.generate import resume
@@ -20,8 +21,10 @@ def run_status(request_id: str, wait: bool, output: OutputOptions,
                globals_: GlobalOptions) -> None:
     with open_session(globals_, output) as session:
         if wait:
-            outcome = resume(session, request_id, save_options(session, output),
-                             on_saved=None if output.json_out else print_path(session))
+            with destination(session, output, None) as save:
+                outcome = resume(session, request_id, save,
+                                 on_saved=path_printer(session, output))
+                emit(session, output, outcome)
             finish(session, outcome, output.json_out)
             return
         reply = session.gateway().status(request_id).data

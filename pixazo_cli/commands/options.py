@@ -15,10 +15,15 @@ class OutputOptions:
 
     out_dir: Path | None = None  # None: config output_dir, else the current folder
     name: str | None = None  # --name template; None: config name, else the default
+    output: str | None = None  # -o PATH: one file's path (a template); "-": stdout
     overwrite: bool = False
     sidecar: bool = False
     json_out: bool = False
     timeout: float | None = None
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.output == "-"
 
 
 @dataclass(frozen=True)

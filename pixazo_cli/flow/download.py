@@ -66,7 +66,8 @@ def check_folder(folder: Path) -> None:
             pass
     except OSError as exc:
         raise SaveError(f"Cannot write to the output folder {folder}: {exc.strerror or exc}.",
-                        hint="Choose another with -o/--out-dir, or fix its permissions.") from None
+                        hint="Choose another with -d/--output-dir, or fix its permissions.",
+                        ) from None
 
 
 class Downloader:

@@ -31,10 +31,19 @@ class SaveOptions:
     template: str | None = None  # None: the default, which picks a free name on collision
     overwrite: bool = False
     sidecar: bool = False
+    one_file: bool = False  # the template is one file's name (-o PATH), not a pattern
 
     @property
     def name_template(self) -> str:
         return self.template or DEFAULT_TEMPLATE
+
+    def template_for(self, count: int) -> str:
+        """-o hero.png with several images saves hero-1.png, hero-2.png, …"""
+        template = self.name_template
+        if not self.one_file or count < 2 or "{index}" in template:
+            return template
+        stem, dot, ext = template.rpartition(".")
+        return f"{stem}-{{index}}.{ext}" if dot and stem else f"{template}-{{index}}"
 
 
 @dataclass
@@ -126,7 +135,8 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
             progress(index, len(urls))
         fetched = downloader.fetch(url, save.out_dir, record)
         try:
-            name = parts.render(save.name_template, index, fetched.ext, outcome.request_id)
+            name = parts.render(save.template_for(len(urls)), index, fetched.ext,
+                                outcome.request_id)
             path = place(fetched, save.out_dir / name, save.overwrite,
                          find_free=save.template is None)
         finally:
@@ -187,10 +197,11 @@ def _wait(session: Session, gateway: Gateway, request_id: str, label: str) -> li
 
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Where the names are known before the request, a taken one stops us before paying."""
-    if save.overwrite:
-        return
     for path in planned_paths(request, save, parts):
-        if path.exists():
+        if path.exists() and not path.is_file():
+            raise SaveError(f"{path} is not a regular file; images are saved only to files. "
+                            "Nothing was sent.")
+        if path.exists() and not save.overwrite:
             raise SaveError(f"{path} already exists; nothing was sent.",
                             hint="Pass --overwrite to replace it, or choose another --name.")
 
@@ -201,8 +212,9 @@ def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> l
         return []
     fmt = str(request.body.get("output_format") or request.model.default_format)
     ext = "jpg" if fmt == "jpeg" else fmt
-    return [save.out_dir / parts.render(save.template, index, ext, None)
-            for index in range(1, request.expected_images + 1)]
+    count = request.expected_images
+    return [save.out_dir / parts.render(save.template_for(count), index, ext, None)
+            for index in range(1, count + 1)]
 
 
 def _seed(request: ApiRequest) -> int | None:

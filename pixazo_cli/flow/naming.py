@@ -49,7 +49,8 @@ def check_template(template: str) -> None:
                          hint=f"Known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}.")
     if "/" in template or "\\" in template or template.strip() in ("", ".", ".."):
         raise UsageError(f"--name {template!r} must be a plain file name.",
-                         hint="Choose the folder with -o/--out-dir.")
+                         hint="Choose the folder with -d/--output-dir, or the whole path "
+                         "with -o/--output.")
 
 
 @dataclass(frozen=True)

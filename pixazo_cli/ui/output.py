@@ -101,6 +101,14 @@ class Ui:
             self.stdout_closed = True
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
 
+    def result_bytes(self, data: bytes) -> None:
+        """An image's bytes (-o -): stdout is the image, nothing else is written to it."""
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            self.stdout_closed = True
+
     def result_json(self, data: dict[str, Any]) -> None:
         self.result_line(json.dumps(data, ensure_ascii=False))
 

@@ -11,7 +11,14 @@ from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.generate import OnSaved, Outcome, generate
 from pixazo_cli.flow.session import GlobalOptions, Session
-from pixazo_cli.models.request import ApiRequest, build_request, override, parse_params
+from pixazo_cli.models.request import (
+    ApiRequest,
+    build_request,
+    override,
+    parse_params,
+    seed_of,
+    with_seed,
+)
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, Model
 from pixazo_cli.ui.output import dry_run_report, dry_run_text
 
@@ -46,6 +53,10 @@ def _params(request: RequestOptions) -> dict[str, Any]:
 
 def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> None:
     json_out = options.output.json_out
+    request = with_seed(request)
+    seed = seed_of(request)
+    if seed is not None and session.ui.verbose:
+        session.ui.say(f"{request.model.name}: seed {seed}")
     if options.dry_run:
         _print_dry_run(session, request, json_out)
         return
@@ -102,6 +113,8 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
     if outcome.request is not None:
         data["endpoint"] = outcome.request.path
         data["body"] = outcome.request.body
+        if seed_of(outcome.request) is not None:
+            data["seed"] = seed_of(outcome.request)
         if outcome.request.headers:
             data["headers"] = outcome.request.headers
     data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,

@@ -15,11 +15,16 @@ from typing import Any
 
 from pixazo_cli.errors import Interrupted, MaybeCharged, SaveError
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
-from pixazo_cli.flow.naming import DEFAULT_TEMPLATE, NameParts, check_template
+from pixazo_cli.flow.naming import (
+    DEFAULT_TEMPLATE,
+    NameParts,
+    check_template,
+    refuse_seed_placeholder,
+)
 from pixazo_cli.flow.session import Session
 from pixazo_cli.flow.waiting import checked_urls, media_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway, Reply
-from pixazo_cli.models.request import ApiRequest
+from pixazo_cli.models.request import ApiRequest, seed_of
 from pixazo_cli.version import user_agent
 
 OnSaved = Callable[[Saved], None]
@@ -86,6 +91,7 @@ def resume(session: Session, request_id: str, save: SaveOptions,
            on_saved: OnSaved | None = None) -> Outcome:
     """Wait for a job submitted earlier and save its images like the submitting command would."""
     _check_destination(save)
+    refuse_seed_placeholder(save.name_template, "nucleus", takes_seed=False)
     outcome = Outcome("nucleus", request_id=request_id)
     outcome.urls = _wait(session, session.gateway(), request_id, "nucleus")
     parts = NameParts("nucleus", request_id, None, datetime.now())
@@ -94,13 +100,15 @@ def resume(session: Session, request_id: str, save: SaveOptions,
 
 
 def name_parts(request: ApiRequest) -> NameParts:
-    return NameParts(request.model.name, str(request.body.get("prompt", "")), _seed(request),
+    return NameParts(request.model.name, str(request.body.get("prompt", "")), seed_of(request),
                      datetime.now())
 
 
 def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Everything that can fail locally fails here, before anything is paid for."""
     _check_destination(save)
+    refuse_seed_placeholder(save.name_template, request.model.name,
+                            request.model.seed_field is not None)
     _refuse_existing(request, save, parts)
 
 
@@ -215,11 +223,6 @@ def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> l
     count = request.expected_images
     return [save.out_dir / parts.render(save.template_for(count), index, ext, None)
             for index in range(1, count + 1)]
-
-
-def _seed(request: ApiRequest) -> int | None:
-    seed = request.body.get("seed")
-    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
 
 def _request_id(reply: Reply) -> str:

@@ -56,6 +56,12 @@ class Model:
     def path_for(self, stream: bool) -> str:
         return self.stream_path if stream else self.path
 
+    @property
+    def seed_field(self) -> str | None:
+        """The body field carrying the seed, for models that take one."""
+        spec = self.by_flag.get("seed")
+        return spec.name if spec else None
+
 
 FLAGS: dict[str, Flag] = {
     f.name: f
@@ -207,6 +213,10 @@ MODELS: dict[str, Model] = {
 STATUS_PATH = "/v2/requests/status/{request_id}"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"  # the only auth the gateway has
 GATEWAY_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-cache"}
+
+
+def models_with_seed() -> list[str]:
+    return [m.name for m in MODELS.values() if m.seed_field]
 
 
 def models_taking(flag: str) -> list[str]:

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from pixazo_cli import __version__
 from pixazo_cli.cli import job_commands, model_commands
-from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
+from pixazo_cli.cli.options import JSON_META, BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.errors import EXIT_CODES, PixazoError, UsageError, report
 from pixazo_cli.flow.session import GlobalOptions
@@ -30,7 +30,7 @@ class PixazoGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except PixazoError as error:
-            ctx.exit(report(error, sys.stderr))
+            ctx.exit(report(error, sys.stderr, sys.stdout if ctx.meta.get(JSON_META) else None))
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted.\n")
             ctx.exit(130)
@@ -42,7 +42,7 @@ class PixazoGroup(TyperGroup):
             ctx.exit(report(PixazoError(
                 f"unexpected error: {type(error).__name__}: {error}",
                 hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report."),
-                sys.stderr))
+                sys.stderr, sys.stdout if ctx.meta.get(JSON_META) else None))
 
 
 app = typer.Typer(

@@ -22,6 +22,7 @@ from pixazo_cli.cli.options import (
     completer,
     finite,
     global_options,
+    want_json_errors,
 )
 from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
 from pixazo_cli.errors import UsageError
@@ -48,6 +49,7 @@ def status(
 ) -> None:
     from pixazo_cli.commands.jobs import run_status
 
+    want_json_errors(ctx, json_out)
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
     run_status(request_id, wait, OutputOptions(out_dir, name, output, overwrite, sidecar,
                                                json_out, timeout), options)

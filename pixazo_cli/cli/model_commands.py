@@ -27,6 +27,7 @@ from pixazo_cli.cli.options import (
     Verbose,
     completer,
     global_options,
+    want_json_errors,
 )
 from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
 from pixazo_cli.errors import UsageError
@@ -130,6 +131,7 @@ def _model_command(model: Model) -> Any:
     def command(ctx: typer.Context, prompt: str, **parsed: Any) -> None:
         from pixazo_cli.commands.generate import run_model
 
+        want_json_errors(ctx, parsed["json_out"])
         run_model(model, read_prompt(prompt), run_options(parsed), _globals(ctx, parsed))
 
     prompt = inspect.Parameter("prompt", inspect.Parameter.POSITIONAL_OR_KEYWORD,
@@ -149,6 +151,7 @@ def _replay_command() -> Any:
     def command(ctx: typer.Context, path: Path, **parsed: Any) -> None:
         from pixazo_cli.commands.generate import run_replay
 
+        want_json_errors(ctx, parsed["json_out"])
         run_replay(path, run_options(parsed), _globals(ctx, parsed))
 
     kw = inspect.Parameter.KEYWORD_ONLY

@@ -53,6 +53,13 @@ Sidecar = Annotated[bool, typer.Option(
 
 
 
+JSON_META = "pixazo.json"  # ctx.meta key: --json was given, so errors are JSON on stdout too
+
+
+def want_json_errors(ctx: typer.Context, json_out: bool) -> None:
+    ctx.meta[JSON_META] = json_out
+
+
 def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verbose: bool,
                    quiet: bool) -> GlobalOptions:
     root_options = ctx.find_root().obj or GlobalOptions()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.errors import Interrupted, MaybeCharged, SaveError
+from pixazo_cli.errors import Interrupted, MaybeCharged, PixazoError, SaveError
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
 from pixazo_cli.flow.naming import (
     DEFAULT_TEMPLATE,
@@ -79,11 +79,14 @@ def generate(session: Session, request: ApiRequest, save: SaveOptions, wait: boo
                        "It may have been charged: check your Pixazo dashboard."), \
             session.ui.activity(model.name, "sending"):
         outcome = submit(gateway, request)
-    if outcome.urls is None:
-        if not wait:
-            return outcome
-        outcome.urls = _wait(session, gateway, outcome.request_id or "", model.name)
-    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+    try:
+        if outcome.urls is None:
+            if not wait:
+                return outcome
+            outcome.urls = _wait(session, gateway, outcome.request_id or "", model.name)
+        outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+    except PixazoError as error:
+        raise error.paid_for(outcome.request_id, outcome.urls) from None
     return outcome
 
 
@@ -93,9 +96,12 @@ def resume(session: Session, request_id: str, save: SaveOptions,
     _check_destination(save)
     refuse_seed_placeholder(save.name_template, "nucleus", takes_seed=False)
     outcome = Outcome("nucleus", request_id=request_id)
-    outcome.urls = _wait(session, session.gateway(), request_id, "nucleus")
-    parts = NameParts("nucleus", request_id, None, datetime.now())
-    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+    try:
+        outcome.urls = _wait(session, session.gateway(), request_id, "nucleus")
+        parts = NameParts("nucleus", request_id, None, datetime.now())
+        outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+    except PixazoError as error:
+        raise error.paid_for(request_id, outcome.urls) from None
     return outcome
 
 

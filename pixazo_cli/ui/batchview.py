@@ -44,10 +44,12 @@ class BatchView:
                                       redirect_stdout=False, redirect_stderr=False)
             self._progress.start()
             self._task = self._progress.add_task(self._line(), total=self.total)
+            self.ui.live = self._progress  # cleared while paths are printed
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
+            self.ui.live = None
             self._progress.stop()
 
     def say(self, message: str) -> None:

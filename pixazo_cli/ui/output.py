@@ -75,6 +75,7 @@ class Ui:
         self.verbose = verbose
         self.json_mode = json_mode
         self.stdout_closed = False
+        self.live: Any = None  # the spinner or progress bar on stderr, while one runs
 
     @property
     def err(self) -> TextIO:
@@ -94,8 +95,9 @@ class Ui:
         if self.stdout_closed:
             return
         try:
-            sys.stdout.write(text + "\n")
-            sys.stdout.flush()
+            with self._live_cleared():
+                sys.stdout.write(text + "\n")
+                sys.stdout.flush()
         except BrokenPipeError:
             # The reader left (`| head -1`): the work itself still finishes and is saved.
             self.stdout_closed = True
@@ -108,6 +110,20 @@ class Ui:
             sys.stdout.buffer.flush()
         except BrokenPipeError:
             self.stdout_closed = True
+
+    @contextmanager
+    def _live_cleared(self) -> Iterator[None]:
+        """On a terminal stdout and stderr share the screen: take the spinner line away while a
+        result is printed, or the path is glued to it (`⠋ sdxl · downloading 0:00:00fox.png`)."""
+        live = self.live
+        if live is None or not sys.stdout.isatty():
+            yield
+            return
+        live.stop()  # transient: erases its line
+        try:
+            yield
+        finally:
+            live.start()
 
     def result_json(self, data: dict[str, Any]) -> None:
         self.result_line(json.dumps(data, ensure_ascii=False))
@@ -132,4 +148,8 @@ class Ui:
             activity._progress = progress
             activity._task = progress.add_task(f"{label} · {first_status}")
             activity.last = first_status
-            yield activity
+            self.live = progress
+            try:
+                yield activity
+            finally:
+                self.live = None

@@ -26,6 +26,12 @@ EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
 class PixazoGroup(TyperGroup):
     """Turns every typed error into its message and exit code, in one place."""
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:  # `pixazo` alone: help, and success
+            typer.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -68,7 +74,7 @@ def root(
     base_url: BaseUrl = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)

@@ -40,18 +40,26 @@ class ModelCommand(TyperCommand):
     """A model's subcommand: a vocabulary flag this model does not take gets a helpful refusal."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        words = list(args)  # the parser consumes `args`
         try:
             return super().parse_args(ctx, args)
         except typer.TyperException as exc:  # NoSuchOption carries the option's name
-            name = getattr(exc, "option_name", "").lstrip("-").replace("-", "_")
+            option = getattr(exc, "option_name", "")
+            name = option.lstrip("-").replace("-", "_")
             if name in FLAGS:
                 field_for(MODELS[str(ctx.info_name)], name)  # raises the one refusal message
+            if option:
+                typed = next((word for word in words if word.startswith(option)), option)
+                raise UsageError(f"{ctx.info_name} has no option {typed}.", hint=(
+                    f"See `pixazo {ctx.info_name} --help`. A prompt that starts with - goes "
+                    f"after --: pixazo {ctx.info_name} -- {typed} …")) from None
             raise
 
 
-def read_prompt(prompt: str) -> str:
-    if prompt != "-":
-        return prompt
+def read_prompt(words: list[str]) -> str:
+    """The prompt needs no quotes: its words are joined; `-` alone reads it from stdin."""
+    if words != ["-"]:
+        return " ".join(words)
     if sys.stdin.isatty():
         raise UsageError("PROMPT is `-` but nothing is piped in.",
                          hint='Pipe the prompt: echo "a cat" | pixazo sdxl -')
@@ -128,15 +136,16 @@ def _globals(ctx: typer.Context, parsed: dict[str, Any]) -> GlobalOptions:
 
 
 def _model_command(model: Model) -> Any:
-    def command(ctx: typer.Context, prompt: str, **parsed: Any) -> None:
+    def command(ctx: typer.Context, prompt: list[str], **parsed: Any) -> None:
         from pixazo_cli.commands.generate import run_model
 
         want_json_errors(ctx, parsed["json_out"])
         run_model(model, read_prompt(prompt), run_options(parsed), _globals(ctx, parsed))
 
     prompt = inspect.Parameter("prompt", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                               annotation=Annotated[str, typer.Argument(
-                                   metavar="PROMPT", help="The prompt; `-` reads it from stdin.",
+                               annotation=Annotated[list[str], typer.Argument(
+                                   metavar="PROMPT...", help="The prompt, quoted or not; `-` "
+                                   "reads it from stdin; one starting with - goes after --.",
                                    show_default=False)])
     ctx = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                             annotation=typer.Context)

@@ -60,7 +60,8 @@ def batch(
     source: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines (one object a "
                                           "line), or one prompt a line with --model; - = stdin.")],
     model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Model for plain-text lines and lines without one.",
+        "--model", "-m", metavar="MODEL", help="Model for plain-text lines and lines without "
+        "one.",
         autocompletion=completer(tuple(MODELS)))] = None,
     out_dir: OutDir = None,
     concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64, metavar="N",
@@ -112,7 +113,8 @@ def inspect_(
 
 def register(app: typer.Typer) -> None:
     app.command(help="Show a queued job, or wait for it and save its images (--wait).")(status)
-    app.command(help="Run many generations from a file: in parallel, resumable, shardable.")(
+    app.command(short_help="Run many generations from a file, in parallel.",
+                help="Run many generations from a file: in parallel, resumable, shardable.")(
         batch)
 
 

@@ -80,13 +80,17 @@ def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> 
 
 def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
     headers = {**GATEWAY_HEADERS, KEY_HEADER: "****", **request.headers}
-    report = dry_run_report("POST", session.base_url() + request.path, headers,
+    # The gateway's URL even with --sandbox: a sandbox that stops with this command is no use
+    # to a curl command run later, so it is not started at all.
+    report = dry_run_report("POST", session.settings.base_url + request.path, headers,
                             request.body)
     if json_out:
         session.ui.result_json(report)
     else:
         session.ui.result_line(dry_run_text(report))
-    session.ui.say("Dry run: nothing was sent.")
+    session.ui.say("Dry run: nothing was sent." + (
+        " With --sandbox the request would be answered locally by the offline sandbox."
+        if session.uses_sandbox else ""))
 
 
 def path_printer(session: Session, output: OutputOptions) -> OnSaved | None:

@@ -106,7 +106,7 @@ MODELS: dict[str, Model] = {
                 Field("aspect_ratio", "aspect_ratio", check="ratio"),
                 Field("steps", "num_inference_steps", int, low=1),
                 Field("guidance", "guidance_scale", float, low=0),
-                Field("num_images", "num_images", int, low=1, high=4),
+                Field("num_images", "num_images", int, low=1),  # the vendor documents no maximum
                 Field("safety_checker", "enable_safety_checker", bool),
                 Field("format", "output_format", choices=("png", "jpg")),
                 Field("webhook_url", "X-Webhook-URL", check="webhook", header=True),

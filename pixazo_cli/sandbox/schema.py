@@ -48,7 +48,7 @@ NUCLEUS = {
     "aspect_ratio": ASPECT,
     "num_inference_steps": Field("integer", min=1),
     "guidance_scale": Field("number", min=0),
-    "num_images": Field("integer", min=1, max=4),
+    "num_images": Field("integer", min=1),  # the vendor documents no maximum
     "enable_safety_checker": Field("boolean"),
     "output_format": Field("string", choices=("png", "jpg")),
 }

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from pixazo_cli.commands.generate import open_session
 from pixazo_cli.commands.options import BatchCommandOptions
 from pixazo_cli.commands.saving import save_options
 from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError, most_severe
 from pixazo_cli.flow.download import check_folder
 from pixazo_cli.flow.generate import SaveOptions
@@ -106,7 +106,7 @@ def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
 def read_source(source: str) -> str:
     """A batch file's text, or stdin's for `-`."""
     if source == "-":
-        return sys.stdin.read()
+        return read_stdin_text("the batch file")
     try:
         return Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

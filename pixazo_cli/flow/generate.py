@@ -213,7 +213,8 @@ def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
     sidecar = path.with_suffix(".json")
-    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2,
+                      allow_nan=False) + "\n"
     # Never through a symlink, never over a file unless --overwrite said so.
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
         (os.O_TRUNC if overwrite else os.O_EXCL)

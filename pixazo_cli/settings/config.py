@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pixazo_cli.errors import AuthError, UsageError
+from pixazo_cli.http.clock import MAX_SECONDS
 from pixazo_cli.scrub import register_secret
 
 DEFAULT_BASE_URL = "https://gateway.pixazo.ai"
@@ -177,7 +178,8 @@ def resolve(
     elif _text(data, "output_dir"):
         settings.output_dir = Path(_text(data, "output_dir")).expanduser()
     settings.name_template = _text(data, "name") or None
-    settings.timeout = timeout if timeout is not None else _number(data, "timeout", DEFAULT_TIMEOUT)
+    settings.timeout = timeout if timeout is not None else \
+        _number(data, "timeout", DEFAULT_TIMEOUT, MAX_SECONDS)
     mb = _number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
@@ -201,10 +203,11 @@ def _switch(data: dict[str, Any], key: str) -> bool:
     return value
 
 
-def _number(data: dict[str, Any], key: str, default: float) -> float:
+def _number(data: dict[str, Any], key: str, default: float,
+            high: float = math.inf) -> float:
     value = data.get(key, default)
     if (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
-            or not math.isfinite(value)):
+            or not math.isfinite(value) or value > high):
         raise UsageError(f"Config value {key} must be a positive number, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} …`.")
     return float(value)
@@ -233,7 +236,7 @@ def check_setting(key: str, raw: str) -> Any:
     if key in ("timeout", "max_download_mb"):
         try:
             number = float(raw)
-            _number({key: number}, key, 0)
+            _number({key: number}, key, 0, MAX_SECONDS if key == "timeout" else math.inf)
         except (ValueError, UsageError):
             raise UsageError(f"{key} must be a positive number, not {raw!r}.") from None
         return int(number) if number.is_integer() else number

@@ -25,6 +25,7 @@ from pixazo_cli.errors import (
 )
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
 from pixazo_cli.flow.events import FlowContext, FlowEvents
+from pixazo_cli.flow.inline import keep_image
 from pixazo_cli.flow.naming import (
     DEFAULT_TEMPLATE,
     NameParts,
@@ -67,6 +68,14 @@ class Outcome:
     request: ApiRequest | None = None
     urls: list[str] | None = None  # known once the gateway has answered with them
     files: list[Saved] = field(default_factory=list)
+    image: bytes | None = None  # an image the reply itself carried (a Stream endpoint's)
+
+    @property
+    def sources(self) -> list[str | bytes]:
+        """What save_all writes: each URL to download, or the image that came in the reply."""
+        if self.urls:
+            return list(self.urls)
+        return [] if self.image is None else [self.image]
 
 
 @contextmanager
@@ -106,7 +115,7 @@ def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
         return outcome
     with reporting(ctx.events, outcome):
         if outcome.urls is None:
-            outcome.urls = _wait_after_paying(ctx, gateway, model, outcome.request_id or "")
+            outcome.urls = _wait_after_paying(ctx, gateway, request, outcome.request_id or "")
         outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
     ctx.events.finished(outcome, None)
     return outcome
@@ -158,7 +167,11 @@ def submit(gateway: Gateway, request: ApiRequest,
         else:
             outcome.request_id = _optional_id(dig(reply.data, model.id_at))
             _check_sync_status(reply, model, outcome.request_id)
-            outcome.urls = reply_urls(reply, model, model.name)
+            if reply.image is not None:
+                outcome.urls, outcome.image = [], reply.image
+            else:
+                outcome.urls = reply_urls(reply, model, model.name, request.expected_images,
+                                          outcome.request_id)
     events.answered(outcome)
     return outcome
 
@@ -166,15 +179,18 @@ def submit(gateway: Gateway, request: ApiRequest,
 def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: SaveOptions,
              events: FlowEvents | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
-    urls = outcome.urls or []
+    sources = outcome.sources
     record = generation_record(outcome)  # one record: the file and its sidecar agree
     files: list[Saved] = []
-    for index, url in enumerate(urls, start=1):
+    for index, source in enumerate(sources, start=1):
         if progress:
-            progress(index, len(urls))
-        fetched = downloader.fetch(url, save.out_dir, record)
+            progress(index, len(sources))
+        if isinstance(source, bytes):
+            fetched, url = keep_image(source, save.out_dir, record), ""
+        else:
+            fetched, url = downloader.fetch(source, save.out_dir, record), source
         try:
-            name = parts.render(save.template_for(len(urls)), index, fetched.ext,
+            name = parts.render(save.template_for(len(sources)), index, fetched.ext,
                                 outcome.request_id)
             path = place(fetched, save.out_dir / name, save.overwrite,
                          find_free=save.template is None)
@@ -233,25 +249,26 @@ def _save_with_activity(ctx: FlowContext, outcome: Outcome, parts: NameParts,
                         save: SaveOptions, queued: bool) -> list[Saved]:
     hint = resume_hint(outcome.request_id) if outcome.request_id and queued else None
     with interruptible("Interrupted while downloading; nothing partial was left.", hint), \
-            ctx.events.stage(parts.model, f"downloading 1/{len(outcome.urls or [])}") \
+            ctx.events.stage(parts.model, f"downloading 1/{len(outcome.sources)}") \
             as status:
         return save_all(ctx.downloader(), outcome, parts, save, ctx.events,
                         progress=lambda i, n: status(f"downloading {i}/{n}"))
 
 
-def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str) -> list[str]:
+def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str,
+          expected: int | None = None) -> list[str]:
     with interruptible(f"Stopped waiting for {request_id}; the job goes on at the gateway.",
                        resume_hint(request_id)), ctx.events.stage(model.name, "QUEUED") as status:
         final = wait_for_job(gateway, request_id, status)
-    return reply_urls(final, model, f"job {request_id}")
+    return reply_urls(final, model, f"job {request_id}", expected, request_id)
 
 
-def _wait_after_paying(ctx: FlowContext, gateway: Gateway, model: Model,
+def _wait_after_paying(ctx: FlowContext, gateway: Gateway, request: ApiRequest,
                        request_id: str) -> list[str]:
     """After a paid submit, a 404 on the poll is not "nothing was sent": the gateway took the
     job (and may have charged it) and now does not know it."""
     try:
-        return _wait(ctx, gateway, model, request_id)
+        return _wait(ctx, gateway, request.model, request_id, request.expected_images)
     except UnknownRequest:
         raise MaybeCharged(
             f"The gateway accepted the job {request_id} but its status endpoint now says it "

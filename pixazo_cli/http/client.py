@@ -4,6 +4,7 @@ send again, and turning HTTP replies into typed errors."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,13 @@ from pixazo_cli.http.retry import (
     poll_should_retry,
     retrying,
 )
+from pixazo_cli.http.stream import (
+    EVENT_STREAM,
+    MAX_INLINE_IMAGE_BYTES,
+    event_data,
+    is_image,
+    media_type,
+)
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
 from pixazo_cli.scrub import plain, register_secret
@@ -59,6 +67,7 @@ class Reply:
 
     status: int
     data: dict[str, Any]
+    image: bytes | None = None  # the image itself, where a Stream endpoint sent it (stream.py)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
@@ -84,6 +93,7 @@ class Gateway:
         transport: httpx.BaseTransport | None = None,
         backoff: Backoff | None = None,
         limiter: RateLimiter | None = None,
+        max_image_bytes: int = MAX_INLINE_IMAGE_BYTES,
     ) -> None:
         check_transport(base_url)
         register_secret(api_key)
@@ -94,6 +104,7 @@ class Gateway:
         self.post_policy = RetryPolicy(MAX_POST_RETRIES + 1, self.backoff)
         self.poll_policy = RetryPolicy(None, self.backoff, min_delay=MIN_POLL_SECONDS)
         self.limiter = limiter
+        self.image_cap = min(max_image_bytes, MAX_INLINE_IMAGE_BYTES)
         self.before_send: Callable[[], object] | None = None  # e.g. a batch's write-ahead
         self._log = log
         # No redirects: a redirect to another origin would carry the key along. A proxy from
@@ -129,8 +140,8 @@ class Gateway:
         if self.before_send:
             self.before_send()
         try:
-            response = self._send("POST", request.path, json=request.body,
-                                  headers=request.headers)
+            response = self._send("POST", request.path, image_cap=self.image_cap,
+                                  json=request.body, headers=request.headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise Retry(_network_error(self.base_url, exc)) from None
         except (httpx.TimeoutException, TimeLimit):
@@ -144,7 +155,7 @@ class Gateway:
             throttled = response.status_code == 429 and self.limiter
             raise Retry(_status_error(response, paid=True), _retry_after(response),
                         wait=self.limiter.pause if throttled and self.limiter else None)
-        return _json_reply(response, paid=True)
+        return _paid_reply(response)
 
     def status(self, request_id: str) -> Reply:
         """GET a job's status; every transient failure is retried until the deadline."""
@@ -167,9 +178,9 @@ class Gateway:
         except GatewayError as unreadable:  # a proxy's error page: poll again
             raise Retry(unreadable) from None
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
-        """One exchange, its reply read whole but never beyond MAX_REPLY_BYTES (decoded) nor
-        past the deadline, however slowly the server trickles it."""
+    def _send(self, method: str, path: str, image_cap: int = 0, **kwargs: Any) -> Answer:
+        """One exchange, its reply read whole but never beyond MAX_REPLY_BYTES (decoded; an
+        image reply: image_cap) nor past the deadline, however slowly the server trickles it."""
         remaining = max(self.deadline.remaining(), 0.001)
         timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
         started = self.clock.now()
@@ -177,7 +188,8 @@ class Gateway:
             request = self._http.build_request(method, path, timeout=timeout, **kwargs)
             response = self._http.send(request, stream=True)
             try:
-                content = _read_capped(response, self.deadline)
+                cap = image_cap if image_cap and is_image(response.headers) else MAX_REPLY_BYTES
+                content = _read_capped(response, self.deadline, cap)
             finally:
                 response.close()
         except (httpx.HTTPError, OSError, TooLarge, TimeLimit) as exc:
@@ -222,12 +234,12 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _read_capped(response: httpx.Response, deadline: Deadline) -> bytes:
+def _read_capped(response: httpx.Response, deadline: Deadline, cap: int) -> bytes:
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
-        if len(body) > MAX_REPLY_BYTES:
-            raise TooLarge(f"reply over {MAX_REPLY_BYTES // 1_000_000} MB")
+        if len(body) > cap:
+            raise TooLarge(f"reply over {cap // 1_000_000} MB")
         if deadline.expired():
             raise TimeLimit
     return bytes(body)
@@ -253,6 +265,28 @@ def _network_error(base_url: str, exc: Exception) -> GatewayError:
                             hint="Check the base URL.")
     return GatewayError(f"Cannot reach {base_url} ({_what_broke(exc)}).",
                         hint="Check the network and the base URL (`pixazo config get base_url`).")
+
+
+def _paid_reply(response: Answer) -> Reply:
+    """A paid POST's reply, in whichever shape it came (http/stream.py): the image itself, the
+    last JSON object of an event stream, or plain JSON."""
+    if response.status_code == 200 and is_image(response.headers) and response.content:
+        return Reply(200, {}, image=response.content)
+    if media_type(response.headers) == EVENT_STREAM:
+        response = dataclasses.replace(response, content=_last_json_event(response.content))
+    return _json_reply(response, paid=True)
+
+
+def _last_json_event(content: bytes) -> bytes:
+    """The last event whose data is a JSON object (a stream may end with a `[DONE]` marker);
+    without one, the stream as it came, which then fails as "not JSON"."""
+    for data in reversed(event_data(content)):
+        try:
+            if isinstance(json.loads(data, parse_constant=_no_constant), dict):
+                return data
+        except (ValueError, RecursionError):
+            continue
+    return content
 
 
 def _json_reply(response: Answer, paid: bool) -> Reply:

@@ -1,0 +1,35 @@
+"""The shapes a reply to a paid POST may take besides a JSON object, as a Stream endpoint
+(lightning, inpaint `--stream`) may send them: the image itself (Content-Type image/*), or
+server-sent events (text/event-stream) whose last data is the JSON object the plain endpoint
+would have sent. The vendor's pages document only the JSON; after paying, each of these is
+saved rather than refused."""
+
+from __future__ import annotations
+
+import httpx
+
+EVENT_STREAM = "text/event-stream"
+# An image in the reply is held in memory until it is written to its part file: the cap keeps
+# that bounded however large the download cap (max_download_mb) is set.
+MAX_INLINE_IMAGE_BYTES = 50_000_000
+
+
+def media_type(headers: httpx.Headers) -> str:
+    return headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+def is_image(headers: httpx.Headers) -> bool:
+    return media_type(headers).startswith("image/")
+
+
+def event_data(content: bytes) -> list[bytes]:
+    """Each event's data, in order. Events end at a blank line; each `data:` line adds one line
+    to its event's data (the SSE format); other fields (event:, id:, comments) are ignored."""
+    text = content.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    found = []
+    for event in text.split(b"\n\n"):
+        data = [line[5:].removeprefix(b" ") for line in event.split(b"\n")
+                if line.startswith(b"data:")]
+        if data:
+            found.append(b"\n".join(data))
+    return found

@@ -23,12 +23,12 @@ from .conftest import KEY, FakeClock, reset_sandbox, run
 from .faults_support import (
     Env,
     FaultCase,
+    batch_file,
     check_output_folder,
     check_resume_id,
     cli_first,
     config_is_a_folder,
     config_text,
-    batch_file,
     ctrl_c_after_first_poll,
     dead_port,
     disk_full,

@@ -32,6 +32,7 @@ from pixazo_cli.flow.naming import (
     check_template,
     refuse_seed_placeholder,
 )
+from pixazo_cli.flow.sidecar import refuse_taken_sidecar, sidecar_path
 from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway, Reply
 from pixazo_cli.models.request import ApiRequest
@@ -228,7 +229,7 @@ def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
 
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
-    sidecar = path.with_suffix(".json")
+    sidecar = sidecar_path(path)
     text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2,
                       allow_nan=False) + "\n"
     # Never through a symlink, never over a file unless --overwrite said so.
@@ -303,6 +304,8 @@ def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -
         if path.exists() and not save.overwrite:
             raise SaveError(f"{path} already exists; nothing was sent.",
                             hint="Pass --overwrite to replace it, or choose another --name.")
+        if save.sidecar:
+            refuse_taken_sidecar(path, save.overwrite)
 
 
 def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> list[Path]:

@@ -125,3 +125,19 @@ def gzip_bomb(megabytes: int, content_type: str = "application/json") -> Behavio
 
 def chunks(parts: Iterator[bytes]) -> Iterator[bytes]:
     yield from parts
+
+
+def trickle_head(body: bytes = b"{}", every: float = 0.05, padding: int = 4000) -> Behaviour:
+    """Slow-loris on the status line and headers: the reply's head arrives a byte at a time
+    (a long header makes it last `padding * every` seconds), so no single read ever times out."""
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"X-Pad: " + b"p" * padding + b"\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body))
+
+    def behaviour(handler: BaseHTTPRequestHandler) -> None:
+        for byte in head:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+        handler.wfile.write(body)
+    return behaviour

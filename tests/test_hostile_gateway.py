@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from pixazo_cli.http.clock import SystemClock
-from tests.conftest import KEY, PNG, Result, run, same_image
+from tests.conftest import KEY, PNG, Result, run, run_bounded, same_image
 from tests.faults_support import every_entry
 from tests.hostile_server import (
     Behaviour,
@@ -23,6 +23,7 @@ from tests.hostile_server import (
     reply,
     serve,
     trickle,
+    trickle_head,
 )
 
 SDXL = "/getImage/v1/getSDXLImage"
@@ -348,4 +349,42 @@ def test_a_malformed_image_url_after_paying_is_exit_6_naming_the_request(
     assert result.exit_code == 6, result.stderr
     assert "p-1" in result.stderr and "http(s) URL" in result.stderr
     assert hostile.posts == 1 and len(hostile.requests) == 1
+    clean(result, isolated)
+
+
+# --- --timeout holds when the reply's head, not only its body, is trickled ----------------------
+# Each of these would take 200 s without the bound: run_bounded fails the test instead of hanging.
+
+def test_a_trickled_status_poll_ends_at_the_timeout_with_the_resume_command(
+        hostile: Hostile, isolated: Path, real_clock: None) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    hostile.routes[("GET", STATUS)] = trickle(b'{"status": "QUEUED"}' * 200, every=0.05)
+    result = run_bounded("nucleus", "a fox", "--timeout", "1")
+    assert result.exit_code == 7, result.stderr
+    assert "pixazo status req-1 --wait" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+@pytest.mark.parametrize("stage", ["post", "poll", "download"])
+def test_a_trickled_status_line_and_headers_end_at_the_timeout(
+        hostile: Hostile, isolated: Path, real_clock: None, stage: str) -> None:
+    slow = trickle_head(every=0.05)
+    if stage == "post":
+        hostile.routes[("POST", SDXL)] = slow
+        args, code = ("sdxl", "a fox"), 7
+    elif stage == "poll":
+        hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1"}')
+        hostile.routes[("GET", STATUS)] = slow
+        args, code = ("nucleus", "a fox"), 7
+    else:
+        image_at(hostile, slow)
+        args, code = ("sdxl", "a fox"), 8
+    result = run_bounded(*args, "--timeout", "1")
+    assert result.exit_code == code, result.stderr
+    assert hostile.posts == 1
+    if stage == "post":
+        assert "charged" in result.stderr
+    if stage == "poll":
+        assert "pixazo status req-1 --wait" in result.stderr
     clean(result, isolated)

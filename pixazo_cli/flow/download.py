@@ -19,6 +19,7 @@ import httpx
 from pixazo_cli.errors import SaveError
 from pixazo_cli.flow.naming import with_counter
 from pixazo_cli.http.clock import Clock, Deadline
+from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
 from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
 from pixazo_cli.scrub import scrub_data
@@ -83,9 +84,9 @@ class Downloader:
         self.max_bytes = max_bytes
         self.policy = RetryPolicy(MAX_ATTEMPTS, Backoff())
         self._log = log
-        self._http = httpx.Client(follow_redirects=True, transport=transport,
-                                  mounts=NO_PROXY_FOR_LOCAL,
-                                  headers={"User-Agent": user_agent()})
+        self._http = bind(httpx.Client(follow_redirects=True, transport=transport,
+                                       mounts=NO_PROXY_FOR_LOCAL,
+                                       headers={"User-Agent": user_agent()}))
 
     def close(self) -> None:
         self._http.close()
@@ -129,12 +130,16 @@ class Downloader:
         remaining = max(self.deadline.remaining(), 0.001)
         timeout = httpx.Timeout(min(60.0, remaining), connect=min(10.0, remaining))
         try:
-            with self._http.stream("GET", url, timeout=timeout) as response:
+            with deadline_for_this_thread(self.deadline), \
+                    self._http.stream("GET", url, timeout=timeout) as response:
                 if self._log:
                     self._log(f"GET {url} -> {response.status_code}")
                 _check_status(response)
                 return _write_body(response, out, self.max_bytes, self.deadline)
         except httpx.TransportError as exc:
+            if self.deadline.expired():  # the host trickled past --timeout
+                raise SaveError("Timed out while downloading the image; nothing was saved.",
+                                hint=f"Raise --timeout. {_url_hint(url)}") from None
             raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
 
 

@@ -24,6 +24,7 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
+from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local
 from pixazo_cli.http.limiter import RateLimiter
 from pixazo_cli.http.retry import (
@@ -109,13 +110,13 @@ class Gateway:
         self._log = log
         # No redirects: a redirect to another origin would carry the key along. A proxy from
         # the environment is not used for this machine, so the key never crosses one in clear.
-        self._http = httpx.Client(
+        self._http = bind(httpx.Client(
             mounts=NO_PROXY_FOR_LOCAL,
             base_url=self.base_url,
             headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent()},
             follow_redirects=False,
             transport=transport,
-        )
+        ))  # bind: --timeout holds down to each socket read (deadline_io.py)
 
     def close(self) -> None:
         self._http.close()
@@ -186,12 +187,14 @@ class Gateway:
         started = self.clock.now()
         try:
             request = self._http.build_request(method, path, timeout=timeout, **kwargs)
-            response = self._http.send(request, stream=True)
-            try:
-                cap = image_cap if image_cap and is_image(response.headers) else MAX_REPLY_BYTES
-                content = _read_capped(response, self.deadline, cap)
-            finally:
-                response.close()
+            with deadline_for_this_thread(self.deadline):
+                response = self._http.send(request, stream=True)
+                try:
+                    cap = image_cap if image_cap and is_image(response.headers) \
+                        else MAX_REPLY_BYTES
+                    content = _read_capped(response, self.deadline, cap)
+                finally:
+                    response.close()
         except (httpx.HTTPError, OSError, TooLarge, TimeLimit) as exc:
             self._trace(method, path, type(exc).__name__, started)
             raise

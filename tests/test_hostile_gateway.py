@@ -388,3 +388,13 @@ def test_a_trickled_status_line_and_headers_end_at_the_timeout(
     if stage == "poll":
         assert "pixazo status req-1 --wait" in result.stderr
     clean(result, isolated)
+
+
+def test_a_gzip_bomb_as_a_stream_image_body_stops_at_the_cap(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", LIGHTNING_STREAM)] = gzip_bomb(64, "image/png")
+    result = run("lightning", "a fox", "--stream")
+    assert result.exit_code == 7, result.stderr
+    assert "30 MB" in result.stderr and "charged" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)

@@ -20,6 +20,7 @@ from pixazo_cli.errors import SaveError
 from pixazo_cli.flow.naming import with_counter
 from pixazo_cli.http.clock import Clock, Deadline
 from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
+from pixazo_cli.http.decoding import ACCEPT_ENCODING, UndecodableBody, bounded_pieces
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
 from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
 from pixazo_cli.scrub import scrub_data
@@ -86,7 +87,8 @@ class Downloader:
         self._log = log
         self._http = bind(httpx.Client(follow_redirects=True, transport=transport,
                                        mounts=NO_PROXY_FOR_LOCAL,
-                                       headers={"User-Agent": user_agent()}))
+                                       headers={"User-Agent": user_agent(),
+                                                "Accept-Encoding": ACCEPT_ENCODING}))
 
     def close(self) -> None:
         self._http.close()
@@ -136,6 +138,9 @@ class Downloader:
                     self._log(f"GET {url} -> {response.status_code}")
                 _check_status(response)
                 return _write_body(response, out, self.max_bytes, self.deadline)
+        except UndecodableBody as exc:
+            raise SaveError(f"The image host sent {exc}; nothing was saved.",
+                            hint=_url_hint(url)) from None
         except httpx.TransportError as exc:
             if self.deadline.expired():  # the host trickled past --timeout
                 raise SaveError("Timed out while downloading the image; nothing was saved.",
@@ -215,7 +220,7 @@ def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int,
     head = b""
     tail = b""
     # Decoded bytes are capped, so a gzip bomb stops at max_bytes; memory stays one chunk.
-    for chunk in response.iter_bytes(CHUNK):
+    for chunk in bounded_pieces(response, CHUNK):
         if len(head) < 12:
             head += chunk[:12 - len(head)]
             if len(head) >= 12 and sniff(head) is None:

@@ -25,6 +25,7 @@ from pixazo_cli.errors import (
 )
 from pixazo_cli.http.clock import Clock, Deadline
 from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
+from pixazo_cli.http.decoding import ACCEPT_ENCODING, UndecodableBody, bounded_pieces
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local
 from pixazo_cli.http.limiter import RateLimiter
 from pixazo_cli.http.retry import (
@@ -113,7 +114,8 @@ class Gateway:
         self._http = bind(httpx.Client(
             mounts=NO_PROXY_FOR_LOCAL,
             base_url=self.base_url,
-            headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent()},
+            headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent(),
+                     "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
             transport=transport,
         ))  # bind: --timeout holds down to each socket read (deadline_io.py)
@@ -149,7 +151,7 @@ class Gateway:
             raise MaybeCharged(
                 f"No reply from the gateway within the time limit ({request.path}).",
                 hint=MAYBE_CHARGED_HINT) from None
-        except (httpx.HTTPError, OSError, TooLarge) as exc:
+        except (httpx.HTTPError, OSError, TooLarge, UndecodableBody) as exc:
             raise MaybeCharged("The connection to the gateway broke mid-request "
                                f"({_what_broke(exc)}).", hint=MAYBE_CHARGED_HINT) from None
         if response.status_code in POST_RETRY_STATUSES:
@@ -170,7 +172,7 @@ class Gateway:
         except TimeLimit:
             raise GatewayError(f"Timed out talking to {self.base_url}.",
                                hint="Try again, or raise --timeout.") from None
-        except (httpx.HTTPError, OSError, TooLarge) as exc:
+        except (httpx.HTTPError, OSError, TooLarge, UndecodableBody) as exc:
             raise Retry(_network_error(self.base_url, exc)) from None
         if poll_should_retry(response.status_code):
             raise Retry(_status_error(response, paid=False), _retry_after(response))
@@ -195,7 +197,7 @@ class Gateway:
                     content = _read_capped(response, self.deadline, cap)
                 finally:
                     response.close()
-        except (httpx.HTTPError, OSError, TooLarge, TimeLimit) as exc:
+        except (httpx.HTTPError, OSError, TooLarge, TimeLimit, UndecodableBody) as exc:
             self._trace(method, path, type(exc).__name__, started)
             raise
         self._trace(method, path, str(response.status_code), started)
@@ -239,7 +241,7 @@ def _no_constant(name: str) -> Any:
 
 def _read_capped(response: httpx.Response, deadline: Deadline, cap: int) -> bytes:
     body = bytearray()
-    for chunk in response.iter_bytes():
+    for chunk in bounded_pieces(response):
         body += chunk
         if len(body) > cap:
             raise TooLarge(f"reply over {cap // 1_000_000} MB")
@@ -254,7 +256,7 @@ def _retry_after(response: Answer) -> float | None:
 
 def _what_broke(exc: BaseException) -> str:
     """A short, fixed description: the HTTP stack's own text never reaches the user raw."""
-    if isinstance(exc, TooLarge):
+    if isinstance(exc, TooLarge | UndecodableBody):
         return str(exc)
     return type(exc).__name__
 

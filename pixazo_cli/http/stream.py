@@ -11,7 +11,7 @@ import httpx
 EVENT_STREAM = "text/event-stream"
 # An image in the reply is held in memory until it is written to its part file: the cap keeps
 # that bounded however large the download cap (max_download_mb) is set.
-MAX_INLINE_IMAGE_BYTES = 50_000_000
+MAX_INLINE_IMAGE_BYTES = 30_000_000
 
 
 def media_type(headers: httpx.Headers) -> str:

@@ -152,6 +152,13 @@ class Gateway:
         return retrying(lambda _: self._status_once(path), self.poll_policy, self.deadline,
                         self.clock)
 
+    def status_once(self, request_id: str) -> Reply:
+        """One status GET, never retried: a quick probe (`auth status --check`)."""
+        try:
+            return self._status_once(STATUS_PATH.format(request_id=quote(request_id, safe="")))
+        except Retry as retry:
+            raise retry.failure from None
+
     def _status_once(self, path: str) -> Reply:
         try:
             response = self._send("GET", path)

@@ -23,7 +23,8 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
-from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local
+from pixazo_cli.http.failures import in_words
+from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local, with_scheme
 from pixazo_cli.http.limiter import RateLimiter
 from pixazo_cli.http.retry import (
     MAX_POST_RETRIES,
@@ -66,6 +67,11 @@ class Reply:
 
 def check_transport(base_url: str) -> None:
     """The key travels only over https, or plain http to this machine."""
+    if "://" not in base_url:
+        meant = with_scheme(base_url)
+        raise UsageError(f"The base URL {base_url!r} lacks its http(s):// scheme.",
+                         hint=(f"Did you mean {meant}? " if meant else "") + "Set it with "
+                         "--base-url, PIXAZO_BASE_URL or `pixazo config set base_url`.")
     if not secure_or_local(base_url):
         raise UsageError(
             f"Refusing to send the API key to {base_url}: only https, or http to this machine.",
@@ -138,12 +144,14 @@ class Gateway:
                 f"No reply from the gateway within the time limit ({request.path}).",
                 hint=MAYBE_CHARGED_HINT) from None
         except (httpx.HTTPError, OSError, TooLarge) as exc:
-            raise MaybeCharged("The connection to the gateway broke mid-request "
-                               f"({_what_broke(exc)}).", hint=MAYBE_CHARGED_HINT) from None
+            raise MaybeCharged(f"The paid request got no whole reply: {_what_broke(exc)}.",
+                               hint=MAYBE_CHARGED_HINT) from None
         if response.status_code in POST_RETRY_STATUSES:
             throttled = response.status_code == 429 and self.limiter
             raise Retry(_status_error(response, paid=True), _retry_after(response),
                         wait=self.limiter.pause if throttled and self.limiter else None)
+        if response.status_code == 404:
+            raise _no_such_endpoint(self.base_url + request.path, response)
         return _json_reply(response, paid=True)
 
     def status(self, request_id: str) -> Reply:
@@ -247,8 +255,8 @@ def _retry_after(response: Answer) -> float | None:
 def _what_broke(exc: BaseException) -> str:
     """A short, fixed description: the HTTP stack's own text never reaches the user raw."""
     if isinstance(exc, TooLarge):
-        return str(exc)
-    return type(exc).__name__
+        return f"the reply was too large ({exc})"
+    return in_words(exc, "the gateway", "mid-reply")
 
 
 def _network_error(base_url: str, exc: Exception) -> GatewayError:
@@ -258,7 +266,8 @@ def _network_error(base_url: str, exc: Exception) -> GatewayError:
     if isinstance(exc, TooLarge):
         return GatewayError(f"The reply from {base_url} was too large ({exc}).",
                             hint="Check the base URL.")
-    return GatewayError(f"Cannot reach {base_url} ({_what_broke(exc)}).",
+    where = "Cannot reach" if isinstance(exc, httpx.ConnectError) else "No reply from"
+    return GatewayError(f"{where} {base_url}: {_what_broke(exc)}.",
                         hint="Check the network and the base URL (`pixazo config get base_url`).")
 
 
@@ -295,7 +304,17 @@ def _gateway_message(response: Answer) -> str:
     if not isinstance(data, dict):
         return ""
     parts = [str(data[k]) for k in ("error", "message") if isinstance(data.get(k), str | int)]
+    if len(parts) == 2 and parts[0].lower() in parts[1].lower():
+        parts = parts[1:]  # {"error": "Internal Server Error", "message": "Internal Server Error"}
     return plain(": ".join(parts))[:300]
+
+
+def _no_such_endpoint(url: str, response: Answer) -> UsageError:
+    said = _gateway_message(response)
+    return UsageError(f"The gateway has no endpoint at {url} (404{': ' + said if said else ''}); "
+                      "nothing was charged.",
+                      hint="Check the base URL (--base-url, PIXAZO_BASE_URL or `pixazo config "
+                      "get base_url`): it is the gateway's root, https://gateway.pixazo.ai.")
 
 
 def _status_error(response: Answer, paid: bool) -> PixazoError:

@@ -19,6 +19,7 @@ from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest, files_present
 from pixazo_cli.batch.poller import Poller
 from pixazo_cli.errors import MaybeCharged, PixazoError, UsageError, most_severe
+from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.generate import (
     Outcome,
     SaveOptions,
@@ -39,6 +40,7 @@ class BatchOptions:
     concurrency: int = 4
     rate_limit: int = 60
     resend_maybe_charged: bool = False
+    source: str = ""  # the batch file, as the history names it
 
 
 class BatchRun:
@@ -53,6 +55,7 @@ class BatchRun:
         self.gateway = session.gateway()
         self.gateway.limiter = self.limiter
         self.downloader = session.downloader()
+        self.history = session.recorder(batch_file=options.source or None)
         self.pool = ThreadPoolExecutor(max_workers=options.concurrency)
         self.poller = Poller(self.gateway, session.clock, self._queued_done, self._failed)
         self.stopping = threading.Event()  # no new paid requests (Ctrl-C, refused key, no money)
@@ -143,6 +146,8 @@ class BatchRun:
         error = entry.get("error") or {}
         if self.stopping.is_set():
             return self._finish()
+        if outcome.request_id or outcome.urls:
+            self.history.follow_request(job.request, outcome.request_id, outcome.urls)
         if outcome.urls:
             self.view.started(job)
             self._download(job, outcome)  # paid before: fetch again, never pay again
@@ -159,7 +164,9 @@ class BatchRun:
     def _submit(self, job: BatchJob) -> None:
         self.view.started(job)
         deadline = self._deadline()
+        self.history.sending(job.request, line=job.line)
         outcome = submit(self.gateway.with_deadline(deadline), job.request)
+        self.history.answered(outcome)
         self.manifest.record(job.key, line=job.line, model=outcome.model,
                              body_sha256=job.body_sha256, request_id=outcome.request_id,
                              urls=outcome.urls, status="submitted")
@@ -170,6 +177,7 @@ class BatchRun:
 
     def _queued_done(self, job: BatchJob, outcome: Outcome) -> None:
         self.manifest.record(job.key, urls=outcome.urls)
+        self.history.answered(outcome)
         if not self.halted.is_set():
             try:
                 self.pool.submit(self._guarded, job, lambda j: self._download(j, outcome))
@@ -181,8 +189,11 @@ class BatchRun:
     def _download(self, job: BatchJob, outcome: Outcome) -> None:
         save = self._save_for(job)
         downloader = self.downloader.with_deadline(self._deadline())
-        files = save_all(downloader, outcome, name_parts(job.request), save,
-                         on_saved=self.view.saved)
+        def saved(one: Saved) -> None:
+            self.history.saved(outcome, one)
+            self.view.saved(one)
+        files = save_all(downloader, outcome, name_parts(job.request), save, on_saved=saved)
+        self.history.finished(outcome, None)
         entry = self.manifest.record(job.key, status="saved", files=[
             {"path": f.path.name, "bytes": f.bytes, "sha256": f.sha256, "url": f.url}
             for f in files])
@@ -193,7 +204,8 @@ class BatchRun:
         try:
             step(job)
         except Stopped:
-            self._finish()  # not sent: it stays for the next run
+            self.history.discard(job.request)  # not sent: it stays for the next run
+            self._finish()
         except PixazoError as error:
             self._failed(job, error)
         except Exception as error:  # a bug must not hang the batch
@@ -201,6 +213,7 @@ class BatchRun:
 
     def _failed(self, job: BatchJob, error: PixazoError) -> None:
         try:
+            self.history.finished(Outcome(job.request.model.name, request=job.request), error)
             self._record_failure(job, error)
         except Exception as problem:  # e.g. the manifest's disk is full: say so, go on
             self.view.say(f"line {job.line}: {error.message} (not recorded: {problem})")

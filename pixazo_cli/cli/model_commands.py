@@ -147,7 +147,8 @@ def _replay_command() -> Any:
                           annotation=typer.Context),
         inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                           annotation=Annotated[Path, typer.Argument(
-                              metavar="FILE", help="An image pixazo saved.")]),
+                              metavar="FILE_OR_ID", help="An image pixazo saved, or a "
+                              "history id (`pixazo history`).")]),
         *flags, *_common_parameters(stream=False, queued=True)])
     return command
 
@@ -159,5 +160,5 @@ def register(app: typer.Typer) -> None:
 
 
 def register_replay(app: typer.Typer) -> None:
-    app.command("replay", help="Send an image's recorded request again (flags override it).")(
-        _replay_command())
+    app.command("replay", help="Send the request recorded in an image or the history again "
+                "(flags override it).")(_replay_command())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,21 +33,37 @@ def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: Glob
 
 
 def run_replay(path: Path, options: dict[str, Any], globals_: GlobalOptions) -> None:
-    """Send the request recorded in an image again, with any flags given on top."""
-    recorded = _recorded_request(path)
+    """Send the request recorded in an image (or the history) again, flags given on top."""
+    if not path.is_file() and str(path).isdigit():
+        from pixazo_cli.commands.history import replay_request
+
+        recorded = replay_request(str(path))
+    else:
+        recorded = _recorded_request(path)
     with _session(globals_, options) as session:
         request = override(recorded, _given_flags(options), _params(options))
         _run_request(session, request, options)
 
 
-def run_status(request_id: str, wait: bool, options: dict[str, Any],
+def run_status(request_id: str | None, wait: bool, options: dict[str, Any],
                globals_: GlobalOptions) -> None:
+    """Without an id: the most recent queued job in the history."""
+    from pixazo_cli.commands.history import find_row, last_row, open_for_reading
+
     json_out = options["json_out"]
     with _session(globals_, options) as session:
+        history = open_for_reading(session)
+        if request_id is None:
+            row = last_row(history, queued_only=True)
+            request_id = row.request_id or ""
+            session.ui.say(f"The most recent queued job: {request_id} ({row.prompt!r}).")
         if wait:
-            outcome = resume(session, request_id, _save_options(session, options),
-                             on_saved=None if json_out else _print_path(session))
-            _finish(session, outcome, json_out)
+            try:
+                row = find_row(history, request_id)
+            except UsageError:  # not in the history: named after its id, as before
+                _collect(session, Outcome("nucleus", request_id=request_id), None, options)
+                return
+            _collect(session, None, row, options)
             return
         reply = session.gateway().status(request_id).data
         if json_out:
@@ -58,6 +75,36 @@ def run_status(request_id: str, wait: bool, options: dict[str, Any],
             session.ui.result_line(str(url))
         if reply.get("error"):
             session.ui.say(f"error: {reply['error']}")
+
+
+def run_fetch(ident: str | None, options: dict[str, Any], globals_: GlobalOptions) -> None:
+    """Download a past generation's images again, without paying: its recorded URLs, or for a
+    queued job the status endpoint."""
+    from pixazo_cli.commands.history import collectable, find_row, last_row, open_for_reading
+
+    with _session(globals_, options) as session:
+        history = open_for_reading(session)
+        row = last_row(history, False) if ident is None else find_row(history, ident)
+        collectable(row)
+        _collect(session, None, row, options)
+
+
+def _collect(session: Session, outcome: Outcome | None, row: Any,
+             options: dict[str, Any]) -> None:
+    """Collect a generation sent earlier; from the history, with its prompt and body, and a
+    file already saved with the same bytes is found instead of copied."""
+    from pixazo_cli.commands.history import outcome_from_row
+
+    json_out = options["json_out"]
+    events = session.recorder()
+    if row is not None:
+        events.follow(row)
+        outcome = outcome_from_row(row)
+    assert outcome is not None
+    save = replace(_save_options(session, options), reuse=True)
+    resume(session, outcome, save, on_saved=None if json_out else _print_path(session),
+           events=events)
+    _finish(session, outcome, json_out)
 
 
 def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
@@ -78,7 +125,8 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir,
                          invalid=len(invalid))
         batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
-                             options["resend_maybe_charged"])
+                             options["resend_maybe_charged"],
+                             "stdin" if source == "-" else str(Path(source).absolute()))
         return BatchRun(session, jobs, batch, view).run()
 
 

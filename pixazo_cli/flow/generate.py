@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.errors import Interrupted, MaybeCharged, SaveError
+from pixazo_cli.errors import Interrupted, MaybeCharged, PixazoError, SaveError
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
+from pixazo_cli.flow.existing import recorded_in_place, same_bytes
 from pixazo_cli.flow.naming import DEFAULT_TEMPLATE, NameParts, check_template
 from pixazo_cli.flow.session import Session
 from pixazo_cli.flow.waiting import checked_urls, media_urls, resume_hint, wait_for_job
@@ -31,6 +32,7 @@ class SaveOptions:
     template: str | None = None  # None: the default, which picks a free name on collision
     overwrite: bool = False
     sidecar: bool = False
+    reuse: bool = False  # fetching again: a file already saved with the same bytes is kept
 
     @property
     def name_template(self) -> str:
@@ -45,6 +47,18 @@ class Outcome:
     request: ApiRequest | None = None
     urls: list[str] | None = None  # known once the gateway has answered with them
     files: list[Saved] = field(default_factory=list)
+    created: datetime | None = None  # from the history: the record and names use it
+
+
+@contextmanager
+def reporting(events: Any, outcome: Outcome) -> Iterator[None]:
+    """The listener hears how the request ended, however it ends."""
+    try:
+        yield
+    except PixazoError as error:
+        events.finished(outcome, error)
+        raise
+    events.finished(outcome, None)
 
 
 @contextmanager
@@ -61,27 +75,52 @@ def generate(session: Session, request: ApiRequest, save: SaveOptions, wait: boo
     parts = name_parts(request)
     prepare(request, save, parts)
     gateway = session.gateway()
-    with interruptible("Interrupted while the gateway was working on the request.",
-                       "It may have been charged: check your Pixazo dashboard."), \
-            session.ui.activity(model.name, "sending"):
-        outcome = submit(gateway, request)
-    if outcome.urls is None:
-        if not wait:
+    events = session.recorder()
+    with reporting(events, Outcome(model.name, request=request)):
+        with interruptible("Interrupted while the gateway was working on the request.",
+                           "It may have been charged: check your Pixazo dashboard."), \
+                session.ui.activity(model.name, "sending"):
+            events.sending(request)
+            outcome = submit(gateway, request)
+        events.answered(outcome)
+        if outcome.urls is None and not wait:
             return outcome
-        outcome.urls = _wait(session, gateway, outcome.request_id or "", model.name)
-    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+        _collect(session, gateway, outcome, parts, save, on_saved, events)
     return outcome
 
 
-def resume(session: Session, request_id: str, save: SaveOptions,
-           on_saved: OnSaved | None = None) -> Outcome:
-    """Wait for a job submitted earlier and save its images like the submitting command would."""
+def resume(session: Session, outcome: Outcome, save: SaveOptions,
+           on_saved: OnSaved | None = None, events: Any = None) -> Outcome:
+    """Collect a generation sent earlier (`status ID --wait`, `fetch`): wait for a queued job
+    unless its URLs are known, then save its images like the submitting command would."""
     _check_destination(save)
-    outcome = Outcome("nucleus", request_id=request_id)
-    outcome.urls = _wait(session, session.gateway(), request_id, "nucleus")
-    parts = NameParts("nucleus", request_id, None, datetime.now())
-    outcome.files = _save_with_activity(session, outcome, parts, save, on_saved)
+    events = events or session.recorder()
+    gateway = session.gateway() if outcome.urls is None else None
+    with reporting(events, outcome):
+        _collect(session, gateway, outcome, outcome_parts(outcome), save, on_saved, events)
     return outcome
+
+
+def _collect(session: Session, gateway: Gateway | None, outcome: Outcome, parts: NameParts,
+             save: SaveOptions, on_saved: OnSaved | None, events: Any) -> None:
+    if outcome.urls is None and gateway is not None:
+        outcome.urls = _wait(session, gateway, outcome.request_id or "", outcome.model)
+        events.answered(outcome)
+
+    def saved(one: Saved) -> None:
+        events.saved(outcome, one)
+        if on_saved:
+            on_saved(one)
+    outcome.files = _save_with_activity(session, outcome, parts, save, saved)
+
+
+def outcome_parts(outcome: Outcome) -> NameParts:
+    """Names for a generation collected later: from its recorded prompt where known."""
+    started = outcome.created.astimezone() if outcome.created else datetime.now()
+    if outcome.request is None:
+        return NameParts(outcome.model, outcome.request_id or "", None, started)
+    return NameParts(outcome.model, str(outcome.request.body.get("prompt", "")),
+                     _seed(outcome.request), started)
 
 
 def name_parts(request: ApiRequest) -> NameParts:
@@ -120,15 +159,22 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     urls = outcome.urls or []
     record = generation_record(outcome)  # one record: the file and its sidecar agree
-    files: list[Saved] = []
+    known, files = list(outcome.files), []
     for index, url in enumerate(urls, start=1):
         if progress:
             progress(index, len(urls))
+        kept = recorded_in_place(known, url, save.out_dir) if save.reuse else None
+        if kept is not None:
+            files.append(kept)
+            if on_saved:
+                on_saved(kept)
+            continue
         fetched = downloader.fetch(url, save.out_dir, record)
         try:
+            found = same_bytes(fetched, save.out_dir) if save.reuse else None
             name = parts.render(save.name_template, index, fetched.ext, outcome.request_id)
-            path = place(fetched, save.out_dir / name, save.overwrite,
-                         find_free=save.template is None)
+            path = found or place(fetched, save.out_dir / name, save.overwrite,
+                                  find_free=save.template is None)
         finally:
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
@@ -151,7 +197,7 @@ def generation_record(outcome: Outcome) -> dict[str, Any]:
         "endpoint": request.path if request else None,
         "body": request.body if request else None,
         "request_id": outcome.request_id,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": (outcome.created or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 

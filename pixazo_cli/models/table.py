@@ -48,6 +48,8 @@ class Model:
     default_format: str = "png"  # the extension to expect when --format is not given
     stream_path: str = ""  # the Stream endpoint, where the model has one
     example: str = ""
+    # US dollars per image where the vendor's page states a price; None: unknown, never guessed.
+    price_per_image: float | None = None
     by_flag: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -125,6 +127,7 @@ MODELS: dict[str, Model] = {
                 Field("prompt_strength", "prompt_strength", float, low=0, high=1, default=0.85),
             ),
             example='pixazo sd35 "boho fashion portrait on microfloral grass" --format png',
+            price_per_image=0.20,  # "Your request will cost $0.20 per image."
         ),
         Model(
             name="sd3",
@@ -143,6 +146,7 @@ MODELS: dict[str, Model] = {
                 Field("prompt_strength", "prompt_strength", float, low=0, high=1),
             ),
             example='pixazo sd3 "a neon-lit city race" --aspect-ratio 3:2 --format jpg',
+            price_per_image=0.20,  # "Your request will cost $0.20 per image."
         ),
         Model(
             name="sdxl",

@@ -26,6 +26,7 @@ TOP_KEYS: dict[str, str] = {
     "name": "file name template for saved images",
     "timeout": f"seconds a command may take in all (default {DEFAULT_TIMEOUT:g})",
     "max_download_mb": f"largest image to download, in MB (default {DEFAULT_MAX_DOWNLOAD_MB})",
+    "history": "true or false: remember every generation in the local history (default true)",
 }
 
 
@@ -96,6 +97,7 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1_000_000
     model_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history: bool = True
 
     def require_key(self) -> str:
         if not self.api_key:
@@ -132,7 +134,19 @@ def resolve(
     mb = _number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
+    settings.history = _history_wanted(data.get("history", True), env)
     return settings
+
+
+def _history_wanted(value: Any, env: dict[str, str] | os._Environ[str]) -> bool:
+    """PIXAZO_HISTORY=0 (false, no, off) turns it off over the config's `history`."""
+    switch = env.get("PIXAZO_HISTORY", "").strip().lower()
+    if switch:
+        return switch not in ("0", "false", "no", "off")
+    if not isinstance(value, bool):
+        raise UsageError(f"Config value history must be true or false, not {value!r}.",
+                         hint="Fix it with `pixazo config set history false`.")
+    return value
 
 
 def _text(data: dict[str, Any], key: str) -> str:
@@ -179,6 +193,11 @@ def check_setting(key: str, raw: str) -> Any:
             number = -1.0
         _number({key: number}, key, 0)
         return int(number) if number.is_integer() else number
+    if key == "history":
+        lowered = raw.strip().lower()
+        if lowered not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+            raise UsageError(f"history must be true or false, not {raw!r}.")
+        return lowered in ("true", "1", "yes", "on")
     if key == "base_url":
         from pixazo_cli.http.client import check_transport
 

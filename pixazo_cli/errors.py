@@ -24,17 +24,6 @@ EXIT_CODES: dict[int, str] = {
 }
 
 
-# When several jobs of a batch fail, the exit code is the most severe of theirs: first here.
-SEVERITY = (130, 1, 3, 4, 5, 7, 8, 6, 2)
-
-
-def most_severe(codes: list[int]) -> int:
-    failures = [code for code in codes if code]
-    if not failures:
-        return 0
-    return min(failures, key=lambda code: SEVERITY.index(code) if code in SEVERITY else 0)
-
-
 class PixazoError(Exception):
     """An error a person can act on: a message, an optional hint, an exit code."""
 
@@ -86,6 +75,19 @@ class SaveError(PixazoError):
 
 class Interrupted(PixazoError):
     exit_code = 130
+
+
+# When several jobs of a batch fail, the exit code is the most severe of theirs: first here.
+SEVERITY = tuple(kind.exit_code for kind in (
+    Interrupted, PixazoError, AuthError, BalanceError, RateLimitError, GatewayError, SaveError,
+    GenerationFailed, UsageError))
+
+
+def most_severe(codes: list[int]) -> int:
+    failures = [code for code in codes if code]
+    if not failures:
+        return 0
+    return min(failures, key=lambda code: SEVERITY.index(code) if code in SEVERITY else 0)
 
 
 def report(error: PixazoError, stream: TextIO) -> int:

@@ -62,7 +62,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr("pixazo_cli.flow.session.SystemClock", lambda: fake)
+    monkeypatch.setattr("pixazo_cli.commands.session.SystemClock", lambda: fake)
     return fake
 
 

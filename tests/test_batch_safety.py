@@ -151,7 +151,7 @@ def test_a_bug_in_the_poller_fails_the_job_instead_of_hanging(
     def broken(*_: object) -> list[str]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pixazo_cli.batch.poller.media_urls", broken)
+    monkeypatch.setattr("pixazo_cli.batch.poller.reply_urls", broken)
     name = write(isolated, {"model": "nucleus", "prompt": "a"}, {"model": "sdxl", "prompt": "b"})
     result = run_bounded("batch", name, "-o", "out")
     assert result.exit_code == 1 and "boom" in result.stderr

@@ -392,10 +392,10 @@ def test_parameters_text_for_nucleus() -> None:
     )
 
 
-def test_parameters_text_other_spellings_and_awkward_values() -> None:
+def test_parameters_text_reads_each_models_own_spellings_and_awkward_values() -> None:
     rec = {
         "model": "lightning",
-        "body": {"prompt": "line one\r\nline\x00 two", "negativePrompt": "x", "steps": 4,
+        "body": {"prompt": "line one\r\nline\x00 two", "negativePrompt": "x", "num_steps": 4,
                  "guidance": 1, "cfg": None, "seed": 9},
         "request_id": 'id, with "comma"',
     }
@@ -404,3 +404,9 @@ def test_parameters_text_other_spellings_and_awkward_values() -> None:
         'Steps: 4, CFG scale: 1, Seed: 9, Model: lightning, Request id: "id, with \\"comma\\""'
     )
     assert parameters_text({}) == ""
+
+
+def test_parameters_text_ignores_fields_the_model_does_not_have() -> None:
+    # `--param steps=4` sends a field lightning does not read: it set nothing, so no "Steps".
+    rec = {"model": "lightning", "body": {"prompt": "p", "steps": 4, "cfg": 7}}
+    assert parameters_text(rec) == "p\nModel: lightning"

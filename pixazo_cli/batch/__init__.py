@@ -1,0 +1,1 @@
+"""Many jobs from one file: reading it, running the jobs, polling, the manifest."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.errors import GenerationFailed, PixazoError, UnknownRequest
 from pixazo_cli.flow.generate import Outcome
-from pixazo_cli.flow.waiting import PollSchedule, media_urls, poll_step
+from pixazo_cli.flow.waiting import PollSchedule, poll_step, reply_urls
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.clock import Clock, Deadline
 
@@ -82,7 +82,7 @@ class Poller:
             reply, delay = poll_step(self.gateway.with_deadline(item.deadline), request_id,
                                      item.delays)
             if delay is None:
-                item.outcome.urls = media_urls(reply, request_id)
+                item.outcome.urls = reply_urls(reply, item.job.request.model, f"job {request_id}")
                 self.on_done(item.job, item.outcome)
                 return
         except UnknownRequest:

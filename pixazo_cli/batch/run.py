@@ -15,11 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest, files_present
 from pixazo_cli.batch.poller import Poller
-from pixazo_cli.errors import MaybeCharged, PixazoError, UsageError, most_severe
-from pixazo_cli.flow.download import Saved
+from pixazo_cli.errors import (
+    AuthError,
+    BalanceError,
+    GenerationFailed,
+    Interrupted,
+    MaybeCharged,
+    PixazoError,
+    UsageError,
+    most_severe,
+)
+from pixazo_cli.flow.events import Fanout, FlowContext
 from pixazo_cli.flow.generate import (
     Outcome,
     SaveOptions,
@@ -28,10 +38,8 @@ from pixazo_cli.flow.generate import (
     save_all,
     submit,
 )
-from pixazo_cli.flow.session import Session
 from pixazo_cli.http.clock import Deadline
 from pixazo_cli.http.limiter import RateLimiter, Stopped
-from pixazo_cli.ui.batchview import BatchView
 
 
 @dataclass(frozen=True)
@@ -40,22 +48,25 @@ class BatchOptions:
     concurrency: int = 4
     rate_limit: int = 60
     resend_maybe_charged: bool = False
-    source: str = ""  # the batch file, as the history names it
+    job_timeout: float = 600.0  # --timeout bounds each job, not the whole batch
 
 
 class BatchRun:
-    def __init__(self, session: Session, jobs: list[BatchJob], options: BatchOptions,
-                 view: BatchView) -> None:
+    def __init__(self, session: FlowContext, jobs: list[BatchJob], options: BatchOptions,
+                 view: BatchEvents, history: Any = None) -> None:
+        from pixazo_cli.history import NoRecord
+
         self.session = session
         self.jobs = jobs
         self.options = options
         self.view = view
+        self.history = history or NoRecord()  # the history's rows, one per paid request
+        self.events = Fanout(view, self.history)
         self.manifest = Manifest(options.save.out_dir / MANIFEST_NAME)
         self.limiter = RateLimiter(options.rate_limit, session.clock)
         self.gateway = session.gateway()
         self.gateway.limiter = self.limiter
         self.downloader = session.downloader()
-        self.history = session.recorder(batch_file=options.source or None)
         self.pool = ThreadPoolExecutor(max_workers=options.concurrency)
         self.poller = Poller(self.gateway, session.clock, self._queued_done, self._failed)
         self.stopping = threading.Event()  # no new paid requests (Ctrl-C, refused key, no money)
@@ -121,7 +132,7 @@ class BatchRun:
         self.halted.set()
         self._stop_sending()
         with self._lock:
-            self.codes.append(130)
+            self.codes.append(Interrupted.exit_code)
         self.view.say("Stopping: no new requests; waiting for those in flight "
                       "(queued jobs resume on the next run). Ctrl-C again to abort.")
         self.poller.stop()
@@ -129,7 +140,7 @@ class BatchRun:
             self.pool.shutdown(wait=True, cancel_futures=True)
         except KeyboardInterrupt:
             self.view.say("Aborted: requests in flight may have been charged without a record.")
-            os._exit(130)
+            os._exit(Interrupted.exit_code)
 
     def _stop_sending(self) -> None:
         self.stopping.set()
@@ -143,7 +154,8 @@ class BatchRun:
             return
         outcome = Outcome(job.request.model.name, request=job.request,
                           request_id=entry.get("request_id"), urls=entry.get("urls"))
-        error = entry.get("error") or {}
+        # A queued job that ended FAILED is submitted again; any other stop resumes polling.
+        job_failed = (entry.get("error") or {}).get("exit_code") == GenerationFailed.exit_code
         if self.stopping.is_set():
             return self._finish()
         if outcome.request_id or outcome.urls:
@@ -151,7 +163,7 @@ class BatchRun:
         if outcome.urls:
             self.view.started(job)
             self._download(job, outcome)  # paid before: fetch again, never pay again
-        elif outcome.request_id and job.request.model.queued and error.get("exit_code") != 6:
+        elif outcome.request_id and job.request.model.queued and not job_failed:
             self.view.started(job)
             self.poller.add(job, outcome, self._deadline())  # resume the queued job
         elif entry.get("maybe_charged") and not self.options.resend_maybe_charged:
@@ -164,9 +176,7 @@ class BatchRun:
     def _submit(self, job: BatchJob) -> None:
         self.view.started(job)
         deadline = self._deadline()
-        self.history.sending(job.request, line=job.line)
-        outcome = submit(self.gateway.with_deadline(deadline), job.request)
-        self.history.answered(outcome)
+        outcome = submit(self.gateway.with_deadline(deadline), job.request, self.events)
         self.manifest.record(job.key, line=job.line, model=outcome.model,
                              body_sha256=job.body_sha256, request_id=outcome.request_id,
                              urls=outcome.urls, status="submitted")
@@ -177,7 +187,6 @@ class BatchRun:
 
     def _queued_done(self, job: BatchJob, outcome: Outcome) -> None:
         self.manifest.record(job.key, urls=outcome.urls)
-        self.history.answered(outcome)
         if not self.halted.is_set():
             try:
                 self.pool.submit(self._guarded, job, lambda j: self._download(j, outcome))
@@ -189,10 +198,7 @@ class BatchRun:
     def _download(self, job: BatchJob, outcome: Outcome) -> None:
         save = self._save_for(job)
         downloader = self.downloader.with_deadline(self._deadline())
-        def saved(one: Saved) -> None:
-            self.history.saved(outcome, one)
-            self.view.saved(one)
-        files = save_all(downloader, outcome, name_parts(job.request), save, on_saved=saved)
+        files = save_all(downloader, outcome, name_parts(job.request), save, self.events)
         self.history.finished(outcome, None)
         entry = self.manifest.record(job.key, status="saved", files=[
             {"path": f.path.name, "bytes": f.bytes, "sha256": f.sha256, "url": f.url}
@@ -228,7 +234,7 @@ class BatchRun:
                                      error={"exit_code": error.exit_code,
                                             "message": error.message, "hint": error.hint},
                                      maybe_charged=isinstance(error, MaybeCharged))
-        if error.exit_code in (3, 4):  # a refused key or an empty wallet fails every job
+        if isinstance(error, AuthError | BalanceError):  # every other job would fail too
             self._stop_sending()
         self.view.failed(job, entry)
 
@@ -239,7 +245,7 @@ class BatchRun:
                 self._all_done.set()
 
     def _deadline(self) -> Deadline:
-        return Deadline(self.session.clock, self.session.settings.timeout)
+        return Deadline(self.session.clock, self.options.job_timeout)
 
 
 def _raise_interrupt(*_: object) -> None:

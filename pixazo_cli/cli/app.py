@@ -1,7 +1,6 @@
-"""CLI wiring: the app, its root options, the one place errors become messages and exit
-codes, and the registration of every command. The commands live beside it: model_commands.py
-(one per model, replay), job_commands.py (status, batch, inspect), cli_settings.py (auth, config);
-`sandbox serve` is here. Commands stay thin: parse, call, print."""
+"""The typer app: its root options, the one place errors become messages and exit codes, and
+the registration of every command in the order --help lists them. Commands stay thin: parse,
+call, print."""
 
 from __future__ import annotations
 
@@ -16,8 +15,8 @@ from pixazo_cli import __version__
 from pixazo_cli.cli import history_commands, job_commands, model_commands
 from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
-from pixazo_cli.errors import EXIT_CODES, PixazoError, UsageError, report
-from pixazo_cli.flow.session import GlobalOptions
+from pixazo_cli.commands.session import GlobalOptions
+from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, UsageError, report
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
@@ -33,7 +32,7 @@ class PixazoGroup(TyperGroup):
             ctx.exit(report(error, sys.stderr))
         except KeyboardInterrupt:
             sys.stderr.write("Interrupted.\n")
-            ctx.exit(130)
+            ctx.exit(Interrupted.exit_code)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except Exception as error:

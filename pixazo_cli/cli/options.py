@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from pixazo_cli.commands.session import GlobalOptions
 from pixazo_cli.errors import UsageError
-from pixazo_cli.flow.session import GlobalOptions
 
 
 def completer(choices: tuple[str, ...]) -> Any:

@@ -16,7 +16,7 @@ from pixazo_cli.models.request import ApiRequest, recorded_request
 from pixazo_cli.models.table import MODELS
 
 if TYPE_CHECKING:
-    from pixazo_cli.flow.session import Session
+    from pixazo_cli.commands.session import Session
     from pixazo_cli.history.queries import Filter
     from pixazo_cli.history.store import History, Row
 

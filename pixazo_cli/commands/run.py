@@ -8,10 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.commands.session import GlobalOptions, Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.download import Saved, check_folder
+from pixazo_cli.flow.events import FlowEvents
 from pixazo_cli.flow.generate import Outcome, SaveOptions, generate, resume
-from pixazo_cli.flow.session import GlobalOptions, Session
 from pixazo_cli.models.request import (
     ApiRequest,
     build_request,
@@ -19,8 +20,16 @@ from pixazo_cli.models.request import (
     parse_params,
     recorded_request,
 )
-from pixazo_cli.models.table import FLAGS, GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
-from pixazo_cli.ui.output import dry_run_report, dry_run_text
+from pixazo_cli.models.table import (
+    FLAGS,
+    GATEWAY_HEADERS,
+    KEY_HEADER,
+    MODELS,
+    Model,
+    dig,
+    queued_model,
+)
+from pixazo_cli.ui.output import Ui, dry_run_report, dry_run_text
 
 
 def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> None:
@@ -52,26 +61,26 @@ def run_status(request_id: str | None, wait: bool, options: dict[str, Any],
 
     json_out = options["json_out"]
     with _session(globals_, options) as session:
+        model = queued_model()
         history = open_for_reading(session)
         if request_id is None:
-            row = last_row(history, queued_only=True)
-            request_id = row.request_id or ""
-            session.ui.say(f"The most recent queued job: {request_id} ({row.prompt!r}).")
+            latest = last_row(history, queued_only=True)
+            request_id = latest.request_id or ""
+            session.ui.say(f"The most recent queued job: {request_id} ({latest.prompt!r}).")
         if wait:
             try:
                 row = find_row(history, request_id)
             except UsageError:  # not in the history: named after its id, as before
-                _collect(session, Outcome("nucleus", request_id=request_id), None, options)
-                return
-            _collect(session, None, row, options)
+                row = None
+            _collect(session, model, request_id, row, options)
             return
         reply = session.gateway().status(request_id).data
         if json_out:
             session.ui.result_json(reply)
             return
         session.ui.result_line(str(reply.get("status")))
-        output = reply.get("output")
-        for url in (output.get("media_url") or []) if isinstance(output, dict) else []:
+        urls = dig(reply, model.urls_at)
+        for url in urls if isinstance(urls, list) else []:
             session.ui.result_line(str(url))
         if reply.get("error"):
             session.ui.say(f"error: {reply['error']}")
@@ -86,24 +95,27 @@ def run_fetch(ident: str | None, options: dict[str, Any], globals_: GlobalOption
         history = open_for_reading(session)
         row = last_row(history, False) if ident is None else find_row(history, ident)
         collectable(row)
-        _collect(session, None, row, options)
+        _collect(session, MODELS.get(row.model) or queued_model(), row.request_id or "", row,
+                 options)
 
 
-def _collect(session: Session, outcome: Outcome | None, row: Any,
+def _collect(session: Session, model: Model, request_id: str, row: Any,
              options: dict[str, Any]) -> None:
-    """Collect a generation sent earlier; from the history, with its prompt and body, and a
-    file already saved with the same bytes is found instead of copied."""
+    """Collect a generation sent earlier. From the history it keeps its prompt and body (file
+    names, embedded record) and its row is completed; a file already saved is found, not
+    copied."""
     from pixazo_cli.commands.history import outcome_from_row
 
     json_out = options["json_out"]
-    events = session.recorder()
+    known = None
     if row is not None:
-        events.follow(row)
-        outcome = outcome_from_row(row)
-    assert outcome is not None
+        recorder = session.recorder()
+        recorder.follow(row)
+        session.events.add(recorder)
+        known = outcome_from_row(row)
+    _print_paths(session, json_out)
     save = replace(_save_options(session, options), reuse=True)
-    resume(session, outcome, save, on_saved=None if json_out else _print_path(session),
-           events=events)
+    outcome = resume(session, model, request_id, save, known)
     _finish(session, outcome, json_out)
 
 
@@ -125,9 +137,10 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir,
                          invalid=len(invalid))
         batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
-                             options["resend_maybe_charged"],
-                             "stdin" if source == "-" else str(Path(source).absolute()))
-        return BatchRun(session, jobs, batch, view).run()
+                             options["resend_maybe_charged"], session.settings.timeout)
+        history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
+                                   {id(job.request): job.line for job in jobs})
+        return BatchRun(session, jobs, batch, view, history).run()
 
 
 def run_inspect(path: Path, json_out: bool) -> None:
@@ -156,9 +169,10 @@ def _run_request(session: Session, request: ApiRequest, options: dict[str, Any])
         raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
                          "this command, and its jobs with it.",
                          hint="Run `pixazo sandbox serve` and point --base-url at it.")
+    _print_paths(session, json_out)
+    session.events.add(session.recorder())
     outcome = generate(session, request, _save_options(session, options),
-                       wait=not options.get("no_wait"),
-                       on_saved=None if json_out else _print_path(session))
+                       wait=not options.get("no_wait"))
     _finish(session, outcome, json_out)
     if options.get("open_images") and outcome.files:
         from pixazo_cli.ui.viewer import open_images
@@ -222,10 +236,19 @@ def _save_options(session: Session, options: dict[str, Any]) -> SaveOptions:
                        options.get("overwrite", False), options.get("sidecar", False))
 
 
-def _print_path(session: Session) -> Any:
-    def printer(saved: Saved) -> None:
-        session.ui.result_line(str(saved.path))
-    return printer
+class _PathPrinter(FlowEvents):
+    """Each saved path on stdout as soon as it lands, so a partial failure keeps the rest."""
+
+    def __init__(self, ui: Ui) -> None:
+        self.ui = ui
+
+    def saved(self, outcome: Outcome, saved: Saved) -> None:
+        self.ui.result_line(str(saved.path))
+
+
+def _print_paths(session: Session, json_out: bool) -> None:
+    if not json_out:
+        session.events.add(_PathPrinter(session.ui))
 
 
 def _finish(session: Session, outcome: Outcome, json_out: bool) -> None:

@@ -1,0 +1,1 @@
+"""The generation flow every model shares: send, wait, download, save, and its events."""

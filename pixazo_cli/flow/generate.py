@@ -15,15 +15,14 @@ from typing import Any
 
 from pixazo_cli.errors import Interrupted, MaybeCharged, PixazoError, SaveError
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
+from pixazo_cli.flow.events import FlowContext, FlowEvents
 from pixazo_cli.flow.existing import recorded_in_place, same_bytes
 from pixazo_cli.flow.naming import DEFAULT_TEMPLATE, NameParts, check_template
-from pixazo_cli.flow.session import Session
-from pixazo_cli.flow.waiting import checked_urls, media_urls, resume_hint, wait_for_job
+from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway, Reply
 from pixazo_cli.models.request import ApiRequest
+from pixazo_cli.models.table import Model, dig
 from pixazo_cli.version import user_agent
-
-OnSaved = Callable[[Saved], None]
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class SaveOptions:
     template: str | None = None  # None: the default, which picks a free name on collision
     overwrite: bool = False
     sidecar: bool = False
-    reuse: bool = False  # fetching again: a file already saved with the same bytes is kept
+    reuse: bool = False  # collecting again: a file already saved with the same bytes is kept
 
     @property
     def name_template(self) -> str:
@@ -47,18 +46,7 @@ class Outcome:
     request: ApiRequest | None = None
     urls: list[str] | None = None  # known once the gateway has answered with them
     files: list[Saved] = field(default_factory=list)
-    created: datetime | None = None  # from the history: the record and names use it
-
-
-@contextmanager
-def reporting(events: Any, outcome: Outcome) -> Iterator[None]:
-    """The listener hears how the request ended, however it ends."""
-    try:
-        yield
-    except PixazoError as error:
-        events.finished(outcome, error)
-        raise
-    events.finished(outcome, None)
+    created: datetime | None = None  # when it was sent, for one read back from the history
 
 
 @contextmanager
@@ -69,63 +57,66 @@ def interruptible(message: str, hint: str | None) -> Iterator[None]:
         raise Interrupted(message, hint=hint) from None
 
 
-def generate(session: Session, request: ApiRequest, save: SaveOptions, wait: bool = True,
-             on_saved: OnSaved | None = None) -> Outcome:
+@contextmanager
+def reporting(events: FlowEvents, outcome: Outcome) -> Iterator[None]:
+    """Tell the listeners how a request ended when it ends in an error."""
+    try:
+        yield
+    except PixazoError as error:
+        events.finished(outcome, error)
+        raise
+    except KeyboardInterrupt:
+        events.finished(outcome, Interrupted("Interrupted."))
+        raise
+
+
+def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
+             wait: bool = True) -> Outcome:
     model = request.model
     parts = name_parts(request)
     prepare(request, save, parts)
-    gateway = session.gateway()
-    events = session.recorder()
-    with reporting(events, Outcome(model.name, request=request)):
-        with interruptible("Interrupted while the gateway was working on the request.",
-                           "It may have been charged: check your Pixazo dashboard."), \
-                session.ui.activity(model.name, "sending"):
-            events.sending(request)
-            outcome = submit(gateway, request)
-        events.answered(outcome)
-        if outcome.urls is None and not wait:
-            return outcome
-        _collect(session, gateway, outcome, parts, save, on_saved, events)
+    gateway = ctx.gateway()
+    with interruptible("Interrupted while the gateway was working on the request.",
+                       "It may have been charged: check your Pixazo dashboard."), \
+            ctx.events.stage(model.name, "sending"):
+        outcome = submit(gateway, request, ctx.events)
+    if outcome.urls is None and not wait:
+        ctx.events.finished(outcome, None)
+        return outcome
+    with reporting(ctx.events, outcome):
+        if outcome.urls is None:
+            outcome.urls = _wait(ctx, gateway, model, outcome.request_id or "")
+        outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
+    ctx.events.finished(outcome, None)
     return outcome
 
 
-def resume(session: Session, outcome: Outcome, save: SaveOptions,
-           on_saved: OnSaved | None = None, events: Any = None) -> Outcome:
-    """Collect a generation sent earlier (`status ID --wait`, `fetch`): wait for a queued job
-    unless its URLs are known, then save its images like the submitting command would."""
+def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
+           known: Outcome | None = None) -> Outcome:
+    """Wait for a job submitted earlier and save its images like the submitting command would.
+    A generation `known` from the history brings its prompt and body (names, record) and, when
+    the gateway gave them, its URLs: then nothing is asked of the gateway."""
     _check_destination(save)
-    events = events or session.recorder()
-    gateway = session.gateway() if outcome.urls is None else None
-    with reporting(events, outcome):
-        _collect(session, gateway, outcome, outcome_parts(outcome), save, on_saved, events)
+    outcome = known or Outcome(model.name, request_id=request_id)
+    with reporting(ctx.events, outcome):
+        if outcome.urls is None:
+            outcome.urls = _wait(ctx, ctx.gateway(), model, request_id)
+        outcome.files = _save_with_activity(ctx, outcome, collected_parts(outcome), save,
+                                            model.queued)
+    ctx.events.finished(outcome, None)
     return outcome
 
 
-def _collect(session: Session, gateway: Gateway | None, outcome: Outcome, parts: NameParts,
-             save: SaveOptions, on_saved: OnSaved | None, events: Any) -> None:
-    if outcome.urls is None and gateway is not None:
-        outcome.urls = _wait(session, gateway, outcome.request_id or "", outcome.model)
-        events.answered(outcome)
-
-    def saved(one: Saved) -> None:
-        events.saved(outcome, one)
-        if on_saved:
-            on_saved(one)
-    outcome.files = _save_with_activity(session, outcome, parts, save, saved)
-
-
-def outcome_parts(outcome: Outcome) -> NameParts:
-    """Names for a generation collected later: from its recorded prompt where known."""
+def collected_parts(outcome: Outcome) -> NameParts:
+    """Names for a generation collected later: from its prompt and send time where known."""
     started = outcome.created.astimezone() if outcome.created else datetime.now()
     if outcome.request is None:
         return NameParts(outcome.model, outcome.request_id or "", None, started)
-    return NameParts(outcome.model, str(outcome.request.body.get("prompt", "")),
-                     _seed(outcome.request), started)
+    return NameParts(outcome.model, outcome.request.prompt, outcome.request.seed, started)
 
 
 def name_parts(request: ApiRequest) -> NameParts:
-    return NameParts(request.model.name, str(request.body.get("prompt", "")), _seed(request),
-                     datetime.now())
+    return NameParts(request.model.name, request.prompt, request.seed, datetime.now())
 
 
 def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
@@ -139,23 +130,27 @@ def _check_destination(save: SaveOptions) -> None:
     check_folder(save.out_dir)
 
 
-def submit(gateway: Gateway, request: ApiRequest) -> Outcome:
-    """Send the paid request; a sync model's reply has the URL, a queued one's the request id."""
+def submit(gateway: Gateway, request: ApiRequest,
+           events: FlowEvents | None = None) -> Outcome:
+    """Send the paid request; a sync model's reply has the URLs, a queued one's the request id."""
+    events = events or FlowEvents()
     model = request.model
-    reply = gateway.submit(request)
     outcome = Outcome(model.name, request=request)
-    if model.queued:
-        outcome.request_id = _request_id(reply)
-        outcome.status = "QUEUED"
-    else:
-        outcome.request_id = _optional_id(reply.get("id"))
-        outcome.urls = checked_urls([reply.get(model.url_field)],
-                                    f"{model.name} (HTTP {reply.status}, {model.url_field})")
+    events.sending(request)
+    with reporting(events, outcome):
+        reply = gateway.submit(request)
+        if model.queued:
+            outcome.request_id = _request_id(reply, model)
+            outcome.status = "QUEUED"
+        else:
+            outcome.request_id = _optional_id(dig(reply.data, model.id_at))
+            outcome.urls = reply_urls(reply, model, model.name)
+    events.answered(outcome)
     return outcome
 
 
 def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: SaveOptions,
-             on_saved: OnSaved | None = None,
+             events: FlowEvents | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     urls = outcome.urls or []
     record = generation_record(outcome)  # one record: the file and its sidecar agree
@@ -166,8 +161,8 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
         kept = recorded_in_place(known, url, save.out_dir) if save.reuse else None
         if kept is not None:
             files.append(kept)
-            if on_saved:
-                on_saved(kept)
+            if events:
+                events.saved(outcome, kept)
             continue
         fetched = downloader.fetch(url, save.out_dir, record)
         try:
@@ -181,8 +176,8 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
         if save.sidecar:
             write_sidecar(path, record, saved)
         files.append(saved)
-        if on_saved:
-            on_saved(saved)
+        if events:
+            events.saved(outcome, saved)
     outcome.status = "COMPLETED"
     return files
 
@@ -213,22 +208,21 @@ def write_sidecar(path: Path, record: dict[str, Any], saved: Saved) -> None:
         raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None
 
 
-def _save_with_activity(session: Session, outcome: Outcome, parts: NameParts,
-                        save: SaveOptions, on_saved: OnSaved | None) -> list[Saved]:
-    hint = resume_hint(outcome.request_id) if outcome.request_id and parts.model == "nucleus" \
-        else None
+def _save_with_activity(ctx: FlowContext, outcome: Outcome, parts: NameParts,
+                        save: SaveOptions, queued: bool) -> list[Saved]:
+    hint = resume_hint(outcome.request_id) if outcome.request_id and queued else None
     with interruptible("Interrupted while downloading; nothing partial was left.", hint), \
-            session.ui.activity(parts.model, f"downloading 1/{len(outcome.urls or [])}") \
-            as activity:
-        return save_all(session.downloader(), outcome, parts, save, on_saved,
-                        progress=lambda i, n: activity.status(f"downloading {i}/{n}"))
+            ctx.events.stage(parts.model, f"downloading 1/{len(outcome.urls or [])}") \
+            as status:
+        return save_all(ctx.downloader(), outcome, parts, save, ctx.events,
+                        progress=lambda i, n: status(f"downloading {i}/{n}"))
 
 
-def _wait(session: Session, gateway: Gateway, request_id: str, label: str) -> list[str]:
+def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str) -> list[str]:
     with interruptible(f"Stopped waiting for {request_id}; the job goes on at the gateway.",
-                       resume_hint(request_id)), session.ui.activity(label, "QUEUED") as act:
-        final = wait_for_job(gateway, request_id, act.status)
-    return media_urls(final, request_id)
+                       resume_hint(request_id)), ctx.events.stage(model.name, "QUEUED") as status:
+        final = wait_for_job(gateway, request_id, status)
+    return reply_urls(final, model, f"job {request_id}")
 
 
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
@@ -245,19 +239,12 @@ def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> l
     """The files a request will write, where a fixed template makes them known beforehand."""
     if save.template is None or "{request_id}" in save.template:
         return []
-    fmt = str(request.body.get("output_format") or request.model.default_format)
-    ext = "jpg" if fmt == "jpeg" else fmt
-    return [save.out_dir / parts.render(save.template, index, ext, None)
+    return [save.out_dir / parts.render(save.template, index, request.extension, None)
             for index in range(1, request.expected_images + 1)]
 
 
-def _seed(request: ApiRequest) -> int | None:
-    seed = request.body.get("seed")
-    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
-
-
-def _request_id(reply: Reply) -> str:
-    request_id = reply.get("request_id")
+def _request_id(reply: Reply, model: Model) -> str:
+    request_id = dig(reply.data, model.id_at)
     if not isinstance(request_id, str) or not request_id.strip():
         raise MaybeCharged(f"The gateway accepted the job (HTTP {reply.status}) but its reply "
                            "has no request_id.",

@@ -9,6 +9,7 @@ from typing import Any
 
 from pixazo_cli.errors import GatewayError, GenerationFailed
 from pixazo_cli.http.client import Gateway, Reply
+from pixazo_cli.models.table import Model, dig
 
 PENDING = frozenset({"QUEUED", "PROCESSING"})
 FAILED = frozenset({"FAILED", "ERROR"})
@@ -94,11 +95,11 @@ def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:
                             hint="Change the prompt or settings and try again.")
 
 
-def media_urls(reply: Reply, request_id: str) -> list[str]:
-    output = reply.get("output")
-    urls = output.get("media_url") if isinstance(output, dict) else None
-    return checked_urls(urls if isinstance(urls, list) else None,
-                        f"job {request_id} (HTTP {reply.status}, output.media_url)")
+def reply_urls(reply: Reply, model: Model, what: str) -> list[str]:
+    """The image URLs where the model table says this model's replies keep them."""
+    value = dig(reply.data, model.urls_at)
+    urls = value if isinstance(value, list) else [value]
+    return checked_urls(urls, f"{what} (HTTP {reply.status}, {model.urls_at})")
 
 
 def checked_urls(urls: list[Any] | None, what: str) -> list[str]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pixazo_cli.flow.events import FlowEvents
+
 if TYPE_CHECKING:
     from pixazo_cli.history.store import History
 
@@ -27,26 +29,14 @@ def open_history(api_key: str | None, warn: object) -> History | None:
         return None
 
 
-class NoRecord:
+class NoRecord(FlowEvents):
     """The recorder when the history is off: every hook does nothing."""
-
-    def sending(self, request: object, line: int | None = None) -> None:
-        pass
-
-    def answered(self, outcome: object) -> None:
-        pass
-
-    def saved(self, outcome: object, saved: object) -> None:
-        pass
-
-    def finished(self, outcome: object, error: object) -> None:
-        pass
-
-    def discard(self, request: object) -> None:
-        pass
 
     def follow(self, row: object) -> None:
         pass
 
     def follow_request(self, request: object, request_id: object, urls: object) -> None:
+        pass
+
+    def discard(self, request: object) -> None:
         pass

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pixazo_cli.errors import Interrupted, MaybeCharged, PixazoError
+from pixazo_cli.errors import GenerationFailed, Interrupted, MaybeCharged, PixazoError
+from pixazo_cli.flow.events import FlowEvents
 from pixazo_cli.history.db import connect
 
 if TYPE_CHECKING:
@@ -162,15 +163,18 @@ class _Progress:
     answered: bool = False
 
 
-class HistoryRecorder:
+class HistoryRecorder(FlowEvents):
     """A listener for the generation flow's events that keeps the history rows current.
 
     One recorder may follow several generations at once (a batch): each is known by its
-    request object. `follow` binds a row recorded earlier (`status --wait`, `fetch`)."""
+    request object (`lines` gives a batch request's line). `follow` binds a row recorded
+    earlier (`status --wait`, `fetch`)."""
 
-    def __init__(self, history: History, batch_file: str | None = None) -> None:
+    def __init__(self, history: History, batch_file: str | None = None,
+                 lines: dict[int, int] | None = None) -> None:
         self.history = history
         self.batch_file = batch_file
+        self.lines = lines or {}
         self._by_request: dict[int, _Progress] = {}
         self._bound: _Progress | None = None
         self._lock = threading.Lock()
@@ -187,8 +191,8 @@ class HistoryRecorder:
                 self._by_request[id(request)] = _Progress(row.id, list(row.files),
                                                           answered=urls is not None)
 
-    def sending(self, request: ApiRequest, line: int | None = None) -> None:
-        row_id = self.history.start(request, self.batch_file, line)
+    def sending(self, request: ApiRequest) -> None:
+        row_id = self.history.start(request, self.batch_file, self.lines.get(id(request)))
         with self._lock:
             self._by_request[id(request)] = _Progress(row_id)
 
@@ -200,10 +204,15 @@ class HistoryRecorder:
         if outcome.urls is None:
             fields["status"] = "queued"
         else:
-            progress.answered = True
-            fields.update(status="answered", urls=outcome.urls, images=len(outcome.urls),
-                          cost_usd=_cost(outcome.model, len(outcome.urls)))
+            fields.update(self._urls(progress, outcome.model, outcome.urls))
         self.history.update(progress.row_id, **fields)
+
+    @staticmethod
+    def _urls(progress: _Progress, model: str, urls: list[str]) -> dict[str, Any]:
+        """The image URLs, known from the POST's reply (sync) or the job's end (queued)."""
+        progress.answered = True
+        return {"status": "answered", "urls": urls, "images": len(urls),
+                "cost_usd": _cost(model, len(urls))}
 
     def saved(self, outcome: Outcome, saved: Saved) -> None:
         progress = self._progress(outcome)
@@ -212,13 +221,18 @@ class HistoryRecorder:
         entry = {"path": str(saved.path.absolute()), "bytes": saved.bytes,
                  "sha256": saved.sha256, "url": saved.url}
         progress.files = [f for f in progress.files if f.get("url") != saved.url] + [entry]
-        self.history.update(progress.row_id, files=progress.files)
+        fields: dict[str, Any] = {"files": progress.files}
+        if not progress.answered and outcome.urls:
+            fields.update(self._urls(progress, outcome.model, outcome.urls))
+        self.history.update(progress.row_id, **fields)
 
     def finished(self, outcome: Outcome | None, error: PixazoError | None) -> None:
         progress = self._progress(outcome)
         if progress is None:
             return
         fields: dict[str, Any] = {"finished": utc_now()}
+        if not progress.answered and outcome is not None and outcome.urls:
+            fields.update(self._urls(progress, outcome.model, outcome.urls))
         if error is None:
             fields.update(error=None, exit_code=0)
             if progress.answered:  # else a queued job left to collect later (--no-wait)
@@ -226,8 +240,9 @@ class HistoryRecorder:
         else:
             fields.update(error=error.message, exit_code=error.exit_code)
             row = self.history.get(progress.row_id)
-            keeps_queued = (row is not None and row.status == "queued"
-                            and error.exit_code != 6)
+            # Stopped waiting (Ctrl-C, timeout): the job goes on and can still be collected.
+            keeps_queued = (row is not None and row.status == "queued" and not progress.answered
+                            and not isinstance(error, GenerationFailed))
             fields["status"] = "queued" if keeps_queued else "failed"
             if not progress.answered and (row is None or row.request_id is None):
                 fields["maybe_charged"] = int(_maybe_charged(error))

@@ -1,0 +1,1 @@
+"""Talking to the gateway: the HTTP client, retries, the rate limiter, clocks and hosts."""

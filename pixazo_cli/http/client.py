@@ -1,5 +1,5 @@
-"""The gateway's HTTP client: the key, the two calls (submit a job, read its status), retries
-(rules in retry.py) and turning HTTP replies into typed errors."""
+"""The gateway's HTTP client: the key, the two calls (submit a job, read its status), when to
+send again, and turning HTTP replies into typed errors."""
 
 from __future__ import annotations
 

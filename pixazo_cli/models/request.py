@@ -28,10 +28,30 @@ class ApiRequest:
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
 
+    def value(self, flag: str) -> Any:
+        """What the body sends for a vocabulary flag, found through the model table."""
+        return self.model.body_value(self.body, flag)
+
     @property
     def expected_images(self) -> int:
-        count = self.body.get("num_images", 1)
-        return count if isinstance(count, int) and count > 0 else 1
+        count = self.value("num_images")
+        return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 \
+            else 1
+
+    @property
+    def seed(self) -> int | None:
+        seed = self.value("seed")
+        return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+    @property
+    def prompt(self) -> str:
+        return str(self.body.get(self.model.prompt_field, ""))
+
+    @property
+    def extension(self) -> str:
+        """The file extension the images will have, where the body decides it."""
+        fmt = str(self.value("format") or self.model.default_format)
+        return "jpg" if fmt == "jpeg" else fmt
 
 
 def cli_name(flag: str) -> str:
@@ -153,7 +173,7 @@ def build_request(
     if stream and not model.stream_path:
         raise UsageError(f"{model.name} has no stream endpoint.", hint="Drop --stream.")
     # Only where the gateway requires a field does the tool fill the documented value.
-    body = {"prompt": prompt} | {f.name: f.default for f in model.fields
+    body = {model.prompt_field: prompt} | {f.name: f.default for f in model.fields
                                  if f.default is not None and not f.header}
     return override(ApiRequest(model, model.path_for(stream), body), values, params)
 
@@ -161,7 +181,7 @@ def build_request(
 def recorded_request(model: Model, path: str, body: dict[str, Any]) -> ApiRequest:
     """A request read back from an image: its fields are checked like flags, since a file may
     come from anyone. Fields the model table does not know were --param values: kept as is."""
-    prompt = body.get("prompt")
+    prompt = body.get(model.prompt_field)
     if not isinstance(prompt, str) or not prompt.strip():
         raise UsageError("The recorded request has no prompt.")
     flags = {spec.name: spec.flag for spec in model.fields if not spec.header}

@@ -2,8 +2,9 @@
 
 One `Model` per subcommand: its endpoint, whether it queues, how each flag of the shared
 vocabulary maps to the model's own field name, the documented ranges, the values sent when
-the user gives none, and where the reply keeps the image URL. Behaviour lives elsewhere
-(`body.py` builds and checks requests, `generate.py` runs them).
+the user gives none, and where its replies keep the request id and the image URLs. The flags
+double as the roles the tool reads back (the seed for `{seed}`, the format for the file's
+extension, the image count), so no field name the gateway chose appears in the behaviour.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class Field:
     header: bool = False  # sent as an HTTP header, not in the JSON body
 
 
+QUEUED_URLS_AT = "output.media_url"  # where a finished job's status reply lists its images
+
+
 @dataclass(frozen=True)
 class Model:
     name: str
@@ -44,7 +48,13 @@ class Model:
     path: str
     queued: bool
     fields: tuple[Field, ...]
-    url_field: str = ""  # sync models: the reply field holding the image URL
+    # Where the image URL(s) sit: in the POST's reply for a sync model, in the status reply
+    # for a queued one. A dotted path; the value is one URL or a list of them.
+    urls_at: str = QUEUED_URLS_AT
+    # The POST reply's request id: required for a queued model (it is how the job is fetched),
+    # kept when present for a sync one.
+    id_at: str = "id"
+    prompt_field: str = "prompt"
     default_format: str = "png"  # the extension to expect when --format is not given
     stream_path: str = ""  # the Stream endpoint, where the model has one
     example: str = ""
@@ -57,6 +67,17 @@ class Model:
 
     def path_for(self, stream: bool) -> str:
         return self.stream_path if stream else self.path
+
+    def body_value(self, body: dict[str, Any], flag: str) -> Any:
+        """The value a body carries for a vocabulary flag (None where the model has no such
+        field, or the body does not set it)."""
+        spec = self.by_flag.get(flag)
+        return None if spec is None or spec.header else body.get(spec.name)
+
+    def flag_values(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A body's settings under the tool's own flag names, for records and listings."""
+        values = {flag: self.body_value(body, flag) for flag in self.by_flag}
+        return {flag: value for flag, value in values.items() if value is not None}
 
 
 FLAGS: dict[str, Flag] = {
@@ -97,6 +118,7 @@ MODELS: dict[str, Model] = {
             title="Nucleus Image (queued)",
             path="/nucleus-image/v1/nucleus-image-request",
             queued=True,
+            id_at="request_id",
             fields=(
                 Field("negative_prompt", "negative_prompt"),
                 Field("aspect_ratio", "aspect_ratio", check="ratio"),
@@ -115,7 +137,7 @@ MODELS: dict[str, Model] = {
             title="Stable Diffusion 3.5 Large",
             path="/sd3-5/v1/r-sd-3-5-large",
             queued=False,
-            url_field="output",
+            urls_at="output",
             default_format="webp",
             # The gateway marks all seven sd35 fields required: fill the documented examples.
             fields=(
@@ -134,7 +156,7 @@ MODELS: dict[str, Model] = {
             title="Stable Diffusion 3",
             path="/sd3/v1/getData",
             queued=False,
-            url_field="output",
+            urls_at="output",
             default_format="webp",
             fields=(
                 Field("negative_prompt", "negativePrompt"),
@@ -153,7 +175,7 @@ MODELS: dict[str, Model] = {
             title="Stable Diffusion XL 1.0",
             path="/getImage/v1/getSDXLImage",
             queued=False,
-            url_field="imageUrl",
+            urls_at="imageUrl",
             fields=(
                 Field("negative_prompt", "negative_prompt"),
                 Field("width", "width", int, low=512, high=1536),
@@ -171,7 +193,7 @@ MODELS: dict[str, Model] = {
             path="/sdxl_lightning/getImage/v1/getSDXLImage",
             stream_path="/sdxl_lightning/getImage/v1/getSDXLImageStream",
             queued=False,
-            url_field="imageUrl",
+            urls_at="imageUrl",
             # No documented ranges: the bounds below are sanity checks, matching the sandbox.
             fields=(
                 Field("negative_prompt", "negativePrompt"),
@@ -189,7 +211,7 @@ MODELS: dict[str, Model] = {
             path="/inpainting/v1/getImage",
             stream_path="/inpainting/v1/getImageStream",
             queued=False,
-            url_field="imageUrl",
+            urls_at="imageUrl",
             fields=(
                 Field("negative_prompt", _INPAINT_NEGATIVE),
                 Field("image_url", "imageUrl", check="url"),
@@ -215,3 +237,16 @@ GATEWAY_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-cach
 
 def models_taking(flag: str) -> list[str]:
     return [m.name for m in MODELS.values() if flag in m.by_flag]
+
+
+def queued_model() -> Model:
+    """The model a bare request id belongs to: the status endpoint does not say, and the
+    gateway has one queued model."""
+    return next(m for m in MODELS.values() if m.queued)
+
+
+def dig(data: Any, path: str) -> Any:
+    """The value at a dotted path in parsed JSON, or None where any step is missing."""
+    for step in path.split("."):
+        data = data.get(step) if isinstance(data, dict) else None
+    return data

@@ -6,52 +6,44 @@ import json
 import re
 from typing import Any
 
+from pixazo_cli.models.table import MODELS
+
 from .payload import XML_FORBIDDEN
 
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Body field names differ by model (num_steps, num_inference_steps, guidance_scale, cfg ...);
-# they are compared with case, '_' and '-' removed so camelCase spellings match too.
-_SETTINGS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("Steps", frozenset({"steps", "numsteps", "numinferencesteps", "inferencesteps"})),
-    # One label for every guidance spelling: "CFG scale" is the key A1111 readers look for.
-    ("CFG scale", frozenset({"cfg", "cfgscale", "guidance", "guidancescale"})),
-    ("Seed", frozenset({"seed"})),
-)
+# A1111's labels for the tool's own flags; the model table says which body field holds each.
+_SETTINGS = (("Steps", "steps"), ("CFG scale", "guidance"), ("Seed", "seed"))
 
 
 def parameters_text(record: dict[str, Any]) -> str:
     """The human-readable 'parameters' text (the Automatic1111 convention many tools read)."""
-    body = _normalized_body(record)
-    lines = [_clean(_as_text(body.get("prompt")))]
-    negative = _clean(_as_text(body.get("negativeprompt")))
+    prompt, flags = _read_body(record)
+    lines = [_clean(_as_text(prompt))]
+    negative = _clean(_as_text(flags.get("negative_prompt")))
     if negative:
         lines.append(f"Negative prompt: {negative}")
-    settings = ", ".join(f"{label}: {_quote(value)}" for label, value in _settings(record, body))
+    settings = ", ".join(f"{label}: {_quote(value)}" for label, value in _settings(record, flags))
     if settings:
         lines.append(settings)
     return "\n".join(lines)
 
 
-def _norm(key: str) -> str:
-    return key.replace("_", "").replace("-", "").lower()
-
-
-def _normalized_body(record: dict[str, Any]) -> dict[str, Any]:
+def _read_body(record: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The prompt and the flag values, read through the recorded model's table entry."""
     body = record.get("body")
-    return {_norm(str(k)): v for k, v in body.items()} if isinstance(body, dict) else {}
+    model = MODELS.get(str(record.get("model")))
+    if not isinstance(body, dict) or model is None:
+        return None, {}
+    return body.get(model.prompt_field), model.flag_values(body)
 
 
-def _settings(record: dict[str, Any], body: dict[str, Any]) -> list[tuple[str, Any]]:
-    pairs: list[tuple[str, Any]] = []
-    for label, names in _SETTINGS:
-        value = next((body[n] for n in body if n in names and body[n] is not None), None)
-        if value is not None:
-            pairs.append((label, value))
-    if body.get("width") is not None and body.get("height") is not None:
-        pairs.append(("Size", f"{_as_text(body['width'])}x{_as_text(body['height'])}"))
-    elif body.get("aspectratio") is not None:
-        pairs.append(("Aspect ratio", body["aspectratio"]))
+def _settings(record: dict[str, Any], flags: dict[str, Any]) -> list[tuple[str, Any]]:
+    pairs = [(label, flags[flag]) for label, flag in _SETTINGS if flag in flags]
+    if "width" in flags and "height" in flags:
+        pairs.append(("Size", f"{_as_text(flags['width'])}x{_as_text(flags['height'])}"))
+    elif "aspect_ratio" in flags:
+        pairs.append(("Aspect ratio", flags["aspect_ratio"]))
     for label, key in (("Model", "model"), ("Request id", "request_id")):
         if record.get(key) is not None:
             pairs.append((label, record[key]))

@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.flow.download import Saved
+from pixazo_cli.flow.generate import Outcome
 from pixazo_cli.ui.output import Ui, stderr_console
 
 
-class BatchView:
+class BatchView(BatchEvents):
     def __init__(self, ui: Ui, total: int, json_out: bool, folder: Path,
                  invalid: int = 0) -> None:
         self.ui = ui
@@ -61,7 +63,7 @@ class BatchView:
             self.counts["in flight"] += 1
         self._refresh(advance=0)
 
-    def saved(self, saved: Saved) -> None:
+    def saved(self, outcome: Outcome, saved: Saved) -> None:
         if not self.json_out:
             with self._lock:
                 self.ui.result_line(str(saved.path))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from pixazo_cli.flow.events import FlowEvents, StatusUpdate
 from pixazo_cli.models.table import KEY_HEADER
 
 
@@ -69,7 +70,10 @@ class Activity:
             self.ui.say(f"{self.label}: {text} ({time.monotonic() - self.started:.0f} s)")
 
 
-class Ui:
+class Ui(FlowEvents):
+    """The terminal side of a command: results to stdout, everything else to stderr, and the
+    flow's long steps as a spinner."""
+
     def __init__(self, quiet: bool = False, verbose: bool = False, json_mode: bool = False) -> None:
         self.quiet = quiet
         self.verbose = verbose
@@ -107,6 +111,11 @@ class Ui:
     def spinner_wanted(self) -> bool:
         return (not self.quiet and not os.environ.get("NO_COLOR")
                 and os.environ.get("TERM") != "dumb" and self.err.isatty())
+
+    @contextmanager
+    def stage(self, label: str, status: str) -> Iterator[StatusUpdate]:
+        with self.activity(label, status) as activity:
+            yield activity.status
 
     @contextmanager
     def activity(self, label: str, first_status: str) -> Iterator[Activity]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pixazo_cli.commands.session import SANDBOX_ENV, SANDBOX_LATENCY_ENV
 from pixazo_cli.errors import EXIT_CODES
-from pixazo_cli.flow.session import SANDBOX_ENV, SANDBOX_LATENCY_ENV
 from pixazo_cli.models.table import MODELS
 from pixazo_cli.settings.config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_KEY, TOP_KEYS
 from tools.docgen.roff import bold, escape, help_blocks, italic, preformatted, prose, text_line

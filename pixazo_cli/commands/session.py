@@ -1,5 +1,6 @@
-"""One command's world: settings (with their precedence applied), the UI, the clock and
-deadline, the HTTP clients, and the in-process sandbox when --sandbox asks for it."""
+"""One command's world: settings (with their precedence applied), the UI and whoever else
+listens to the flow, the clock and deadline, the HTTP clients, and the in-process sandbox when
+--sandbox asks for it. It is what the flow receives as its FlowContext."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pixazo_cli.flow.events import Fanout
 from pixazo_cli.http.clock import Clock, Deadline, SystemClock
 from pixazo_cli.settings import config
 from pixazo_cli.ui.output import Ui
@@ -44,6 +46,7 @@ class Session:
                  out_dir: Path | None = None, timeout: float | None = None,
                  clock: Clock | None = None) -> None:
         self.ui = Ui(quiet=options.quiet, verbose=options.verbose, json_mode=json_mode)
+        self.events = Fanout(self.ui)  # commands add their own listeners (printing paths…)
         self.settings = config.resolve(config.load(), os.environ, options.base_url, out_dir,
                                        timeout)
         self.clock = clock or SystemClock()
@@ -101,7 +104,8 @@ class Session:
                     self._closers.append(self._history)
         return self._history or None
 
-    def recorder(self, batch_file: str | None = None) -> Any:
+    def recorder(self, batch_file: str | None = None,
+                 lines: dict[int, int] | None = None) -> Any:
         """A listener that writes the flow's progress to the history (or does nothing)."""
         from pixazo_cli.history import NoRecord
 
@@ -110,7 +114,7 @@ class Session:
             return NoRecord()
         from pixazo_cli.history.store import HistoryRecorder
 
-        return HistoryRecorder(history, batch_file)
+        return HistoryRecorder(history, batch_file, lines)
 
     def close(self) -> None:
         while self._closers:

@@ -1,0 +1,37 @@
+"""What a batch tells whoever shows it: the flow's own events for each job, plus the batch's
+(a job started, was skipped, finished or failed, a message, the closing summary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pixazo_cli.batch.jobfile import BatchJob
+from pixazo_cli.flow.events import FlowEvents
+
+
+class BatchEvents(FlowEvents):
+    """Every hook a no-op; the terminal's view overrides them."""
+
+    def __enter__(self) -> BatchEvents:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def say(self, message: str) -> None:
+        """A message for people (stderr)."""
+
+    def started(self, job: BatchJob) -> None:
+        """A job begins: it will send, poll or download."""
+
+    def skipped(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        """A job's images were saved by an earlier run."""
+
+    def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        """A job's images are saved."""
+
+    def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        """A job ended in an error, recorded in its manifest entry."""
+
+    def summary(self) -> None:
+        """The batch is over."""

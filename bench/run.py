@@ -203,6 +203,61 @@ def batch(home: Path) -> list[tuple[str, str, str]]:
     ]
 
 
+HISTORY_ROWS = 10_000
+
+
+def history(runs: int, home: Path) -> list[tuple[str, str, str]]:
+    """`pixazo history` over a history of 10,000 generations, beside `pixazo --version`."""
+    sys.path.insert(0, str(ROOT))
+    from pixazo_cli.history.store import History
+    from pixazo_cli.models.request import build_request
+    from pixazo_cli.models.table import MODELS
+
+    path = home / "history.db"
+    store = History(path)
+    words = ("lighthouse", "sparrow", "fox", "harbour", "neon", "portrait", "forest", "owl")
+    for n in range(HISTORY_ROWS):
+        model = MODELS[("sd35", "sdxl", "nucleus")[n % 3]]
+        request = build_request(model, f"a {words[n % 8]} at dusk, study {n}", {})
+        row = store.start(request)
+        store.update(row, status="saved", request_id=f"r{n}", urls=[f"https://cdn/{n}.png"],
+                     images=1, cost_usd=model.price_per_image,
+                     files=[{"path": f"/tmp/{n}.png", "bytes": 1, "sha256": "0" * 64}])
+    store.close()
+    env = dict(os.environ, PIXAZO_HISTORY_DB=str(path))
+    version = median_ms([PIXAZO, "--version"], runs, env)
+    rows = [("start-up: pixazo --version (beside the history rows)", f"{version:.0f} ms", "")]
+    for label, args in (("pixazo history (latest 20)", ["history"]),
+                        ("pixazo history --search owl", ["history", "--search", "owl"]),
+                        ("pixazo history --cost", ["history", "--cost"])):
+        took = median_ms([PIXAZO, *args], runs, env)
+        verdict = "met" if took - version < 100 else "MISSED"
+        rows.append((f"{label}, {HISTORY_ROWS:,} rows", f"{took:.0f} ms",
+                     f"< --version + 100 ms: {verdict} ({took - version:+.0f} ms)"))
+    return rows
+
+
+CASES = ("startup", "overhead", "polling", "download", "batch", "history")
+
+
+def run_cases(cases: list[str], runs: int, home: Path) -> list[tuple[str, str, str]]:
+    steps = {"startup": lambda: startup(runs),
+             "overhead": lambda: overhead(max(5, runs // 2), home),
+             "polling": polling, "download": lambda: download(home),
+             "batch": lambda: batch(home), "history": lambda: history(runs, home)}
+    return [row for case in cases for row in steps[case]()]
+
+
+def merged(recorded: str, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The recorded table's rows, with those measured now replaced or appended."""
+    old = [tuple(cell.strip() for cell in line.strip("|").split("|"))
+           for line in recorded.splitlines()
+           if line.startswith("| ") and not line.startswith("| measure")]
+    fresh = {row[0]: row for row in rows}
+    kept = [fresh.pop(row[0], row) for row in old if len(row) == 3]
+    return kept + list(fresh.values())  # type: ignore[return-value]
+
+
 def table(rows: list[tuple[str, str, str]]) -> str:
     lines = ["| measure | result | target / note |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
@@ -226,17 +281,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="repetitions for medians")
     parser.add_argument("--write", action="store_true", help="record in docs/BENCHMARKS.md")
+    parser.add_argument("--only", action="append", choices=CASES, metavar="CASE",
+                        help=f"run only this case (repeatable): {', '.join(CASES)}; --write "
+                        "then replaces just its rows")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        home = Path(folder)
-        rows = startup(args.runs) + overhead(max(5, args.runs // 2), home) + polling()
-        rows += download(home) + batch(home)
-    result = table(rows)
-    print(result)
+        rows = run_cases(args.only or list(CASES), args.runs, Path(folder))
+    print(table(rows))
     if args.write:
-        (ROOT / "docs" / "BENCHMARKS.md").write_text(
-            f"# Benchmarks\n\nRecorded {date.today().isoformat()} with `python bench/run.py "
-            f"--write` on {machine()}.\n\n{result}\n")
+        target = ROOT / "docs" / "BENCHMARKS.md"
+        how = "python bench/run.py --write"
+        if args.only:
+            rows = merged(target.read_text(encoding="utf-8"), rows)
+            how += "".join(f" --only {case}" for case in args.only) + " for those rows"
+        target.write_text(f"# Benchmarks\n\nRecorded {date.today().isoformat()} with `{how}` "
+                          f"on {machine()}.\n\n{table(rows)}\n")
 
 
 if __name__ == "__main__":

@@ -209,3 +209,25 @@ def test_history_with_nothing_recorded_says_so(isolated: Path) -> None:
 def test_a_bad_since_is_a_usage_error(isolated: Path) -> None:
     result = run("history", "--since", "last tuesday")
     assert result.exit_code == 2 and "--since wants a date" in result.stderr
+
+
+def test_clear_asks_first_on_a_terminal(sandbox: Sandbox, isolated: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_some(sandbox)
+    monkeypatch.setattr("pixazo_cli.cli.history_commands._on_terminal", lambda: True)
+    declined = run("history", "--clear", input="n\n")
+    assert declined.exit_code == 1 and "Delete 3 history row(s)" in declined.stderr
+    assert len(rows()) == 3
+    assert run("history", "--clear", input="y\n").exit_code == 0
+    assert rows() == []
+
+
+def test_a_queued_job_whose_wait_was_interrupted_stays_collectable(
+        sandbox: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*_: object, **__: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pixazo_cli.flow.generate.wait_for_job", interrupted)
+    assert run("nucleus", "a patient owl", "-o", "out").exit_code == 130
+    [row] = rows()
+    assert (row.status, row.exit_code, row.maybe_charged) == ("queued", 130, False)

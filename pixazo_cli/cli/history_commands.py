@@ -1,5 +1,5 @@
-"""`history` and `fetch`: the generations remembered in the local history, and their images
-downloaded again without paying."""
+"""`history`: the generations remembered in the local history. Kept apart from the other
+commands' shared options, so `pixazo history` can run as an app of its own and start fast."""
 
 from __future__ import annotations
 
@@ -8,20 +8,6 @@ from typing import Annotated
 
 import typer
 
-from pixazo_cli.cli.options import (
-    BaseUrl,
-    Json,
-    Name,
-    OutDir,
-    Overwrite,
-    Quiet,
-    Sandbox,
-    Sidecar,
-    Timeout,
-    Verbose,
-    completer,
-    global_options,
-)
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS
 
@@ -34,7 +20,7 @@ def history(
     limit: Annotated[int, typer.Option("-n", "--limit", min=1, metavar="N",
                                        help="Show the N latest.")] = 20,
     model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Only this model's.", autocompletion=completer(tuple(MODELS)))]
+        "--model", "-m", help="Only this model's.", autocompletion=lambda: list(MODELS))]
     = None,
     since: When = None,
     before: When = None,
@@ -70,7 +56,7 @@ def history(
 def _clear(before: str | None, yes: bool) -> None:
     from pixazo_cli.commands.history import count_rows, run_clear
 
-    if not yes and sys.stdin.isatty():
+    if not yes and _on_terminal():
         rows = count_rows(before)
         what = "older than --before" if before else "all"
         if not typer.confirm(f"Delete {rows} history row(s) ({what})? Image files stay.",
@@ -79,38 +65,31 @@ def _clear(before: str | None, yes: bool) -> None:
     _say(f"Deleted {run_clear(before)} history row(s); the image files stay.")
 
 
+def _on_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def fetch(
-    ctx: typer.Context,
-    ident: Annotated[str | None, typer.Argument(
-        metavar="ID", help="A history id (`pixazo history`) or a request id.",
-        show_default=False)] = None,
-    last: Annotated[bool, typer.Option("--last", help="The most recent generation.")] = False,
-    out_dir: OutDir = None,
-    name: Name = None,
-    overwrite: Overwrite = False,
-    sidecar: Sidecar = False,
-    json_out: Json = False,
-    timeout: Timeout = None,
-    sandbox: Sandbox = False,
-    base_url: BaseUrl = None,
-    verbose: Verbose = False,
-    quiet: Quiet = False,
-) -> None:
-    from pixazo_cli.commands.run import run_fetch
-
-    if (ident is None) == (not last):
-        raise UsageError("Give an ID or --last (not both).",
-                         hint="`pixazo history` lists the ids.")
-    options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    run_fetch(ident, dict(out_dir=out_dir, name=name, overwrite=overwrite, sidecar=sidecar,
-                          json_out=json_out, timeout=timeout), options)
+HISTORY_HELP = "List past generations: when, model, prompt, files, status; search, spend, clear."
 
 
 def register(app: typer.Typer) -> None:
-    app.command("history", help="List past generations: when, model, prompt, files, status; "
-                "search, spend, clear.")(history)
-    app.command(help="Download a past generation's images again, without paying.")(fetch)
+    app.command("history", help=HISTORY_HELP)(history)
+
+
+def run_alone(args: list[str]) -> None:
+    """`pixazo history …` as an app of its own, so listing does not wait for every other
+    command to be built (the start-up a shell prompt or a script loop would feel)."""
+    from pixazo_cli.errors import PixazoError, report
+
+    alone = typer.Typer(add_completion=False, rich_markup_mode=None,
+                        pretty_exceptions_enable=False,
+                        context_settings={"help_option_names": ["-h", "--help"]})
+    alone.command(help=HISTORY_HELP)(history)
+    try:
+        alone(args=args, prog_name="pixazo history")
+    except PixazoError as error:
+        sys.exit(report(error, sys.stderr))

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pixazo_cli.errors import UsageError
-from pixazo_cli.flow.download import Saved
-from pixazo_cli.flow.generate import Outcome
 from pixazo_cli.models.request import ApiRequest, recorded_request
 from pixazo_cli.models.table import MODELS
 
 if TYPE_CHECKING:
     from pixazo_cli.commands.session import Session
+    from pixazo_cli.flow.generate import Outcome
     from pixazo_cli.history.queries import Filter
     from pixazo_cli.history.store import History, Row
 
@@ -60,6 +59,10 @@ def last_row(history: History | None, queued_only: bool) -> Row:
 
 
 def outcome_from_row(row: Row) -> Outcome:
+    # The flow (and httpx with it) is loaded only to collect, never to list: `history` is fast.
+    from pixazo_cli.flow.download import Saved
+    from pixazo_cli.flow.generate import Outcome
+
     model = MODELS.get(row.model)
     request = ApiRequest(model, row.endpoint, row.body) if model else None
     files = [Saved(Path(f["path"]), f["url"], f["bytes"], f["sha256"]) for f in row.files]

@@ -40,3 +40,14 @@ def test_a_sigkill_mid_request_leaves_a_sent_no_reply_row(server: Server, home: 
     assert row["cwd"] == str(tmp_path) and row["request_id"] is None
     listed = run_pixazo(["history"], home, tmp_path)
     assert "sent, no reply" in listed.stdout and "a doomed sparrow" in listed.stdout
+
+
+def test_history_runs_as_its_own_quick_app_with_the_same_errors(home: Path,
+                                                                tmp_path: Path) -> None:
+    empty = run_pixazo(["history"], home, tmp_path)
+    assert (empty.returncode, empty.stdout) == (0, "")
+    bad = run_pixazo(["history", "--since", "someday"], home, tmp_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: --since wants a date")
+    unknown = run_pixazo(["history", "--model", "dalle"], home, tmp_path)
+    assert unknown.returncode == 2 and "No model 'dalle'" in unknown.stderr
+    assert "--search TEXT" in run_pixazo(["history", "--help"], home, tmp_path).stdout

@@ -82,7 +82,12 @@ def collectable(row: Row) -> None:
 
 def replay_request(ident: str) -> ApiRequest:
     """`replay ID`: the request recorded in the history, checked like one read from a file."""
-    row = find_row(open_for_reading(), ident)
+    history = open_for_reading()
+    try:
+        row = find_row(history, ident)
+    finally:
+        if history is not None:
+            history.close()
     model = MODELS.get(row.model)
     if model is None or row.endpoint not in (model.path, model.stream_path):
         raise UsageError(f"Generation {row.id} was made by {row.model} at {row.endpoint}, "

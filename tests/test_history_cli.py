@@ -231,3 +231,19 @@ def test_a_queued_job_whose_wait_was_interrupted_stays_collectable(
     assert run("nucleus", "a patient owl", "-o", "out").exit_code == 130
     [row] = rows()
     assert (row.status, row.exit_code, row.maybe_charged) == ("queued", 130, False)
+
+
+def test_a_batch_rerun_completes_the_rows_it_paid_for_instead_of_adding_rows(
+        sandbox: Sandbox, isolated: Path) -> None:
+    (isolated / "jobs.jsonl").write_text("".join(
+        f'{{"model": "sdxl", "prompt": "hero {n}", "seed": {n}}}\n' for n in (1, 2)))
+    sandbox.set_faults(["download:404"])
+    assert run("batch", "jobs.jsonl", "-o", "out").exit_code == 8
+    assert {(r.status, bool(r.urls)) for r in rows()} == {("failed", True)}
+    sandbox.set_faults([])
+    posts = sandbox.stats()["posts_accepted"]
+    assert run("batch", "jobs.jsonl", "-o", "out").exit_code == 0
+    assert sandbox.stats()["posts_accepted"] == posts  # downloaded again, not paid again
+    again = rows()
+    assert len(again) == 2 and {r.status for r in again} == {"saved"}
+    assert sorted(r.batch_line for r in again) == [1, 2]

@@ -142,6 +142,12 @@ class History:
                           "LIMIT 1", (request_id,))
         return rows[0] if rows else None
 
+    def by_url(self, url: str) -> Row | None:
+        rows = self.query("SELECT * FROM generations WHERE urls IS NOT NULL AND EXISTS "
+                          "(SELECT 1 FROM json_each(urls) WHERE value = ?) "
+                          "ORDER BY id DESC LIMIT 1", (url,))
+        return rows[0] if rows else None
+
     def last(self, queued_only: bool = False) -> Row | None:
         where = "WHERE status = 'queued'" if queued_only else \
             "WHERE urls IS NOT NULL OR request_id IS NOT NULL"
@@ -186,6 +192,8 @@ class HistoryRecorder(FlowEvents):
                        urls: list[str] | None) -> None:
         """A batch job resumed from its manifest: its row, found by request id, goes on."""
         row = self.history.by_request_id(request_id) if request_id else None
+        if row is None and urls:
+            row = self.history.by_url(urls[0])  # a sync reply may carry no request id
         if row is not None:
             with self._lock:
                 self._by_request[id(request)] = _Progress(row.id, list(row.files),

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pixazo_cli.errors import UsageError
-from pixazo_cli.models.request import ApiRequest, recorded_request
 from pixazo_cli.models.table import MODELS
 
 if TYPE_CHECKING:
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from pixazo_cli.flow.generate import Outcome
     from pixazo_cli.history.queries import Filter
     from pixazo_cli.history.store import History, Row
+    from pixazo_cli.models.request import ApiRequest
 
 PROMPT_WIDTH = 60
 
@@ -62,6 +62,7 @@ def outcome_from_row(row: Row) -> Outcome:
     # The flow (and httpx with it) is loaded only to collect, never to list: `history` is fast.
     from pixazo_cli.flow.download import Saved
     from pixazo_cli.flow.generate import Outcome
+    from pixazo_cli.models.request import ApiRequest
 
     model = MODELS.get(row.model)
     request = ApiRequest(model, row.endpoint, row.body) if model else None
@@ -82,6 +83,8 @@ def collectable(row: Row) -> None:
 
 def replay_request(ident: str) -> ApiRequest:
     """`replay ID`: the request recorded in the history, checked like one read from a file."""
+    from pixazo_cli.models.request import recorded_request
+
     history = open_for_reading()
     try:
         row = find_row(history, ident)

@@ -46,6 +46,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE generations ADD COLUMN batch_line INTEGER;
     ALTER TABLE generations ADD COLUMN images INTEGER;
     ALTER TABLE generations ADD COLUMN cost_usd REAL;  -- NULL: no published price
+    CREATE INDEX generations_spend ON generations(model, created, images, cost_usd);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

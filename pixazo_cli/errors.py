@@ -15,7 +15,7 @@ EXIT_CODES: dict[int, str] = {
     1: "unexpected error",
     2: "usage error or invalid value (nothing was sent)",
     3: "API key missing or refused (401/403)",
-    4: "insufficient balance (402)",
+    4: "insufficient balance (402), or a batch reached --max-requests or --max-cost",
     5: "rate limited (429), still after retrying",
     6: "generation failed (FAILED, ERROR, empty or missing image URL)",
     7: "network error, timeout or unreadable gateway reply",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pixazo_cli.batch.jobfile import BatchJob
-from pixazo_cli.flow.events import FlowEvents
+from pixazo_cli.flow.events import Fanout, FlowEvents
 
 
 class BatchEvents(FlowEvents):
@@ -35,3 +35,44 @@ class BatchEvents(FlowEvents):
 
     def summary(self) -> None:
         """The batch is over."""
+
+
+class BatchFanout(Fanout, BatchEvents):
+    """Several batch listeners as one (the terminal's view, a CI service's report…)."""
+
+    listeners: list[BatchEvents]  # type: ignore[assignment]
+
+    def __init__(self, *listeners: BatchEvents) -> None:
+        super().__init__(*listeners)
+
+    def __enter__(self) -> BatchFanout:
+        for listener in self.listeners:
+            listener.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for listener in reversed(self.listeners):
+            listener.__exit__(*exc)
+
+    def say(self, message: str) -> None:
+        self.listeners[0].say(message)  # a message is shown once, by the first listener
+
+    def started(self, job: BatchJob) -> None:
+        for listener in self.listeners:
+            listener.started(job)
+
+    def skipped(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        for listener in self.listeners:
+            listener.skipped(job, entry)
+
+    def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        for listener in self.listeners:
+            listener.done(job, entry)
+
+    def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        for listener in self.listeners:
+            listener.failed(job, entry)
+
+    def summary(self) -> None:
+        for listener in self.listeners:
+            listener.summary()

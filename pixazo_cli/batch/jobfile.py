@@ -1,5 +1,5 @@
 """Reading a batch file: JSON Lines or plain prompts, every line checked with the same rules as
-the single commands before anything is sent, and --shard's deterministic slice."""
+the single commands before anything is sent (--shard's slice is in shards.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from pixazo_cli.batch.shards import shard as shard  # where --shard's slice used to live
 from pixazo_cli.errors import PixazoError, UsageError
 from pixazo_cli.flow.naming import check_template
 from pixazo_cli.models.request import ApiRequest, build_request, parse_params
@@ -30,6 +31,28 @@ class BatchJob:
         return canonical_hash(self.request)
 
 
+@dataclass(frozen=True)
+class InvalidLine:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class InvalidLines(UsageError):
+    """Lines that fail their checks; nothing is sent while any is left in (no --skip-invalid)."""
+
+    def __init__(self, lines: list[InvalidLine]) -> None:
+        listed = [str(line) for line in lines[:MAX_LISTED_ERRORS]]
+        more = len(lines) - len(listed)
+        super().__init__(
+            f"{len(lines)} invalid line(s); nothing was sent:\n  " + "\n  ".join(listed)
+            + (f"\n  … and {more} more" if more else ""),
+            hint="Fix them, or pass --skip-invalid to run the valid lines only.")
+        self.lines = lines
+
+
 def canonical_hash(request: ApiRequest) -> str:
     exact = json.dumps({"endpoint": request.path, "body": request.body,
                         "headers": request.headers}, sort_keys=True, ensure_ascii=False)
@@ -47,10 +70,10 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 
 def read_jobs(text: str, default_model: str | None,
               model_defaults: dict[str, dict[str, Any]],
-              skip_invalid: bool = False) -> tuple[list[BatchJob], list[str]]:
+              skip_invalid: bool = False) -> tuple[list[BatchJob], list[InvalidLine]]:
     """Every line becomes a checked job; errors name their line. Returns (jobs, skipped lines)."""
     jobs: list[BatchJob] = []
-    errors: list[str] = []
+    errors: list[InvalidLine] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
@@ -58,30 +81,17 @@ def read_jobs(text: str, default_model: str | None,
         try:
             request, name = _parse_line(raw, default_model, model_defaults)
         except PixazoError as error:
-            errors.append(f"line {number}: {error.message}")
+            errors.append(InvalidLine(number, error.message))
             continue
         digest = canonical_hash(request)
         seen[digest] = seen.get(digest, 0) + 1
         jobs.append(BatchJob(number, request, name, f"{digest[:32]}#{seen[digest]}"))
     if errors and not skip_invalid:
-        listed = errors[:MAX_LISTED_ERRORS]
-        more = len(errors) - len(listed)
-        raise UsageError(
-            f"{len(errors)} invalid line(s); nothing was sent:\n  " + "\n  ".join(listed)
-            + (f"\n  … and {more} more" if more else ""),
-            hint="Fix them, or pass --skip-invalid to run the valid lines only.")
+        raise InvalidLines(errors)
     if not jobs and not errors:
         raise UsageError("The batch file has no jobs.",
                          hint="One JSON object or one prompt per line.")
     return jobs, errors
-
-
-def shard(jobs: list[BatchJob], which: tuple[int, int] | None) -> list[BatchJob]:
-    """Job k (in file order) belongs to shard k mod N + 1: every line in exactly one shard."""
-    if which is None:
-        return jobs
-    index, count = which
-    return [job for position, job in enumerate(jobs) if position % count == index - 1]
 
 
 def _parse_line(raw: str, default_model: str | None,

@@ -39,6 +39,9 @@ class Manifest:
     def get(self, job: str) -> dict[str, Any] | None:
         return self._latest.get(job)
 
+    def status(self, job: str) -> str | None:
+        return (self._latest.get(job) or {}).get("status")
+
     def record(self, job: str, **fields: Any) -> dict[str, Any]:
         """Append the job's new state (merged over its last one) and return it."""
         with self._lock:

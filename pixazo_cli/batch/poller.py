@@ -1,5 +1,11 @@
-"""Polling many queued jobs from one thread, each on its own backoff schedule, so a batch's
-nucleus jobs wait together instead of each holding a worker."""
+"""Polling many queued jobs from one thread on one schedule for the whole batch, so a batch's
+nucleus jobs wait together instead of each holding a worker.
+
+One schedule, not one per job: a single job starts polling fast (a quick result is seen
+quickly), but a batch that queues 50 jobs at once must not give each of them that fast start,
+or it would send ~7 polls per job in the first seconds. Every poll of the batch draws its delay
+from the shared backoff, which reaches the vendor's advised 5 s after a handful of polls; from
+then on each job is polled at most once per 5 s."""
 
 from __future__ import annotations
 
@@ -14,6 +20,18 @@ from pixazo_cli.flow.generate import Outcome
 from pixazo_cli.flow.waiting import PollSchedule, poll_step, reply_urls
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.clock import Clock, Deadline
+
+
+class SharedSchedule(Iterator[float]):
+    """One backoff for the whole batch, drawn from by every job (thread-safe)."""
+
+    def __init__(self, schedule: PollSchedule | None = None) -> None:
+        self._delays = (schedule or PollSchedule()).delays()
+        self._lock = threading.Lock()
+
+    def __next__(self) -> float:
+        with self._lock:
+            return next(self._delays)
 
 
 @dataclass(order=True)
@@ -34,6 +52,7 @@ class Poller:
         self.on_done = on_done
         self.on_failed = on_failed
         self._items: list[_Item] = []
+        self._schedule = SharedSchedule()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopped = threading.Event()
@@ -51,7 +70,7 @@ class Poller:
     def add(self, job: BatchJob, outcome: Outcome, deadline: Deadline) -> None:
         if self._stopped.is_set():
             return  # stopping: the manifest keeps the request id for the next run
-        delays = PollSchedule().delays()
+        delays = self._schedule
         with self._lock:
             self._items.append(_Item(self.clock.now() + next(delays), job, outcome, deadline,
                                      delays))

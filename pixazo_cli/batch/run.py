@@ -12,17 +12,17 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pixazo_cli.batch.events import BatchEvents
+from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit
 from pixazo_cli.batch.jobfile import BatchJob
-from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest, files_present
+from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
+from pixazo_cli.batch.plan import Step, name_clashes, next_step
 from pixazo_cli.batch.poller import Poller
 from pixazo_cli.errors import (
     AuthError,
     BalanceError,
-    GenerationFailed,
     Interrupted,
     MaybeCharged,
     PixazoError,
@@ -34,7 +34,6 @@ from pixazo_cli.flow.generate import (
     Outcome,
     SaveOptions,
     name_parts,
-    planned_paths,
     save_all,
     submit,
 )
@@ -49,6 +48,8 @@ class BatchOptions:
     rate_limit: int = 60
     resend_maybe_charged: bool = False
     job_timeout: float = 600.0  # --timeout bounds each job, not the whole batch
+    max_requests: int | None = None  # paid requests this run may send
+    max_cost: float | None = None  # US dollars this run may spend on priced models
 
 
 class BatchRun:
@@ -64,6 +65,7 @@ class BatchRun:
         self.events = Fanout(view, self.history)
         self.manifest = Manifest(options.save.out_dir / MANIFEST_NAME)
         self.limiter = RateLimiter(options.rate_limit, session.clock)
+        self.guard = SpendingGuard(options.max_requests, options.max_cost)
         self.gateway = session.gateway()
         self.gateway.limiter = self.limiter
         self.downloader = session.downloader()
@@ -83,7 +85,12 @@ class BatchRun:
             self._all_done.set()
         self.poller.start()
         with self.view:
-            for job in self.jobs:
+            # Saved jobs are skipped here, not by a worker: a re-run of 10,000 saved jobs
+            # should cost a manifest look-up each, not a trip through the pool.
+            left = [job for job in self.jobs if not self._skipped(job)]
+            if self.jobs and not left:
+                self.view.say(f"Nothing to do: all {len(self.jobs)} jobs are saved.")
+            for job in left:
                 self.pool.submit(self._guarded, job, self._start)
             self._wait_for_all()
         self.poller.stop()
@@ -94,17 +101,8 @@ class BatchRun:
     def _check_names(self) -> None:
         """Before paying for anything: fixed file names that are taken, or that two lines
         share, would fail only after the request was paid for."""
-        problems: list[str] = []
-        owners: dict[Path, int] = {}
-        for job in self.jobs:
-            if (self.manifest.get(job.key) or {}).get("status") == "saved":
-                continue
-            for path in planned_paths(job.request, self._save_for(job), name_parts(job.request)):
-                if path in owners:
-                    problems.append(f"lines {owners[path]} and {job.line} both write {path}")
-                elif path.exists() and not self.options.save.overwrite:
-                    problems.append(f"line {job.line}: {path} already exists")
-                owners.setdefault(path, job.line)
+        problems = name_clashes(self.jobs, lambda job: self.manifest.status(job.key) == "saved",
+                                self._save_for)
         if problems:
             raise UsageError("File names clash; nothing was sent:\n  " + "\n  ".join(problems),
                              hint="Give each line its own \"name\", or pass --overwrite.")
@@ -146,27 +144,35 @@ class BatchRun:
         self.stopping.set()
         self.limiter.close()  # workers waiting for a slot give up instead of sending
 
+    def _skipped(self, job: BatchJob) -> bool:
+        entry = self.manifest.get(job.key)
+        if next_step(job, entry, self.options.save.out_dir,
+                     self.options.resend_maybe_charged) is not Step.SKIP:
+            return False
+        self.view.skipped(job, entry or {})
+        self._finish()
+        return True
+
     def _start(self, job: BatchJob) -> None:
         entry = self.manifest.get(job.key) or {}
-        if entry.get("status") == "saved" and files_present(entry, self.options.save.out_dir):
+        step = next_step(job, entry, self.options.save.out_dir, self.options.resend_maybe_charged)
+        if step is Step.SKIP:
             self.view.skipped(job, entry)
             self._finish()
             return
-        outcome = Outcome(job.request.model.name, request=job.request,
-                          request_id=entry.get("request_id"), urls=entry.get("urls"))
-        # A queued job that ended FAILED is submitted again; any other stop resumes polling.
-        job_failed = (entry.get("error") or {}).get("exit_code") == GenerationFailed.exit_code
         if self.stopping.is_set():
             return self._finish()
+        outcome = Outcome(job.request.model.name, request=job.request,
+                          request_id=entry.get("request_id"), urls=entry.get("urls"))
         if outcome.request_id or outcome.urls:
             self.history.follow_request(job.request, outcome.request_id, outcome.urls)
-        if outcome.urls:
+        if step is Step.DOWNLOAD:
             self.view.started(job)
             self._download(job, outcome)  # paid before: fetch again, never pay again
-        elif outcome.request_id and job.request.model.queued and not job_failed:
+        elif step is Step.RESUME:
             self.view.started(job)
             self.poller.add(job, outcome, self._deadline())  # resume the queued job
-        elif entry.get("maybe_charged") and not self.options.resend_maybe_charged:
+        elif step is Step.HOLD:
             self._failed(job, MaybeCharged(
                 "Not sent again: an earlier request for it may have been charged.",
                 hint="Check your Pixazo dashboard, then re-run with --resend-maybe-charged."))
@@ -174,6 +180,10 @@ class BatchRun:
             self._submit(job)
 
     def _submit(self, job: BatchJob) -> None:
+        try:
+            self.guard.admit(job.request)
+        except SpendingLimit as limit:
+            return self._limit_reached(limit)
         self.view.started(job)
         deadline = self._deadline()
         outcome = submit(self.gateway.with_deadline(deadline), job.request, self.events)
@@ -184,6 +194,19 @@ class BatchRun:
             self.poller.add(job, outcome, deadline)
         else:
             self._download(job, outcome)
+
+    def _limit_reached(self, limit: SpendingLimit) -> None:
+        """Nothing more is sent; what is in flight finishes; the job stays for the next run."""
+        with self._lock:
+            first = not self.stopping.is_set()
+            if first:
+                self.codes.append(limit.exit_code)
+        if first:
+            # No new job starts; the ones the guard already admitted are within the budget and
+            # still go out (closing the limiter here would drop those waiting for a slot).
+            self.stopping.set()
+            self.view.say(f"{limit.message} {limit.hint}")
+        self._finish()
 
     def _queued_done(self, job: BatchJob, outcome: Outcome) -> None:
         self.manifest.record(job.key, urls=outcome.urls)

@@ -62,13 +62,28 @@ def batch(
     out_dir: OutDir = None,
     concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64, metavar="N",
                                              help="Jobs at once.")] = 4,
-    rate_limit: Annotated[int, typer.Option("--rate-limit", min=1, metavar="N",
-                                            help="Paid requests a minute, at most.")] = 60,
+    rate_limit: Annotated[int | None, typer.Option(
+        "--rate-limit", min=1, metavar="N", help="Paid requests a minute, at most.",
+        show_default="60, or 60/N with --shard I/N: the shards share one key")] = None,
     shard: Annotated[str | None, typer.Option(
-        "--shard", metavar="I/N", help="Run only the I-th of N equal slices of the lines.")]
+        "--shard", metavar="I/N", help="Run only shard I of N; a job's shard follows its "
+        "content, so other lines never move it.")]
     = None,
     skip_invalid: Annotated[bool, typer.Option(
-        "--skip-invalid", help="Run the valid lines even when some are invalid.")] = False,
+        "--skip-invalid", help="Run the valid lines even when some are invalid (exit 2 at the "
+        "end).")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Check every line and say what a run would do and cost; send nothing, "
+        "need no key.")] = False,
+    max_requests: Annotated[int | None, typer.Option(
+        "--max-requests", min=0, metavar="N",
+        help="Stop before sending more than N paid requests (exit 4; a re-run continues).")]
+    = None,
+    max_cost: Annotated[float | None, typer.Option(
+        "--max-cost", min=0, metavar="DOLLARS", callback=finite,
+        help="Stop before spending more than this on models with a stated price (exit 4).")]
+    = None,
+    name: Name = None,
     resend_maybe_charged: Annotated[bool, typer.Option(
         "--resend-maybe-charged", help="Send again the jobs whose last request may have been "
         "charged (a 500, a timeout or a dropped connection) instead of reporting them.")]
@@ -86,14 +101,15 @@ def batch(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    from pixazo_cli.commands.run import run_batch
+    from pixazo_cli.commands.batch import run_batch
 
     if model is not None and model not in MODELS:
         raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
     code = run_batch(source, dict(model=model, out_dir=out_dir, concurrency=concurrency,
                                   rate_limit=rate_limit, shard=shard, skip_invalid=skip_invalid,
-                                  resend_maybe_charged=resend_maybe_charged,
+                                  check=check, max_requests=max_requests, max_cost=max_cost,
+                                  name=name, resend_maybe_charged=resend_maybe_charged,
                                   overwrite=overwrite, sidecar=sidecar, json_out=json_out,
                                   timeout=timeout), options)
     raise typer.Exit(code)

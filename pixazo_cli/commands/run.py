@@ -10,7 +10,7 @@ from typing import Any
 
 from pixazo_cli.commands.session import GlobalOptions, Session
 from pixazo_cli.errors import UsageError
-from pixazo_cli.flow.download import Saved, check_folder
+from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.events import FlowEvents
 from pixazo_cli.flow.generate import Outcome, SaveOptions, generate, resume
 from pixazo_cli.models.request import (
@@ -117,30 +117,6 @@ def _collect(session: Session, model: Model, request_id: str, row: Any,
     save = replace(_save_options(session, options), reuse=True)
     outcome = resume(session, model, request_id, save, known)
     _finish(session, outcome, json_out)
-
-
-def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
-    from pixazo_cli.batch.jobfile import parse_shard, read_jobs, shard
-    from pixazo_cli.batch.run import BatchOptions, BatchRun
-    from pixazo_cli.ui.batchview import BatchView
-
-    which = parse_shard(options["shard"])
-    text = _read_source(source)
-    with _session(globals_, options) as session:
-        jobs, invalid = read_jobs(text, options["model"], session.settings.model_defaults,
-                                  options["skip_invalid"])
-        for message in invalid:
-            session.ui.say(f"skipped {message}")
-        jobs = shard(jobs, which)
-        save = _save_options(session, options)
-        check_folder(save.out_dir)
-        view = BatchView(session.ui, len(jobs), options["json_out"], save.out_dir,
-                         invalid=len(invalid))
-        batch = BatchOptions(save, options["concurrency"], options["rate_limit"],
-                             options["resend_maybe_charged"], session.settings.timeout)
-        history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
-                                   {id(job.request): job.line for job in jobs})
-        return BatchRun(session, jobs, batch, view, history).run()
 
 
 def run_inspect(path: Path, json_out: bool) -> None:

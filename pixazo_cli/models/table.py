@@ -58,8 +58,7 @@ class Model:
     default_format: str = "png"  # the extension to expect when --format is not given
     stream_path: str = ""  # the Stream endpoint, where the model has one
     example: str = ""
-    # US dollars per image where the vendor's page states a price; None: unknown, never guessed.
-    price_per_image: float | None = None
+    price_per_image: float | None = None  # US dollars, where the vendor's page states one
     by_flag: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -168,7 +167,7 @@ MODELS: dict[str, Model] = {
                 Field("prompt_strength", "prompt_strength", float, low=0, high=1),
             ),
             example='pixazo sd3 "a neon-lit city race" --aspect-ratio 3:2 --format jpg',
-            price_per_image=0.20,  # "Your request will cost $0.20 per image."
+            price_per_image=0.20,
         ),
         Model(
             name="sdxl",

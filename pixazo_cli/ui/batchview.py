@@ -8,17 +8,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.batch.check import CheckReport
 from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.generate import Outcome
+from pixazo_cli.http.clock import Clock
+from pixazo_cli.ui.ci import Heartbeat
 from pixazo_cli.ui.output import Ui, stderr_console
 
 
 class BatchView(BatchEvents):
     def __init__(self, ui: Ui, total: int, json_out: bool, folder: Path,
-                 invalid: int = 0) -> None:
+                 invalid: int = 0, clock: Clock | None = None) -> None:
         self.ui = ui
+        self.clock = clock
+        self._heartbeat: Heartbeat | None = None
         self.invalid = invalid
         self.folder = folder
         self.total = total
@@ -46,11 +51,24 @@ class BatchView(BatchEvents):
                                       redirect_stdout=False, redirect_stderr=False)
             self._progress.start()
             self._task = self._progress.add_task(self._line(), total=self.total)
+        elif not self.ui.quiet and self.clock is not None:
+            # No terminal (a CI log): a plain progress line at least every 10 s.
+            self._heartbeat = Heartbeat(self.clock, lambda: self.ui.say(self.progress_line()))
+            self._heartbeat.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
+
+    def progress_line(self) -> str:
+        c = self.counts
+        ended = c["saved"] + c["skipped"] + c["failed"]
+        return (f"progress: {ended}/{self.total} jobs ended ({c['saved']} saved, "
+                f"{c['skipped']} already saved, {c['failed']} failed), "
+                f"{c['in flight']} in flight")
 
     def say(self, message: str) -> None:
         if self._progress is not None:
@@ -71,6 +89,9 @@ class BatchView(BatchEvents):
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
         self._emit(entry)
         self._count("saved")
+        if self.ui.verbose and self._progress is None:
+            files = ", ".join(f["path"] for f in entry.get("files") or [])
+            self.ui.say(f"line {job.line}: saved {files} · {self.progress_line()}")
 
     def skipped(self, job: BatchJob, entry: dict[str, Any]) -> None:
         if not self.json_out:
@@ -88,6 +109,8 @@ class BatchView(BatchEvents):
         self.say(f"line {job.line}: {error['message']}"
                  + (f"\n  Hint: {error['hint']}" if error.get("hint") else ""))
         self._count("failed")
+        if self.ui.verbose and self._progress is None:
+            self.ui.say(f"line {job.line}: failed · {self.progress_line()}")
 
     def summary(self) -> None:
         took = time.monotonic() - self.started_at
@@ -128,3 +151,26 @@ class BatchView(BatchEvents):
         rate = (c["saved"] + c["failed"]) / minutes
         return (f"saved {c['saved'] + c['skipped']} · failed {c['failed']} · "
                 f"in flight {c['in flight']} · {rate:.0f}/min")
+
+
+def check_text(report: CheckReport) -> str:
+    """`batch --check`'s report, for people (stdout: it is what the command was asked for)."""
+    r = report
+    where = f" in shard {r.shard}" if r.shard else ""
+    lines = [f"{r.jobs} jobs{where}: {r.new} new, {r.already_saved} already saved, "
+             f"{r.queued} queued (resumed, no new charge), {r.download_again} paid before and "
+             f"downloaded again, {r.failed} failed before (sent again), {r.maybe_charged} may "
+             "have been charged (not sent without --resend-maybe-charged)."]
+    if r.invalid:
+        lines.append(f"{r.invalid} invalid line(s): the run would skip them "
+                     "(--skip-invalid) or refuse to start.")
+    cost = f"${r.cost:.2f} for the {r.priced_requests} on models with a stated price"
+    unpriced = r.paid_requests - r.priced_requests
+    lines.append(f"Paid requests it would send: {r.paid_requests}; {cost}"
+                 + (f", plus {unpriced} on models without one." if unpriced else "."))
+    if r.shard_sizes:
+        lines.append("Shard split: " + ", ".join(
+            f"{n}/{len(r.shard_sizes)}: {size}" for n, size in enumerate(r.shard_sizes, 1)))
+    lines += [f"Would refuse: {problem}" for problem in r.clashes]
+    lines.append("Nothing was sent.")
+    return "\n".join(lines)

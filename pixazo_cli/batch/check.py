@@ -1,0 +1,81 @@
+"""`pixazo batch FILE --check`: what a run would do and cost, from the file and the manifest
+alone. Sends nothing and needs no key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pixazo_cli.batch.guards import request_cents
+from pixazo_cli.batch.jobfile import BatchJob, InvalidLine
+from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
+from pixazo_cli.batch.plan import Step, name_clashes, next_step
+from pixazo_cli.batch.shards import shard, shard_sizes
+from pixazo_cli.flow.generate import SaveOptions
+
+
+@dataclass
+class CheckReport:
+    jobs: int = 0  # in this shard
+    invalid: int = 0
+    new: int = 0
+    already_saved: int = 0
+    queued: int = 0  # resumed by request id: no new charge
+    download_again: int = 0  # paid before, not saved yet: no new charge
+    failed: int = 0  # failed before: sent again
+    maybe_charged: int = 0  # held back unless --resend-maybe-charged
+    paid_requests: int = 0
+    priced_requests: int = 0
+    cost: float = 0.0  # US dollars, for the priced requests only
+    shard: str | None = None
+    shard_sizes: list[int] = field(default_factory=list)
+    clashes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """What the real run's checks would say before sending: 2 for invalid lines or
+        clashing names, else 0."""
+        return 2 if self.invalid or self.clashes else 0
+
+
+def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
+                which: tuple[int, int] | None, folder: Path,
+                save_for: Callable[[BatchJob], SaveOptions],
+                resend_maybe_charged: bool = False) -> CheckReport:
+    jobs = shard(all_jobs, which)
+    manifest = Manifest(folder / MANIFEST_NAME)
+    report = CheckReport(jobs=len(jobs), invalid=len(invalid))
+    if which is not None:
+        report.shard = f"{which[0]}/{which[1]}"
+        report.shard_sizes = shard_sizes(all_jobs, which[1])
+    spent = 0
+    for job in jobs:
+        entry = manifest.get(job.key)
+        step = next_step(job, entry, folder, resend_maybe_charged)
+        _count(report, step, entry is not None and entry.get("status") == "failed")
+        if step is Step.SEND:
+            report.paid_requests += 1
+            price = request_cents(job.request)
+            if job.request.model.price_per_image is not None:
+                report.priced_requests += 1
+                spent += price
+    report.cost = spent / 100
+    report.clashes = name_clashes(jobs, lambda job: manifest.status(job.key) == "saved",
+                                  save_for)
+    return report
+
+
+def _count(report: CheckReport, step: Step, failed_before: bool) -> None:
+    if step is Step.SKIP:
+        report.already_saved += 1
+    elif step is Step.DOWNLOAD:
+        report.download_again += 1
+    elif step is Step.RESUME:
+        report.queued += 1
+    elif step is Step.HOLD:
+        report.maybe_charged += 1
+    elif failed_before:
+        report.failed += 1
+    else:
+        report.new += 1

@@ -1,0 +1,98 @@
+"""`pixazo batch`: read and check the file, take this shard's jobs, then either report what a
+run would do (--check) or run them, shown on the terminal, in a CI log, or both."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+from pixazo_cli.batch.check import check_batch
+from pixazo_cli.batch.events import BatchEvents, BatchFanout
+from pixazo_cli.batch.jobfile import BatchJob, InvalidLines, parse_shard, read_jobs
+from pixazo_cli.batch.run import BatchOptions, BatchRun
+from pixazo_cli.batch.shards import GATEWAY_LIMIT, shard, shard_rate_limit
+from pixazo_cli.commands.run import _read_source, _save_options, _session
+from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.errors import UsageError, most_severe
+from pixazo_cli.flow.download import check_folder
+from pixazo_cli.flow.generate import SaveOptions
+from pixazo_cli.flow.naming import check_template
+from pixazo_cli.ui.batchview import BatchView, check_text
+from pixazo_cli.ui.ci import GithubReport, github_actions
+
+
+def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
+    which = parse_shard(options["shard"])
+    if options.get("name"):
+        check_template(options["name"])
+    text = _read_source(source)
+    with _session(globals_, options) as session:
+        save = _save_options(session, options)
+        github = GithubReport(lambda: session.ui.err, source, save.out_dir,
+                              os.environ.get("GITHUB_STEP_SUMMARY")) if github_actions() else None
+        try:
+            jobs, invalid = read_jobs(text, options["model"], session.settings.model_defaults,
+                                      options["skip_invalid"] or options["check"])
+        except InvalidLines as error:
+            if github is not None:
+                github.invalid(error.lines)
+                github.summary()
+            raise
+        if github is not None:
+            github.invalid(invalid)
+        for bad in invalid:
+            session.ui.say(f"skipped {bad}" if not options["check"] else f"invalid {bad}")
+        if options["check"]:
+            return _check(session, jobs, invalid, which, save, options)
+        mine = shard(jobs, which)
+        check_folder(save.out_dir)
+        batch = _batch_options(save, options, which, session.settings.timeout)
+        session.ui.say(_startup_line(len(mine), which, batch, options["rate_limit"] is None))
+        view: BatchEvents = BatchView(session.ui, len(mine), options["json_out"], save.out_dir,
+                                      invalid=len(invalid), clock=session.clock)
+        if github is not None:
+            github.total = len(mine)
+            view = BatchFanout(view, github)
+        history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
+                                   {id(job.request): job.line for job in mine})
+        code = BatchRun(session, mine, batch, view, history).run()
+        # Skipped lines are not success: 2 at the end, unless something failed harder.
+        return most_severe([code, UsageError.exit_code]) if invalid else code
+
+
+def _batch_options(save: SaveOptions, options: dict[str, Any], which: tuple[int, int] | None,
+                   timeout: float) -> BatchOptions:
+    rate = options["rate_limit"]
+    if rate is None:  # N shards share one key: each takes 1/N of the gateway's limit
+        rate = shard_rate_limit(which[1]) if which else GATEWAY_LIMIT
+    return BatchOptions(save, options["concurrency"], rate, options["resend_maybe_charged"],
+                        timeout, options.get("max_requests"), options.get("max_cost"))
+
+
+def _startup_line(jobs: int, which: tuple[int, int] | None, batch: BatchOptions,
+                  default_rate: bool) -> str:
+    where = f" (shard {which[0]}/{which[1]})" if which else ""
+    why = ""
+    if which and default_rate:
+        why = f": the gateway's {GATEWAY_LIMIT}/min shared by {which[1]} shards on one key"
+    limits = "".join(f", {text}" for text in (
+        f"at most {batch.max_requests} paid requests" if batch.max_requests is not None else "",
+        f"at most ${batch.max_cost:.2f}" if batch.max_cost is not None else "") if text)
+    return (f"Batch: {jobs} jobs{where}, {batch.concurrency} at once, up to {batch.rate_limit} "
+            f"paid requests a minute{why}{limits}.")
+
+
+def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
+           which: tuple[int, int] | None, save: SaveOptions, options: dict[str, Any]) -> int:
+    def save_for(job: BatchJob) -> SaveOptions:
+        return dataclasses.replace(save, template=job.name or save.template)
+
+    report = check_batch(jobs, invalid, which, save.out_dir, save_for,
+                         options["resend_maybe_charged"])
+    if options["json_out"]:
+        session.ui.result_json({**dataclasses.asdict(report), "exit_code": report.exit_code})
+    else:
+        session.ui.result_line(check_text(report))
+    return report.exit_code

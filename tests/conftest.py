@@ -1,18 +1,23 @@
 """Shared fixtures: an isolated config folder and working folder for every test, a fake clock
-so nothing sleeps for real, and a runner that calls the CLI the way a shell would."""
+so nothing sleeps for real, a runner that calls the CLI the way a shell would, and an in-process
+sandbox gateway for tests that speak real HTTP."""
 
 from __future__ import annotations
 
 import json
+import os
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from pixazo_cli.cli.app import app
+from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 
 GATEWAY = "https://gateway.pixazo.ai"
 CDN = "https://pub-test.r2.dev"
@@ -66,6 +71,11 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return fake
 
 
+def config_file() -> Path:
+    """Where pixazo keeps its config for this test (under the isolated XDG_CONFIG_HOME)."""
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "pixazo" / "config.toml"
+
+
 @pytest.fixture
 def key(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PIXAZO_API_KEY", KEY)
@@ -92,3 +102,38 @@ def run(*args: str, input: str | None = None) -> Result:
 
 def sent_bodies(httpx_mock: Any) -> list[dict[str, Any]]:
     return [json.loads(r.content) for r in httpx_mock.get_requests() if r.method == "POST"]
+
+
+def run_bounded(*args: str, seconds: float = 30) -> Result:
+    """Run the CLI in a thread, so a hang fails the test instead of the suite."""
+    results: list[Result] = []
+    thread = threading.Thread(target=lambda: results.append(run(*args)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert results, f"pixazo {' '.join(args)} did not finish in {seconds} s"
+    return results[0]
+
+
+# --- the in-process sandbox gateway -------------------------------------------------------------
+
+def reset_sandbox(sandbox: Sandbox, faults: Iterable[str] = ()) -> None:
+    """Back to a fresh gateway (no jobs, no counts, full wallet, no faults), then arm `faults`."""
+    httpx.post(f"{sandbox.base_url}/_sandbox/reset", timeout=5).raise_for_status()
+    if faults:
+        sandbox.set_faults(list(faults))
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    """One sandbox per test module: no latency, and no rate limit, so a module's many POSTs are
+    not refused (tests of the 429 path use the `submit:429` fault)."""
+    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
+        yield running
+
+
+@pytest.fixture
+def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The module's sandbox, fresh for this test, as the CLI's gateway with a key set."""
+    reset_sandbox(sandbox)
+    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
+    return sandbox

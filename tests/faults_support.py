@@ -23,7 +23,7 @@ from PIL import Image
 from pixazo_cli.http import client
 from pixazo_cli.sandbox import Sandbox
 
-from .conftest import KEY, Result
+from .conftest import KEY, Result, config_file
 
 # A request id as the sandbox makes them, inside the resume command the CLI must print.
 RESUME = re.compile(r"pixazo status (nucleus-image_[0-9a-f-]+) --wait")
@@ -60,11 +60,14 @@ class FaultCase:
     accepted: int | None = None  # POSTs that got as far as the work; None: not checked
     maybe_charged: int | None = None  # POSTs a real gateway may have billed; None: not checked
     files: int = 0  # complete images expected in the output folder afterwards
-    stderr: tuple[str, ...] = ()  # fragments stderr must contain (case-insensitive)
+    stderr: tuple[str, ...] = ()  # fragments stderr must contain (case-insensitive; {subs})
     stderr_re: tuple[str, ...] = ()  # regular expressions stderr must match
     not_in_stderr: tuple[str, ...] = ()  # fragments stderr must not contain (case-insensitive)
     stats: Mapping[str, int] = field(default_factory=dict)  # other exact sandbox counters
+    at_least: Mapping[str, int] = field(default_factory=dict)  # counters with a lower bound
     sleeps: tuple[float, ...] | None = None  # the client's exact (fake) sleeps
+    slept: int | None = None  # how many (fake) sleeps, where their lengths vary (jitter)
+    slept_at_most: float | None = None  # the (fake) sleeps add up to no more than this
     resume: bool = False  # stderr names `pixazo status ID --wait` for a job the gateway knows
     options: Mapping[str, Any] = field(default_factory=dict)  # SandboxOptions: own sandbox
     client_key: str = KEY
@@ -93,6 +96,20 @@ def unwritable_out_dir(env: Env) -> None:
     env.watched.append(target)
 
 
+def out_dir(env: Env) -> None:
+    """{out}: an output folder outside the working folder, which must stay empty."""
+    target = env.tmp / "shots"
+    env.subs["out"] = str(target)
+    env.watched.append(target)
+
+
+def out_dir_under_a_file(env: Env) -> None:
+    """{out}: a folder that cannot be made, because its parent is a regular file."""
+    taken = env.tmp / "taken"
+    taken.write_text("a file, not a folder")
+    env.subs["out"] = str(taken / "sub")
+
+
 def config_text(text: str) -> Prepare:
     def prepare(env: Env) -> None:
         path = config_file()
@@ -103,10 +120,6 @@ def config_text(text: str) -> Prepare:
 
 def config_is_a_folder(env: Env) -> None:
     config_file().mkdir(parents=True)
-
-
-def config_file() -> Path:
-    return Path(os.environ["XDG_CONFIG_HOME"]) / "pixazo" / "config.toml"
 
 
 def dead_port(env: Env) -> None:
@@ -203,11 +216,6 @@ def unexpected_server_errors(recorded: list[BaseException]) -> list[BaseExceptio
 
 
 # --- checks -------------------------------------------------------------------------------------
-
-def reset(sandbox: Sandbox, faults: tuple[str, ...] | list[str]) -> None:
-    """Back to a fresh gateway (no jobs, no counts, full wallet), then arm this row's faults."""
-    httpx.post(f"{sandbox.base_url}/_sandbox/reset", timeout=5).raise_for_status()
-    sandbox.set_faults(list(faults))
 
 
 def every_entry(folder: Path) -> list[Path]:

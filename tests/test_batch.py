@@ -1,52 +1,20 @@
-"""pixazo batch: every line checked first, parallel under one limiter, resumable, shardable.
+"""pixazo batch: every line checked first, parallel under one limiter, shardable, one exit code
+for the run; a job that fails never hangs the batch. (Re-runs: test_batch_resume.py.)
 
 Real HTTP against the in-process sandbox; the client's clock is fake, so nothing sleeps."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
 
 from pixazo_cli.batch.jobfile import read_jobs, shard
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
-from tests.conftest import run
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
-        yield running
-
-
-@pytest.fixture
-def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    sandbox.set_faults([])
-    import urllib.request
-
-    urllib.request.urlopen(urllib.request.Request(sandbox.base_url + "/_sandbox/reset",
-                                                  data=b"{}", method="POST")).close()
-    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
-    return sandbox
-
-
-def lines(count: int, model: str = "sdxl") -> str:
-    return "".join(json.dumps({"model": model, "prompt": f"hero {n}", "width": 512,
-                               "height": 512, "seed": n}) + "\n" for n in range(1, count + 1))
-
-
-def write(tmp: Path, text: str, name: str = "jobs.jsonl") -> str:
-    (tmp / name).write_text(text, encoding="utf-8")
-    return name
-
-
-def manifest(folder: Path) -> list[dict]:
-    return [json.loads(line) for line in (folder / "pixazo-manifest.jsonl").read_text()
-            .splitlines()]
+from tests.batch_support import lines, manifest, write, write_lines
+from tests.conftest import run, run_bounded
 
 
 def test_every_line_is_saved_and_its_path_printed(gateway: Sandbox, isolated: Path) -> None:
@@ -92,62 +60,6 @@ def test_batch_reads_stdin(gateway: Sandbox, isolated: Path) -> None:
     result = run("batch", "-", "-o", "out", input=lines(2))
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
-
-
-def test_a_rerun_skips_every_saved_job_and_pays_nothing(gateway: Sandbox, isolated: Path) -> None:
-    name = write(isolated, lines(4) + '{"model": "nucleus", "prompt": "queued"}\n')
-    first = run("batch", name, "-o", "out")
-    again = run("batch", name, "-o", "out")
-    assert first.exit_code == again.exit_code == 0
-    assert gateway.stats()["posts_received"] == 5
-    assert sorted(again.stdout.splitlines()) == sorted(first.stdout.splitlines())
-    assert "5 already saved" in again.stderr
-
-
-def test_a_rerun_sends_exactly_the_missing_requests(gateway: Sandbox, isolated: Path) -> None:
-    name = write(isolated, lines(6))
-    first_half = write(isolated, lines(3), "first.jsonl")
-    assert run("batch", first_half, "-o", "out").exit_code == 0  # as if killed after three
-    result = run("batch", name, "-o", "out")
-    assert result.exit_code == 0, result.stderr
-    assert gateway.stats()["posts_received"] == 6
-    bodies = [b["prompt"] for b in gateway.stats()["bodies"]]
-    assert sorted(bodies) == [f"hero {n}" for n in range(1, 7)]
-
-
-def test_a_failed_download_is_fetched_again_without_paying_again(gateway: Sandbox,
-                                                                   isolated: Path) -> None:
-    gateway.set_faults(["download:404*2"])
-    name = write(isolated, lines(3))
-    first = run("batch", name, "-o", "out", "-j", "1")
-    assert first.exit_code == 8
-    assert "2 failed" in first.stderr
-    second = run("batch", name, "-o", "out")
-    assert second.exit_code == 0, second.stderr
-    assert gateway.stats()["posts_received"] == 3
-    assert len(second.stdout.splitlines()) == 3
-
-
-def test_a_queued_job_is_resumed_by_its_request_id(gateway: Sandbox, isolated: Path) -> None:
-    gateway.set_faults(["status:503*100"])  # polls keep failing until the job times out
-    name = write(isolated, '{"model": "nucleus", "prompt": "slow one"}\n')
-    first = run("batch", name, "-o", "out", "--timeout", "5")
-    assert first.exit_code == 7, first.stderr
-    [entry] = [e for e in manifest(isolated / "out") if e["status"] == "failed"]
-    gateway.set_faults([])
-    second = run("batch", name, "-o", "out")
-    assert second.exit_code == 0, second.stderr
-    assert gateway.stats()["posts_received"] == 1
-    assert manifest(isolated / "out")[-1]["request_id"] == entry["request_id"]
-
-
-def test_generation_failures_are_retried_on_the_next_run(gateway: Sandbox,
-                                                          isolated: Path) -> None:
-    gateway.set_faults(["job:failed*1"])
-    name = write(isolated, '{"model": "nucleus", "prompt": "flaky"}\n')
-    assert run("batch", name, "-o", "out").exit_code == 6
-    assert run("batch", name, "-o", "out").exit_code == 0
-    assert gateway.stats()["posts_received"] == 2
 
 
 def test_the_manifest_records_each_job(gateway: Sandbox, isolated: Path) -> None:
@@ -205,50 +117,6 @@ def test_identical_lines_are_separate_jobs() -> None:
     assert jobs[0].body_sha256 == jobs[1].body_sha256
 
 
-@pytest.mark.parametrize(("model", "extra", "suffix"), [
-    ("sdxl", {}, ".png"), ("sd3", {"format": "jpg"}, ".jpg"), ("sd35", {}, ".webp")])
-def test_inspect_round_trips_the_record(gateway: Sandbox, isolated: Path, model: str,
-                                        extra: dict, suffix: str) -> None:
-    made = run(model, "a lighthouse at dusk", *[a for k, v in extra.items()
-                                                for a in (f"--{k}", v)], "--json")
-    report = made.json()
-    path = report["files"][0]["path"]
-    assert path.endswith(suffix)
-    record = run("inspect", "--json", path).json()
-    assert record["model"] == model and record["body"] == report["body"]
-    assert record["endpoint"] == report["endpoint"]
-    assert record["tool"].startswith("pixazo-cli/")
-
-
-def test_replay_sends_the_identical_body(gateway: Sandbox, isolated: Path) -> None:
-    made = run("sdxl", "a sparrow", "--seed", "40", "--width", "768", "--json").json()
-    replayed = run("replay", made["files"][0]["path"], "--json")
-    assert replayed.exit_code == 0, replayed.stderr
-    first, second = gateway.stats()["bodies"][-2:]
-    assert first == second == made["body"]
-
-
-def test_replay_flags_override_the_record(gateway: Sandbox, isolated: Path) -> None:
-    made = run("sdxl", "a sparrow", "--seed", "40", "--json").json()
-    assert run("replay", made["files"][0]["path"], "--seed", "41").exit_code == 0
-    assert gateway.stats()["bodies"][-1] == {**made["body"], "seed": 41}
-    refused = run("replay", made["files"][0]["path"], "--aspect-ratio", "1:1")
-    assert refused.exit_code == 2 and "sdxl does not take --aspect-ratio" in refused.stderr
-
-
-def test_sidecar_writes_the_record_beside_the_image(gateway: Sandbox, isolated: Path) -> None:
-    made = run("sdxl", "a sparrow", "--sidecar", "--json").json()
-    sidecar = Path(made["files"][0]["path"]).with_suffix(".json")
-    data = json.loads(sidecar.read_text())
-    assert data["body"] == made["body"] and data["file"]["sha256"] == made["files"][0]["sha256"]
-
-
-def test_inspect_refuses_a_file_without_a_record(isolated: Path) -> None:
-    Image.new("RGB", (4, 4)).save(isolated / "plain.png")
-    result = run("inspect", "plain.png")
-    assert result.exit_code == 2 and "no pixazo generation record" in result.stderr
-
-
 def test_a_429_that_comes_anyway_is_retried_through_the_shared_limiter(
         gateway: Sandbox, isolated: Path, clock) -> None:
     gateway.set_faults(["submit:429*1"])
@@ -258,38 +126,47 @@ def test_a_429_that_comes_anyway_is_retried_through_the_shared_limiter(
     assert 1.0 in clock.sleeps  # the sandbox's Retry-After: 1, waited in the limiter
 
 
-class _TerminalStderr:
-    """stderr that says it is a terminal, so the spinner and the progress bar really run."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-
-    def isatty(self) -> bool:
-        return True
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-@pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
-
-    monkeypatch.setattr("pixazo_cli.ui.output.Ui.err", property(lambda self: _TerminalStderr(
-        sys.stderr)))
+def test_an_empty_wallet_stops_new_requests_but_saves_what_was_paid(
+        isolated: Path, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with start(SandboxOptions(port=0, latency=0.3, quiet=True, balance=1)) as poor:
+        monkeypatch.setenv("PIXAZO_BASE_URL", poor.base_url)
+        name = write_lines(isolated, {"model": "nucleus", "prompt": "paid"},
+                           {"model": "sdxl", "prompt": "refused"},
+                           {"model": "sdxl", "prompt": "never"})
+        result = run_bounded("batch", name, "-o", "out", "-j", "1")
+        stats = poor.stats()
+    assert result.exit_code == 4
+    assert len(result.stdout.splitlines()) == 1  # the nucleus image, paid for, is saved
+    assert stats["posts_received"] == 2
 
 
-def test_paths_stay_on_stdout_while_the_progress_bar_runs(gateway: Sandbox, isolated: Path,
-                                                          terminal: None) -> None:
-    result = run("batch", write(isolated, lines(3)), "-o", "out")
-    assert result.exit_code == 0, result.stderr
-    assert len(result.stdout.splitlines()) == 3
-    assert all(line.startswith("out/") for line in result.stdout.splitlines())
-    assert "out/" not in result.stderr
+def test_a_bug_in_the_poller_fails_the_job_instead_of_hanging(
+        gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> list[str]:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("pixazo_cli.batch.poller.reply_urls", broken)
+    name = write_lines(isolated, {"model": "nucleus", "prompt": "a"},
+                       {"model": "sdxl", "prompt": "b"})
+    result = run_bounded("batch", name, "-o", "out")
+    assert result.exit_code == 1 and "boom" in result.stderr
+    assert len(result.stdout.splitlines()) == 1
 
 
-def test_the_path_stays_on_stdout_while_the_spinner_runs(gateway: Sandbox, isolated: Path,
-                                                         terminal: None) -> None:
-    result = run("sdxl", "a red fox", "-o", "out")
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("out/sdxl-") and "out/" not in result.stderr
+def test_batch_lines_sharing_a_name_stop_before_any_request(gateway: Sandbox,
+                                                           isolated: Path) -> None:
+    name = write_lines(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.{ext}"},
+                       {"model": "sdxl", "prompt": "b", "name": "hero.{ext}"})
+    result = run("batch", name, "-o", "out")
+    assert result.exit_code == 2 and "lines 1 and 2" in result.stderr
+    assert gateway.stats()["posts_received"] == 0
+
+
+def test_a_batch_name_already_on_disk_stops_before_any_request(gateway: Sandbox,
+                                                              isolated: Path) -> None:
+    (isolated / "out").mkdir()
+    (isolated / "out" / "hero.png").write_bytes(b"mine")
+    name = write_lines(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.{ext}"})
+    result = run("batch", name, "-o", "out")
+    assert result.exit_code == 2 and "already exists" in result.stderr
+    assert gateway.stats()["posts_received"] == 0

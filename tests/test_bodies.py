@@ -11,6 +11,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from pixazo_cli.sandbox import Sandbox
 from tests.conftest import CDN, GATEWAY, KEY, PNG, run
 
 NUCLEUS_PATH = "/nucleus-image/v1/nucleus-image-request"
@@ -346,3 +347,8 @@ def test_configured_sd35_default_replaces_the_built_in_one(
     serve_sync(httpx_mock, "sd35")
     ok(run("sd35", "a fox"))
     assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", **SD35_DEFAULTS, "steps": 60}
+
+
+def test_nan_in_a_param_is_sent_as_text(gateway: Sandbox) -> None:
+    shown = run("sdxl", "x", "--param", "note=NaN", "--dry-run", "--json").json()
+    assert shown["body"]["note"] == "NaN"

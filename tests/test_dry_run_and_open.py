@@ -6,30 +6,14 @@ import json
 import os
 import shlex
 import stat
-import time
-from collections.abc import Iterator
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from pixazo_cli.sandbox import Sandbox
 from tests.conftest import KEY, run
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True)) as running:
-        yield running
-
-
-@pytest.fixture
-def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    import urllib.request
-
-    urllib.request.urlopen(urllib.request.Request(sandbox.base_url + "/_sandbox/reset",
-                                                  data=b"{}", method="POST")).close()
-    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
-    return sandbox
 
 
 def test_dry_run_sends_nothing_and_exits_0(gateway: Sandbox, isolated: Path) -> None:
@@ -107,12 +91,19 @@ def test_open_hands_each_saved_image_to_the_viewer(gateway: Sandbox, isolated: P
     viewer.chmod(viewer.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    viewers: list[subprocess.Popen[bytes]] = []
+
+    class Watched(subprocess.Popen):  # the CLI starts the viewer without waiting; the test waits
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            viewers.append(self)
+
+    monkeypatch.setattr("pixazo_cli.ui.viewer.subprocess.Popen", Watched)
     result = run("nucleus", "twins", "--num-images", "2", "--open")
     assert result.exit_code == 0, result.stderr
-    for _ in range(100):  # the viewer is started, not waited for
-        if opened.exists() and len(opened.read_text().splitlines()) == 2:
-            break
-        time.sleep(0.05)
+    assert len(viewers) == 2
+    for viewer_process in viewers:
+        viewer_process.wait(timeout=10)
     assert sorted(opened.read_text().splitlines()) == sorted(result.stdout.splitlines())
 
 

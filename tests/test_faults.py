@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 
-from .conftest import KEY, FakeClock, run
+from .conftest import KEY, FakeClock, reset_sandbox, run
 from .faults_support import (
     Env,
     FaultCase,
@@ -33,7 +33,8 @@ from .faults_support import (
     disk_full,
     every_entry,
     key_pieces,
-    reset,
+    out_dir,
+    out_dir_under_a_file,
     server_errors_recorded,
     unexpected_server_errors,
     unwritable_out_dir,
@@ -42,6 +43,7 @@ from .faults_support import (
 SDXL = ("sdxl", "a fox in the snow")
 NUCLEUS = ("nucleus", "a lighthouse at dusk")
 CHARGED = ("may have", "charged")  # the wording of a POST that may have been billed
+REQUEST_ID = r"nucleus-image_[0-9a-f-]+"  # the sandbox's queued request ids
 OTHER_KEY = "sandbox-only-key-QwZxKmPtRvYs"
 
 
@@ -55,7 +57,7 @@ def http_status(code: int) -> str:
 CASES = [
     # --- paid POSTs: resent only where the gateway cannot have started the work ---------------
     FaultCase("submit-500-not-resent", SDXL, ("submit:500",), 7, posts=1, accepted=0,
-              maybe_charged=1, stderr=("500", *CHARGED)),
+              maybe_charged=1, stderr=("500", *CHARGED), sleeps=()),
     FaultCase("submit-500-nucleus-not-resent", NUCLEUS, ("submit:500",), 7, posts=1,
               accepted=0, maybe_charged=1, stderr=("500", *CHARGED), stats={"status_polls": 0}),
     FaultCase("submit-502-once-resent", SDXL, ("submit:502*1",), 0, posts=2, accepted=1,
@@ -66,8 +68,12 @@ CASES = [
               maybe_charged=0, files=1),
     FaultCase("submit-503-once-resent-nucleus", NUCLEUS, ("submit:503*1",), 0, posts=2,
               accepted=1, files=1),
+    FaultCase("submit-502-four-times-gives-up", SDXL, ("submit:502*4",), 7, posts=4,
+              accepted=0, maybe_charged=0, stderr=("502",), not_in_stderr=("charged",)),
     FaultCase("submit-503-four-times-gives-up", SDXL, ("submit:503*4",), 7, posts=4,
               accepted=0, maybe_charged=0, stderr=("503",), not_in_stderr=("charged",)),
+    FaultCase("submit-504-four-times-gives-up", SDXL, ("submit:504*4",), 7, posts=4,
+              accepted=0, maybe_charged=0, stderr=("504",), not_in_stderr=("charged",)),
     FaultCase("submit-429-once-honours-retry-after", SDXL, ("submit:429*1",), 0, posts=2,
               accepted=1, files=1, sleeps=(1.0,)),
     FaultCase("submit-429-always-exit-5", SDXL, ("submit:429",), 5, posts=4, accepted=0,
@@ -79,8 +85,9 @@ CASES = [
     FaultCase("submit-slow-read-timeout-not-resent", (*SDXL, "--timeout", "0.2"),
               ("submit:slow=0.3",), 7, posts=1, accepted=1, maybe_charged=1, stderr=CHARGED),
     FaultCase("submit-connection-refused-retried-then-7",
-              (*SDXL, "--base-url", "{dead}"), (), 7, posts=0, stderr=("cannot reach",),
-              not_in_stderr=("charged",), prepare=(dead_port,)),
+              (*SDXL, "--base-url", "{dead}"), (), 7, posts=0,
+              stderr=("cannot reach", "127.0.0.1"), not_in_stderr=("charged",),
+              slept=3, prepare=(dead_port,)),
     # --- replies the CLI cannot use: a message naming the HTTP status and what was wrong ------
     FaultCase("submit-html-sdxl", SDXL, ("submit:html",), 7, posts=1,
               stderr=("not JSON", "text/html", *CHARGED), stderr_re=(http_status(200),)),
@@ -117,10 +124,13 @@ CASES = [
               ("status:slow=1.2*1",), 0, posts=1, files=1, stats={"status_polls": 2}),
     FaultCase("status-html-once-wait-continues", NUCLEUS, ("status:html*1",), 0, posts=1,
               files=1, stats={"status_polls": 2}),
-    FaultCase("status-html-always-exit-7-resume", NUCLEUS, ("status:html",), 7, posts=1,
-              stderr=("not JSON",), stderr_re=(http_status(200),), resume=True),
-    FaultCase("status-bad-json-always-exit-7-resume", NUCLEUS, ("status:bad-json",), 7,
-              posts=1, stderr=("not JSON",), stderr_re=(http_status(200),), resume=True),
+    # Always failing: one unreadable poll is transient, so only the deadline (--timeout) ends it.
+    FaultCase("status-html-always-exit-7-resume", (*NUCLEUS, "--timeout", "20"),
+              ("status:html",), 7, posts=1, stderr=("not JSON",),
+              stderr_re=(http_status(200),), resume=True, at_least={"status_polls": 2}),
+    FaultCase("status-bad-json-always-exit-7-resume", (*NUCLEUS, "--timeout", "20"),
+              ("status:bad-json",), 7, posts=1, stderr=("not JSON",),
+              stderr_re=(http_status(200),), resume=True, at_least={"status_polls": 2}),
     FaultCase("status-unknown-status-exit-7", NUCLEUS, ("status:unknown-status",), 7, posts=1,
               stderr=("unknown status", "WEIRD"), stderr_re=(http_status(200),), resume=True),
     FaultCase("status-missing-field-exit-7", NUCLEUS, ("status:missing-field",), 7, posts=1,
@@ -130,12 +140,14 @@ CASES = [
               stats={"downloads": 0}),
     # --- the job itself -----------------------------------------------------------------------
     FaultCase("job-failed-exit-6", NUCLEUS, ("job:failed",), 6, posts=1, accepted=1,
-              stderr=("FAILED",), stats={"downloads": 0}),
+              stderr=("FAILED", "Generation failed: sandbox fault"), stderr_re=(REQUEST_ID,),
+              stats={"downloads": 0}),
     FaultCase("job-error-exit-6-not-charged", NUCLEUS, ("job:error",), 6, posts=1, accepted=1,
-              stderr=("ERROR", "not charged"), stats={"downloads": 0}),
+              stderr=("ERROR", "Internal error: sandbox fault", "not charged"),
+              stderr_re=(REQUEST_ID,), stats={"downloads": 0}),
     FaultCase("job-never-timeout-exit-7-resume", (*NUCLEUS, "--timeout", "5"), ("job:never",),
               7, posts=1, accepted=1, stderr=("timed out",), resume=True,
-              stats={"downloads": 0}),
+              stats={"downloads": 0}, slept_at_most=5),
     FaultCase("ctrl-c-while-waiting-exit-130-resume", NUCLEUS, ("job:never",), 130, posts=1,
               accepted=1, resume=True, stats={"status_polls": 1, "downloads": 0},
               prepare=(ctrl_c_after_first_poll,)),
@@ -154,20 +166,26 @@ CASES = [
               stderr=("not an image",)),
     FaultCase("download-wrong-type-exit-8", SDXL, ("download:wrong-type",), 8, posts=1,
               stderr=("not an image",)),
+    FaultCase("download-html-into-out-dir-exit-8", (*SDXL, "-o", "{out}"),
+              ("download:html",), 8, posts=1, stderr=("not an image",),
+              prepare=(out_dir,)),
     FaultCase("download-404-exit-8", NUCLEUS, ("download:404",), 8, posts=1, stderr=("404",),
               stats={"downloads": 1}),
     FaultCase("download-huge-over-cap-exit-8", NUCLEUS, ("download:huge=5",), 8, posts=1,
-              stderr=("1 MB",), prepare=(cli_first("config", "set", "max_download_mb", "1"),)),
+              stderr=("1 MB", "max_download_mb"),
+              prepare=(cli_first("config", "set", "max_download_mb", "1"),)),
     # --- the account --------------------------------------------------------------------------
     FaultCase("key-refused-401-exit-3", SDXL, (), 3, posts=1, accepted=0, stderr=("401",),
               options={"key": OTHER_KEY}),
     FaultCase("key-refused-401-nucleus-exit-3", NUCLEUS, (), 3, posts=1, accepted=0,
               stderr=("401",), options={"key": OTHER_KEY}, stats={"status_polls": 0}),
-    FaultCase("balance-402-exit-4", SDXL, (), 4, posts=1, accepted=0, stderr=("402",),
-              options={"balance": 0}),
+    FaultCase("balance-402-exit-4", SDXL, (), 4, posts=1, accepted=0,
+              stderr=("402", "Insufficient Balance"), options={"balance": 0}),
     # --- local trouble: refused before paying, or reported clearly ---------------------------
     FaultCase("out-dir-not-writable-exit-8-nothing-sent", (*SDXL, "-o", "{out}"), (), 8,
-              posts=0, stderr=("output folder",), prepare=(unwritable_out_dir,)),
+              posts=0, stderr=("output folder", "{out}"), prepare=(unwritable_out_dir,)),
+    FaultCase("out-dir-under-a-file-exit-8-nothing-sent", (*SDXL, "-o", "{out}"), (), 8,
+              posts=0, stderr=("{out}",), prepare=(out_dir_under_a_file,)),
     FaultCase("config-does-not-parse-exit-2", SDXL, (), 2, posts=0,
               stderr=("config", "does not parse"),
               prepare=(config_text("timeout = = 5\n[unclosed\n"),)),
@@ -191,21 +209,14 @@ def server_errors() -> Iterator[list[BaseException]]:
         yield recorded
 
 
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Sandbox]:
-    """One sandbox for the rows with default options; each row resets it and arms its faults.
-    No rate limit, so the suite's many POSTs are not refused; the 429 rows use the fault."""
-    sandbox = start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0))
-    yield sandbox
-    sandbox.close()
-
-
 @pytest.fixture
-def gateway(request: pytest.FixtureRequest, shared: Sandbox) -> Iterator[Sandbox]:
+def gateway(request: pytest.FixtureRequest, sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The row's gateway: the module's sandbox (conftest), reset with the row's faults armed; or,
+    for a row with its own SandboxOptions, a sandbox of its own."""
     case: FaultCase = request.param
     if not case.options:
-        reset(shared, case.faults)
-        yield shared
+        reset_sandbox(sandbox, case.faults)
+        yield sandbox
         return
     options = {"port": 0, "latency": 0, "quiet": True, "rate_limit": 0, **case.options}
     sandbox = start(SandboxOptions(**options, faults=list(case.faults)))
@@ -253,9 +264,15 @@ def test_fault(case: FaultCase, gateway: Sandbox, monkeypatch: pytest.MonkeyPatc
             assert stats["posts_maybe_charged"] == case.maybe_charged, stats
         for name, value in case.stats.items():
             assert stats[name] == value, (name, stats)
+        for name, value in case.at_least.items():
+            assert stats[name] >= value, (name, stats)
 
         if case.sleeps is not None:
             assert tuple(clock.sleeps) == case.sleeps
+        if case.slept is not None:
+            assert len(clock.sleeps) == case.slept, clock.sleeps
+        if case.slept_at_most is not None:
+            assert sum(clock.sleeps) <= case.slept_at_most, clock.sleeps
 
         check_output_folder(isolated, result, case)
         for folder in env.watched:
@@ -265,7 +282,7 @@ def test_fault(case: FaultCase, gateway: Sandbox, monkeypatch: pytest.MonkeyPatc
             if "polled" in env.seen:
                 assert env.seen["polled"] == [request_id]
         # Last, the wording, so a message to improve never hides a broken guarantee.
-        for fragment in case.stderr:
+        for fragment in (text.format(**env.subs) for text in case.stderr):
             assert fragment.lower() in err.lower(), f"missing {fragment!r}\n{context}"
         for pattern in case.stderr_re:
             assert re.search(pattern, err), f"no /{pattern}/\n{context}"
@@ -290,13 +307,6 @@ QUOTES_AND_NEWLINES = (
 LONG_PROMPT = ("a long \"prompt\" with \u00fcnicode \U0001f98a and\nnewlines; " * 800)[:32768]
 
 
-@pytest.fixture(scope="module")
-def prompt_gateway() -> Iterator[Sandbox]:
-    sandbox = start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0))
-    yield sandbox
-    sandbox.close()
-
-
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(prompt=st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=1,
@@ -305,15 +315,15 @@ def prompt_gateway() -> Iterator[Sandbox]:
 @example(prompt=QUOTES_AND_NEWLINES)
 @example(prompt="--looks-like-an-option")
 def test_any_prompt_reaches_the_gateway_byte_identical(
-        prompt: str, prompt_gateway: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+        prompt: str, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     assume(prompt.strip() and prompt != "-")
     assert len(LONG_PROMPT) == 32768
     monkeypatch.setenv("PIXAZO_API_KEY", KEY)
-    monkeypatch.setenv("PIXAZO_BASE_URL", prompt_gateway.base_url)
-    reset(prompt_gateway, ["job:never"])  # the job never completes, so no image is drawn
+    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
+    reset_sandbox(sandbox, ["job:never"])  # the job never completes, so no image is drawn
     result = run("nucleus", "--no-wait", "--", prompt)
     assert result.exit_code == 0, result.stderr
-    stats = prompt_gateway.stats()
+    stats = sandbox.stats()
     assert stats["posts_accepted"] == 1
     sent = stats["bodies"][-1]["prompt"]
     assert sent == prompt
@@ -330,21 +340,21 @@ LONG_KEY = "pxz_QwZxKmPtRvYsLnJhGgTqWrMzXvKpLsNrQtYwZh"
     (("submit:503*1", "status:500*1", "status:429*1", "download:truncated*1"), 2),
 ], ids=["clean-run", "with-retries"])
 def test_verbose_logs_the_whole_run_but_no_part_of_the_key(
-        faults: tuple[str, ...], posts: int, shared: Sandbox, monkeypatch: pytest.MonkeyPatch,
+        faults: tuple[str, ...], posts: int, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch,
         isolated: Path) -> None:
     monkeypatch.setenv("PIXAZO_API_KEY", LONG_KEY)
-    monkeypatch.setenv("PIXAZO_BASE_URL", shared.base_url)
-    reset(shared, faults)
+    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
+    reset_sandbox(sandbox, faults)
     result = run("--verbose", "nucleus", "a lighthouse at dusk")
     assert result.exit_code == 0, result.stderr
-    stats = shared.stats()
+    stats = sandbox.stats()
     assert stats["posts_received"] == posts
     assert stats["headers"][-1]["ocp-apim-subscription-key"] == LONG_KEY  # it was used
     assert stats["cdn_requests_with_key"] == 0
     logged = result.stderr
-    assert f"[http] POST {shared.base_url}/nucleus-image/" in logged
-    assert f"[http] GET {shared.base_url}/v2/requests/status/" in logged
-    assert f"[http] GET {shared.cdn_base_url}/cdn/" in logged
+    assert f"[http] POST {sandbox.base_url}/nucleus-image/" in logged
+    assert f"[http] GET {sandbox.base_url}/v2/requests/status/" in logged
+    assert f"[http] GET {sandbox.cdn_base_url}/cdn/" in logged
     output = result.stdout + result.stderr
     leaked = sorted(piece for piece in key_pieces(LONG_KEY) if piece in output)
     assert leaked == [], leaked

@@ -6,9 +6,12 @@ with an error, and the explicit `get_requests() == []` says what is meant."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pytest_httpx import HTTPXMock
 
+from pixazo_cli.sandbox import Sandbox
 from tests.conftest import CDN, GATEWAY, JPEG, PNG, run
 
 # A request the CLI should not have made gets an error from pytest-httpx; the explicit
@@ -291,3 +294,16 @@ def test_refusal_leaves_no_config_or_output_behind(httpx_mock: HTTPXMock, key: s
     assert_refused(run("sdxl", "a fox", "--steps", "21"), httpx_mock)
     assert list(isolated.iterdir()) == []
 
+
+def test_a_name_with_a_format_spec_is_refused_before_paying(gateway: Sandbox) -> None:
+    result = run("sdxl", "x", "--seed", "1", "--name", "{seed:05d}-{request_id}.{ext}")
+    assert result.exit_code == 2 and "format" in result.stderr
+    assert gateway.stats()["posts_received"] == 0
+
+
+def test_overwrite_onto_a_folder_is_a_save_error_without_leftovers(gateway: Sandbox,
+                                                                   isolated: Path) -> None:
+    (isolated / "taken.png").mkdir()
+    result = run("sdxl", "x", "--name", "taken.{ext}", "--overwrite")
+    assert result.exit_code == 8
+    assert sorted(p.name for p in isolated.iterdir()) == ["taken.png"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import stat
 from datetime import datetime
 from pathlib import Path
@@ -16,15 +15,11 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import CDN, GATEWAY, JPEG, KEY, PNG, WEBP, run
+from tests.conftest import CDN, GATEWAY, JPEG, KEY, PNG, WEBP, config_file, run
 
 NUCLEUS_PATH = "/nucleus-image/v1/nucleus-image-request"
 SDXL_PATH = "/getImage/v1/getSDXLImage"
 STORED_KEY = "stored-key-abcdefgh-9876"  # a different key from the env one (KEY)
-
-
-def config_file() -> Path:
-    return Path(os.environ["XDG_CONFIG_HOME"]) / "pixazo" / "config.toml"
 
 
 def status_url(request_id: str, base: str = GATEWAY) -> str:
@@ -554,3 +549,18 @@ def test_config_set_names_the_models_settings_for_an_unknown_one() -> None:
     result = run("config", "set", "sdxl.bogus", "1")
     assert result.exit_code == 2
     assert "sdxl has no setting 'bogus'" in result.stderr and "steps" in result.stderr
+
+
+@pytest.mark.parametrize(("key_name", "value"), [("timeout", "nan"), ("max_download_mb", "inf"),
+                                                 ("base_url", "http://[::1")])
+def test_config_refuses_values_that_would_break_every_command(key_name: str, value: str) -> None:
+    assert run("config", "set", key_name, value).exit_code == 2
+
+
+@pytest.mark.parametrize("line", ['name = 5', 'base_url = 5', 'output_dir = ["a"]'])
+def test_a_config_value_of_the_wrong_type_is_a_clear_error(line: str, key: str) -> None:
+    path = Path(run("config", "path").stdout.strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(line + "\n")
+    result = run("sdxl", "x", "--dry-run")
+    assert result.exit_code == 2 and line.split(" ")[0] in result.stderr

@@ -12,6 +12,7 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pixazo_cli.batch.events import BatchEvents
@@ -50,6 +51,7 @@ class BatchOptions:
     job_timeout: float = 600.0  # --timeout bounds each job, not the whole batch
     max_requests: int | None = None  # paid requests this run may send
     max_cost: float | None = None  # US dollars this run may spend on priced models
+    manifest: Path | None = None  # default: pixazo-manifest.jsonl in the output folder
 
 
 class BatchRun:
@@ -63,7 +65,7 @@ class BatchRun:
         self.view = view
         self.history = history or NoRecord()  # the history's rows, one per paid request
         self.events = Fanout(view, self.history)
-        self.manifest = Manifest(options.save.out_dir / MANIFEST_NAME)
+        self.manifest = Manifest(options.manifest or options.save.out_dir / MANIFEST_NAME)
         self.limiter = RateLimiter(options.rate_limit, session.clock)
         self.guard = SpendingGuard(options.max_requests, options.max_cost)
         self.gateway = session.gateway()

@@ -12,7 +12,13 @@ import typer
 from typer.core import TyperGroup
 
 from pixazo_cli import __version__
-from pixazo_cli.cli import fetch_command, history_commands, job_commands, model_commands
+from pixazo_cli.cli import (
+    fetch_command,
+    history_commands,
+    job_commands,
+    look_commands,
+    model_commands,
+)
 from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.session import GlobalOptions
@@ -78,6 +84,7 @@ model_commands.register(app)
 job_commands.register(app)
 model_commands.register_replay(app)
 job_commands.register_inspect(app)
+look_commands.register(app)
 history_commands.register(app)
 fetch_command.register(app)
 

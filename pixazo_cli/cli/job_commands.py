@@ -92,6 +92,9 @@ def batch(
     sidecar: Sidecar = False,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON line per job on stdout.")]
     = False,
+    sheet: Annotated[bool, typer.Option("--sheet", help="Write a contact sheet (index.html, "
+                                        "contact-sheet.png) in the output folder at the end.")]
+    = False,
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=0.001, metavar="SECONDS", callback=finite,
         help="Bound each job (default: config timeout, else 600).")]
@@ -111,7 +114,7 @@ def batch(
                                   check=check, max_requests=max_requests, max_cost=max_cost,
                                   name=name, resend_maybe_charged=resend_maybe_charged,
                                   overwrite=overwrite, sidecar=sidecar, json_out=json_out,
-                                  timeout=timeout), options)
+                                  timeout=timeout, sheet=sheet), options)
     raise typer.Exit(code)
 
 

@@ -15,10 +15,12 @@ from typer.core import TyperCommand
 
 from pixazo_cli.cli.options import (
     BaseUrl,
+    Count,
     Json,
     Name,
     OutDir,
     Overwrite,
+    Preview,
     Quiet,
     Sandbox,
     Sidecar,
@@ -90,6 +92,7 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
         inspect.Parameter("open_images", kw, default=False, annotation=Annotated[
             bool, typer.Option("--open", help="Open the saved images in the desktop's viewer.")]),
         inspect.Parameter("sidecar", kw, default=False, annotation=Sidecar),
+        inspect.Parameter("preview", kw, default=False, annotation=Preview),
     ]
     if stream:
         params.append(inspect.Parameter("stream", kw, default=False, annotation=Annotated[
@@ -109,9 +112,11 @@ def _model_command(model: Model) -> Any:
     def command(ctx: typer.Context, prompt: str, **options: Any) -> None:
         from pixazo_cli.commands.run import run_model
 
-        run_model(model, read_prompt(prompt), options, global_options(
+        code = run_model(model, read_prompt(prompt), options, global_options(
             ctx, options.pop("sandbox"), options.pop("base_url"), options.pop("verbose"),
             options.pop("quiet")))
+        if code:
+            raise typer.Exit(code)
 
     prompt = inspect.Parameter("prompt", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                annotation=Annotated[str, typer.Argument(
@@ -121,7 +126,9 @@ def _model_command(model: Model) -> Any:
                             annotation=typer.Context)
     fields = [_field_option(model, spec) for spec in model.fields]
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [ctx, prompt, *fields, *_common_parameters(bool(model.stream_path), model.queued)])
+        [ctx, prompt, *fields, *_common_parameters(bool(model.stream_path), model.queued),
+         inspect.Parameter("count", inspect.Parameter.KEYWORD_ONLY, default=1,
+                           annotation=Count)])
     command.__name__ = model.name
     return command
 

@@ -47,6 +47,12 @@ Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing f
 Sidecar = Annotated[bool, typer.Option(
     "--sidecar", help="Also write each image's generation record to a .json file beside it.")]
 
+Preview = Annotated[bool, typer.Option(
+    "--preview", help="Show each saved image in the terminal (stderr; nothing when it is not a "
+    "terminal). Config: preview = true.")]
+Count = Annotated[int, typer.Option(
+    "--count", "-n", min=1, max=100, metavar="N", help="Make N variations: N requests (seeds S, "
+    "S+1, … from --seed S, else random), run in parallel under the batch limiter.")]
 
 
 def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verbose: bool,

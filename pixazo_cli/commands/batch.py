@@ -58,6 +58,10 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
                                    {id(job.request): job.line for job in mine})
         code = BatchRun(session, mine, batch, view, history).run()
+        if options.get("sheet"):
+            from pixazo_cli.commands.look import write_batch_sheet
+
+            write_batch_sheet(session, save.out_dir)
         # Skipped lines are not success: 2 at the end, unless something failed harder.
         return most_severe([code, UsageError.exit_code]) if invalid else code
 

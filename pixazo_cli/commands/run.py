@@ -32,13 +32,31 @@ from pixazo_cli.models.table import (
 from pixazo_cli.ui.output import Ui, dry_run_report, dry_run_text
 
 
-def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> None:
+def run_model(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
     with _session(globals_, options) as session:
         values = dict(session.settings.model_defaults.get(model.name, {}))
         values.update(_given_flags(options))
         request = build_request(model, prompt, values, _params(options),
                                 stream=bool(options.get("stream")))
+        if (options.get("count") or 1) > 1:
+            return _run_variations(session, request, options)
         _run_request(session, request, options)
+    return 0
+
+
+def _run_variations(session: Session, request: ApiRequest, options: dict[str, Any]) -> int:
+    from pixazo_cli.commands.variations import run_variations, variation_requests
+
+    if options.get("no_wait"):
+        raise UsageError("-n/--count waits for every variation; it cannot be used with "
+                         "--no-wait.", hint="Drop --no-wait, or send one request at a time.")
+    requests = variation_requests(request, options["count"])
+    if options.get("dry_run"):
+        for each in requests:
+            _print_dry_run(session, each, options["json_out"])
+        return 0
+    return run_variations(session, requests, _save_options(session, options),
+                          options["json_out"], _preview(session, options))
 
 
 def run_replay(path: Path, options: dict[str, Any], globals_: GlobalOptions) -> None:
@@ -147,6 +165,10 @@ def _run_request(session: Session, request: ApiRequest, options: dict[str, Any])
                          hint="Run `pixazo sandbox serve` and point --base-url at it.")
     _print_paths(session, json_out)
     session.events.add(session.recorder())
+    if _preview(session, options):
+        from pixazo_cli.ui.preview import PreviewEvents
+
+        session.events.add(PreviewEvents())
     outcome = generate(session, request, _save_options(session, options),
                        wait=not options.get("no_wait"))
     _finish(session, outcome, json_out)
@@ -155,6 +177,10 @@ def _run_request(session: Session, request: ApiRequest, options: dict[str, Any])
 
         if not open_images([saved.path for saved in outcome.files]):
             session.ui.say("No desktop to open the images on; they are saved.")
+
+
+def _preview(session: Session, options: dict[str, Any]) -> bool:
+    return bool(options.get("preview") or session.settings.preview) and not session.ui.quiet
 
 
 def _recorded_request(path: Path) -> ApiRequest:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .replies import Reply, json_reply
+from .replies import SandboxReply, json_reply
 
 KEY_HEADER = "ocp-apim-subscription-key"
 MISSING = (
@@ -15,7 +15,7 @@ INVALID = (
 )
 
 
-def refusal(headers: dict[str, str], expected: str | None) -> Reply | None:
+def refusal(headers: dict[str, str], expected: str | None) -> SandboxReply | None:
     """None when the key is good; otherwise the 401 to send. With no expected key, any
     non-empty key is good."""
     key = headers.get(KEY_HEADER, "").strip()

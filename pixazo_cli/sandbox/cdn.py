@@ -8,39 +8,39 @@ from collections.abc import Iterator
 
 from .faults import Fault
 from .media import MadeImage
-from .replies import Reply, html_reply, text_reply
+from .replies import SandboxReply, html_reply, text_reply
 
 CHUNK = 64 * 1024
 MEGABYTE = 1024 * 1024
 NOT_AN_IMAGE = b"This is a text file served with an image/png content type (sandbox fault).\n"
 
 
-def serve(image: MadeImage, fault: Fault | None) -> Reply:
+def serve(image: MadeImage, fault: Fault | None) -> SandboxReply:
     if fault is None:
-        return Reply(200, image.data, image.content_type)
+        return SandboxReply(200, image.data, image.content_type)
     if fault.what == "slow":
-        return Reply(200, image.data, image.content_type, delay=fault.value or 0.0)
+        return SandboxReply(200, image.data, image.content_type, delay=fault.value or 0.0)
     if fault.what == "truncated":
         # Promise the whole image, deliver half, hang up: the client must notice the shortfall.
         half = image.data[: len(image.data) // 2]
-        return Reply(200, half, image.content_type, length=len(image.data), close=True)
+        return SandboxReply(200, half, image.content_type, length=len(image.data), close=True)
     if fault.what == "html":
         return html_reply(200, "Service Temporarily Unavailable")
     if fault.what == "wrong-type":
-        return Reply(200, NOT_AN_IMAGE, "image/png")
+        return SandboxReply(200, NOT_AN_IMAGE, "image/png")
     if fault.what == "huge":
         return huge_png(fault.value or 1.0)
     return text_reply(int(fault.what), "Not Found" if fault.what == "404" else "Server Error")
 
 
-def huge_png(megabytes: float) -> Reply:
+def huge_png(megabytes: float) -> SandboxReply:
     """A valid PNG of about `megabytes`: the header, then private ancillary chunks of up to 1 MB
     (readers skip them, as real encoders' large files have few, large chunks), then IEND.
     Generated as it is sent, so the sandbox never holds it in memory."""
     head = png_header(1024, 1024)
     sizes = _padding_sizes(int(megabytes * MEGABYTE))
     length = len(head) + sum(size + 12 for size in sizes) + len(IEND)
-    return Reply(200, _stream(head, sizes), "image/png", length=length)
+    return SandboxReply(200, _stream(head, sizes), "image/png", length=length)
 
 
 def png_header(width: int, height: int) -> bytes:

@@ -1,4 +1,4 @@
-"""The gateway's behaviour without the HTTP: each route takes headers and a body, gives a Reply.
+"""The gateway's behaviour without the HTTP: each route takes headers and a body, gives a reply.
 
 Order of checks on a model POST, outermost first, as the real stack layers them: key (API
 Management), rate limit (API Management), body validation, balance, then the work itself,
@@ -14,8 +14,8 @@ from . import auth, cdn, ids, media, replies
 from .faults import Fault, FaultBoard
 from .jobs import TERMINAL, Job, JobBook
 from .options import SandboxOptions
-from .ratelimit import RateLimiter
-from .replies import Reply, json_reply
+from .ratelimit import SandboxRateLimiter
+from .replies import SandboxReply, json_reply
 from .schema import ENDPOINTS, Endpoint
 from .stats import Stats
 from .store import ImageStore
@@ -40,7 +40,9 @@ JOB_OUTCOMES = {None: "COMPLETED", "failed": "FAILED", "error": "ERROR", "never"
 MAYBE_CHARGED = ("500", "drop")
 
 
-class Gateway:
+class SandboxGateway:
+    """The stand-in gateway's routes; the client's side of the wire is http.client.Gateway."""
+
     def __init__(
         self,
         options: SandboxOptions,
@@ -55,7 +57,7 @@ class Gateway:
         self._stats = Stats()
         self._faults = FaultBoard(options.faults)
         self._wallet = Wallet(options.balance)
-        self._limiter = RateLimiter(options.rate_limit, clock)
+        self._limiter = SandboxRateLimiter(options.rate_limit, clock)
         self._store = ImageStore()
         self._webhooks = WebhookSender(self._stats)
         self._jobs = JobBook(clock, self._job_entered)
@@ -91,7 +93,7 @@ class Gateway:
 
     # Gateway routes.
 
-    def submit(self, path: str, headers: dict[str, str], raw: bytes) -> Reply:
+    def submit(self, path: str, headers: dict[str, str], raw: bytes) -> SandboxReply:
         endpoint = ENDPOINTS[path]
         self._stats.post_received(path)
         refused = auth.refusal(headers, self._options.key) or self._rate_check(headers)
@@ -113,7 +115,7 @@ class Gateway:
             return self._submit_fault(endpoint, fault)
         return self._accept(endpoint, body, headers, webhook, cost, fault)
 
-    def status(self, request_id: str, headers: dict[str, str]) -> Reply:
+    def status(self, request_id: str, headers: dict[str, str]) -> SandboxReply:
         self._stats.count("status_polls")
         refused = auth.refusal(headers, self._options.key)
         if refused is not None:
@@ -126,7 +128,7 @@ class Gateway:
             return json_reply(200, payload)
         return _status_fault(fault, payload)
 
-    def download(self, path: str, headers: dict[str, str]) -> Reply:
+    def download(self, path: str, headers: dict[str, str]) -> SandboxReply:
         self._stats.count("downloads")
         if auth.KEY_HEADER in headers:
             # A CDN never needs the key; a client that sends it there is leaking it.
@@ -138,7 +140,7 @@ class Gateway:
 
     # Steps of a submit.
 
-    def _rate_check(self, headers: dict[str, str]) -> Reply | None:
+    def _rate_check(self, headers: dict[str, str]) -> SandboxReply | None:
         retry_after = self._limiter.hit(headers[auth.KEY_HEADER].strip())
         return None if retry_after is None else replies.rate_limited(retry_after)
 
@@ -150,20 +152,22 @@ class Gateway:
         webhook: Webhook | None,
         cost: int,
         slow: Fault | None,
-    ) -> Reply:
+    ) -> SandboxReply:
         self._stats.post_accepted(body, headers)
+        if slow is not None:
+            # Answered normally but late: a client that timed out cannot know it was billed.
+            # Counted before the image is drawn, so a client that gave up already sees it.
+            self._stats.count("posts_maybe_charged")
         if endpoint.kind == "queued":
             reply = self._enqueue(endpoint, body, webhook, cost)
         else:
             reply = self._generate(endpoint, body)
             reply.delay = self._options.latency
         if slow is not None:
-            # Answered normally but late: a client that timed out cannot know it was billed.
-            self._stats.count("posts_maybe_charged")
             reply.delay += slow.value or 0.0
         return reply
 
-    def _generate(self, endpoint: Endpoint, body: dict[str, Any]) -> Reply:
+    def _generate(self, endpoint: Endpoint, body: dict[str, Any]) -> SandboxReply:
         image = media.make_images(endpoint, body)[0]
         path = f"/cdn/{endpoint.cdn_dir}/{media.cdn_name(image.extension)}"
         self._store.put(path, image)
@@ -172,7 +176,7 @@ class Gateway:
 
     def _enqueue(
         self, endpoint: Endpoint, body: dict[str, Any], webhook: Webhook | None, cost: int
-    ) -> Reply:
+    ) -> SandboxReply:
         request_id = ids.nucleus_request_id()
         job_fault = self._faults.take("job")
         outcome = JOB_OUTCOMES[job_fault.what if job_fault else None]
@@ -198,7 +202,7 @@ class Gateway:
         self._ticker.poke()
         return json_reply(202, self._queued_payload(request_id))
 
-    def _submit_fault(self, endpoint: Endpoint, fault: Fault) -> Reply:
+    def _submit_fault(self, endpoint: Endpoint, fault: Fault) -> SandboxReply:
         if fault.what in MAYBE_CHARGED:
             self._stats.count("posts_maybe_charged")
         result_keys = RESULT_KEYS[endpoint.reply]
@@ -241,7 +245,7 @@ class Gateway:
             self._webhooks.send(hook.url, self._jobs.payload(job, callback=True))
 
 
-def _status_fault(fault: Fault, payload: dict[str, Any]) -> Reply:
+def _status_fault(fault: Fault, payload: dict[str, Any]) -> SandboxReply:
     reply = replies.transport_fault(fault.what, b'{"request_id": ')
     if reply is not None:
         return reply

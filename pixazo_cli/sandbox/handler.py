@@ -1,4 +1,4 @@
-"""HTTP glue: route each request to the gateway and write its Reply to the socket."""
+"""HTTP glue: route each request to the gateway and write its reply to the socket."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from urllib.parse import unquote, urlsplit
 
 from . import replies
 from .gateway import STATUS_PATH
-from .replies import Reply, json_reply
+from .replies import SandboxReply, json_reply
 from .schema import ENDPOINTS
 
 if TYPE_CHECKING:
-    from .gateway import Gateway
+    from .gateway import SandboxGateway
     from .server import SandboxServer
 
 MAX_BODY = 10 * 1024 * 1024
@@ -44,7 +44,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if not self.server.quiet:
             super().log_message(format, *args)
 
-    def _get(self, path: str, headers: dict[str, str]) -> Reply:
+    def _get(self, path: str, headers: dict[str, str]) -> SandboxReply:
         gateway = self.server.gateway
         if path == "/_sandbox/stats":
             return json_reply(200, gateway.snapshot())
@@ -54,7 +54,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return gateway.download(path, headers)
         return replies.route_not_found()
 
-    def _post(self, path: str, headers: dict[str, str], raw: bytes) -> Reply:
+    def _post(self, path: str, headers: dict[str, str], raw: bytes) -> SandboxReply:
         gateway = self.server.gateway
         if path in ENDPOINTS:
             return gateway.submit(path, headers, raw)
@@ -65,7 +65,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return json_reply(200, {"reset": True})
         return replies.route_not_found()
 
-    def _dispatch(self, route: Callable[[str, dict[str, str]], Reply]) -> None:
+    def _dispatch(self, route: Callable[[str, dict[str, str]], SandboxReply]) -> None:
         path = urlsplit(self.path).path
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
@@ -86,7 +86,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length > 0 else b""
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: SandboxReply) -> None:
         if reply.delay > 0:
             time.sleep(reply.delay)
         if reply.drop:
@@ -109,7 +109,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def _set_faults(gateway: Gateway, raw: bytes) -> Reply:
+def _set_faults(gateway: SandboxGateway, raw: bytes) -> SandboxReply:
     try:
         specs = json.loads(raw)["faults"]
         if not isinstance(specs, list) or not all(isinstance(spec, str) for spec in specs):

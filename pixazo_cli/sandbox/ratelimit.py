@@ -18,7 +18,9 @@ from collections.abc import Callable
 WINDOW_SECONDS = 60.0
 
 
-class RateLimiter:
+class SandboxRateLimiter:
+    """The gateway refusing with 429; the client pacing itself is http.limiter.RateLimiter."""
+
     def __init__(self, limit: int, clock: Callable[[], float]) -> None:
         self._limit = limit
         self._clock = clock

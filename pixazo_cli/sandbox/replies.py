@@ -1,4 +1,4 @@
-"""What the sandbox sends back: one Reply type and the gateway's error bodies."""
+"""What the sandbox sends back: one reply type (SandboxReply) and the gateway's error bodies."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ TEXT = "text/plain; charset=utf-8"
 
 
 @dataclass
-class Reply:
+class SandboxReply:
     status: int
     body: bytes | Iterable[bytes] = b""
     content_type: str = JSON
@@ -29,54 +29,54 @@ class Reply:
             return self.length
         if isinstance(self.body, bytes):
             return len(self.body)
-        raise ValueError("a streamed Reply needs an explicit length")
+        raise ValueError("a streamed SandboxReply needs an explicit length")
 
 
-def json_reply(status: int, payload: Any, headers: dict[str, str] | None = None) -> Reply:
-    return Reply(status, json.dumps(payload).encode(), JSON, dict(headers or {}))
+def json_reply(status: int, payload: Any, headers: dict[str, str] | None = None) -> SandboxReply:
+    return SandboxReply(status, json.dumps(payload).encode(), JSON, dict(headers or {}))
 
 
-def html_reply(status: int, title: str) -> Reply:
+def html_reply(status: int, title: str) -> SandboxReply:
     page = (
         f"<!DOCTYPE html>\n<html><head><title>{title}</title></head>"
         f"<body><h1>{title}</h1><p>pixazo sandbox</p></body></html>\n"
     )
-    return Reply(status, page.encode(), HTML)
+    return SandboxReply(status, page.encode(), HTML)
 
 
-def text_reply(status: int, text: str) -> Reply:
-    return Reply(status, text.encode(), TEXT)
+def text_reply(status: int, text: str) -> SandboxReply:
+    return SandboxReply(status, text.encode(), TEXT)
 
 
-def bad_request(message: str) -> Reply:
+def bad_request(message: str) -> SandboxReply:
     return json_reply(400, {"error": "Bad Request", "message": message})
 
 
-def insufficient_balance() -> Reply:
+def insufficient_balance() -> SandboxReply:
     message = "Your wallet does not have enough balance."
     return json_reply(402, {"error": "Insufficient Balance", "message": message})
 
 
-def rate_limited(seconds: int) -> Reply:
+def rate_limited(seconds: int) -> SandboxReply:
     # Azure API Management's own wording and shape, as the gateway sits behind it.
     message = f"Rate limit is exceeded. Try again in {seconds} seconds."
     return json_reply(429, {"statusCode": 429, "message": message}, {"Retry-After": str(seconds)})
 
 
-def route_not_found() -> Reply:
+def route_not_found() -> SandboxReply:
     return json_reply(404, {"statusCode": 404, "message": "Resource not found"})
 
 
-def request_not_found(request_id: str) -> Reply:
+def request_not_found(request_id: str) -> SandboxReply:
     return json_reply(404, {"error": "Not Found", "message": f"Request '{request_id}' not found"})
 
 
-def server_error(code: int) -> Reply:
+def server_error(code: int) -> SandboxReply:
     reason = HTTPStatus(code).phrase
     return json_reply(code, {"error": reason, "message": f"{reason} (sandbox fault)"})
 
 
-def transport_fault(what: str, truncated_json: bytes) -> Reply | None:
+def transport_fault(what: str, truncated_json: bytes) -> SandboxReply | None:
     """The replies shared by submit and status faults; None for faults that alter a body."""
     if what in ("500", "502", "503", "504"):
         return server_error(int(what))
@@ -85,7 +85,7 @@ def transport_fault(what: str, truncated_json: bytes) -> Reply | None:
     if what == "html":
         return html_reply(200, "502 Bad Gateway")
     if what == "bad-json":
-        return Reply(200, truncated_json, JSON)
+        return SandboxReply(200, truncated_json, JSON)
     if what == "drop":
-        return Reply(0, drop=True)
+        return SandboxReply(0, drop=True)
     return None

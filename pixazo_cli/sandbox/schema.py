@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Field:
+class SchemaField:
     """One accepted body field. `type` is string | integer | number | boolean | aspect."""
 
     type: str
@@ -31,46 +31,46 @@ class Endpoint:
     cdn_dir: str  # first CDN path segment, mirroring the vendor's bucket layout
     sizing: str  # "aspect" (aspect_ratio, long side 1024) or "pixels" (width/height)
     default_format: str
-    fields: dict[str, Field]
+    fields: dict[str, SchemaField]
 
 
-PROMPT = Field("string", required=True, non_empty=True)
-TEXT = Field("string")
-ASPECT = Field("aspect")
-QUALITY = Field("integer", min=0, max=100)
-STRENGTH = Field("number", min=0, max=1)
-SEED = Field("integer")
+PROMPT = SchemaField("string", required=True, non_empty=True)
+TEXT = SchemaField("string")
+ASPECT = SchemaField("aspect")
+QUALITY = SchemaField("integer", min=0, max=100)
+STRENGTH = SchemaField("number", min=0, max=1)
+SEED = SchemaField("integer")
 ANY_FORMAT = ("webp", "jpg", "png", "jpeg")
 
 NUCLEUS = {
     "prompt": PROMPT,
     "negative_prompt": TEXT,
     "aspect_ratio": ASPECT,
-    "num_inference_steps": Field("integer", min=1),
-    "guidance_scale": Field("number", min=0),
-    "num_images": Field("integer", min=1, max=4),
-    "enable_safety_checker": Field("boolean"),
-    "output_format": Field("string", choices=("png", "jpg")),
+    "num_inference_steps": SchemaField("integer", min=1),
+    "guidance_scale": SchemaField("number", min=0),
+    "num_images": SchemaField("integer", min=1, max=4),
+    "enable_safety_checker": SchemaField("boolean"),
+    "output_format": SchemaField("string", choices=("png", "jpg")),
 }
 
 # The vendor's table marks all seven fields as required.
 SD35 = {
     "prompt": PROMPT,
-    "aspect_ratio": Field("aspect", required=True),
-    "cfg": Field("number", required=True, min=0),
-    "steps": Field("integer", required=True, min=20, max=100),
-    "output_format": Field("string", required=True, choices=ANY_FORMAT),
-    "output_quality": Field("integer", required=True, min=0, max=100),
-    "prompt_strength": Field("number", required=True, min=0, max=1),
+    "aspect_ratio": SchemaField("aspect", required=True),
+    "cfg": SchemaField("number", required=True, min=0),
+    "steps": SchemaField("integer", required=True, min=20, max=100),
+    "output_format": SchemaField("string", required=True, choices=ANY_FORMAT),
+    "output_quality": SchemaField("integer", required=True, min=0, max=100),
+    "prompt_strength": SchemaField("number", required=True, min=0, max=1),
 }
 
 SD3 = {
     "prompt": PROMPT,
     "negativePrompt": TEXT,
-    "steps": Field("integer", min=1, max=28),
-    "cfg": Field("number", min=0, max=20),
+    "steps": SchemaField("integer", min=1, max=28),
+    "cfg": SchemaField("number", min=0, max=20),
     "aspect_ratio": ASPECT,
-    "output_format": Field("string", choices=ANY_FORMAT),
+    "output_format": SchemaField("string", choices=ANY_FORMAT),
     "output_quality": QUALITY,
     "prompt_strength": STRENGTH,
 }
@@ -78,20 +78,20 @@ SD3 = {
 SDXL = {
     "prompt": PROMPT,
     "negative_prompt": TEXT,
-    "height": Field("integer", min=512, max=1536),
-    "width": Field("integer", min=512, max=1536),
-    "num_steps": Field("integer", min=1, max=20),
-    "guidance_scale": Field("integer", min=1, max=15),
+    "height": SchemaField("integer", min=512, max=1536),
+    "width": SchemaField("integer", min=512, max=1536),
+    "num_steps": SchemaField("integer", min=1, max=20),
+    "guidance_scale": SchemaField("integer", min=1, max=15),
     "seed": SEED,
 }
 
 LIGHTNING = {
     "prompt": PROMPT,
     "negativePrompt": TEXT,
-    "height": Field("integer", min=256, max=2048),
-    "width": Field("integer", min=256, max=2048),
-    "num_steps": Field("integer", min=1),
-    "guidance": Field("integer", min=0),
+    "height": SchemaField("integer", min=256, max=2048),
+    "width": SchemaField("integer", min=256, max=2048),
+    "num_steps": SchemaField("integer", min=1),
+    "guidance": SchemaField("integer", min=0),
     "seed": SEED,
 }
 
@@ -106,7 +106,7 @@ INPAINT = {
 
 
 def _sync(
-    model: str, reply: str, cdn_dir: str, sizing: str, fmt: str, fields: dict[str, Field]
+    model: str, reply: str, cdn_dir: str, sizing: str, fmt: str, fields: dict[str, SchemaField]
 ) -> Endpoint:
     return Endpoint(model, "sync", reply, cdn_dir, sizing, fmt, fields)
 

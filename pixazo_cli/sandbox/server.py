@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any
 
 from .faults import parse_fault
-from .gateway import Gateway
+from .gateway import SandboxGateway
 from .handler import SandboxHandler
 from .options import SandboxOptions
 
@@ -32,7 +32,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, host: str, port: int, gateway: Callable[[str, str], Gateway]) -> None:
+    def __init__(self, host: str, port: int, gateway: Callable[[str, str], SandboxGateway]) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
@@ -80,7 +80,7 @@ class Sandbox:
         for spec in options.faults:
             parse_fault(spec)  # a bad spec must fail before anything is bound
         self._server = SandboxServer(
-            options.host, options.port, lambda base, cdn: Gateway(options, clock, base, cdn)
+            options.host, options.port, lambda base, cdn: SandboxGateway(options, clock, base, cdn)
         )
         self._server.quiet = options.quiet
         self.base_url: str = self._server.base_url

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .schema import Field
+from .schema import SchemaField
 
 ASPECT_RATIO = re.compile(r"^([1-9]\d{0,8}):([1-9]\d{0,8})$")
 
@@ -36,7 +36,7 @@ def check_content_type(headers: dict[str, str]) -> None:
         raise ValidationError("Header 'Content-Type' must be application/json")
 
 
-def validate(body: dict[str, Any], fields: dict[str, Field]) -> None:
+def validate(body: dict[str, Any], fields: dict[str, SchemaField]) -> None:
     """Raise ValidationError for the first problem found."""
     for name, field in fields.items():
         if field.required and name not in body:
@@ -48,7 +48,7 @@ def validate(body: dict[str, Any], fields: dict[str, Field]) -> None:
         check_value(name, value, field)
 
 
-def check_value(name: str, value: Any, field: Field) -> None:
+def check_value(name: str, value: Any, field: SchemaField) -> None:
     accepts, wanted = _TYPES[field.type]
     if not accepts(value):
         raise ValidationError(f"Field '{name}' must be {wanted}")
@@ -67,7 +67,7 @@ def aspect_ratio(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def _check_range(name: str, value: Any, field: Field) -> None:
+def _check_range(name: str, value: Any, field: SchemaField) -> None:
     low, high = field.min, field.max
     too_low = low is not None and value < low
     too_high = high is not None and value > high

@@ -26,6 +26,7 @@ TOP_KEYS: dict[str, str] = {
     "name": "file name template for saved images",
     "timeout": f"seconds a command may take in all (default {DEFAULT_TIMEOUT:g})",
     "max_download_mb": f"largest image to download, in MB (default {DEFAULT_MAX_DOWNLOAD_MB})",
+    "preview": "true: show each saved image in the terminal, as --preview does",
     "history": "true or false: remember every generation in the local history (default true)",
 }
 
@@ -96,6 +97,7 @@ class Settings:
     name_template: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1_000_000
+    preview: bool = False
     model_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: bool = True
 
@@ -134,6 +136,7 @@ def resolve(
     mb = _number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
+    settings.preview = _switch(data, "preview")
     settings.history = _history_wanted(data.get("history", True), env)
     return settings
 
@@ -154,6 +157,14 @@ def _text(data: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"Config value {key} must be text, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} …`.")
+    return value
+
+
+def _switch(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise UsageError(f"Config value {key} must be true or false, not {value!r}.",
+                         hint=f"Fix it with `pixazo config set {key} true`.")
     return value
 
 
@@ -193,11 +204,10 @@ def check_setting(key: str, raw: str) -> Any:
             number = -1.0
         _number({key: number}, key, 0)
         return int(number) if number.is_integer() else number
-    if key == "history":
-        lowered = raw.strip().lower()
-        if lowered not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
-            raise UsageError(f"history must be true or false, not {raw!r}.")
-        return lowered in ("true", "1", "yes", "on")
+    if key in ("preview", "history"):
+        if raw.strip().lower() not in ("true", "false"):
+            raise UsageError(f"{key} must be true or false, not {raw!r}.")
+        return raw.strip().lower() == "true"
     if key == "base_url":
         from pixazo_cli.http.client import check_transport
 

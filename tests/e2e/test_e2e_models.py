@@ -95,10 +95,14 @@ def test_nucleus_num_images_saves_each(server: Server, home: Path, tmp_path: Pat
 
 class _Receiver(BaseHTTPRequestHandler):
     calls: list[dict] = []
+    finished = threading.Event()  # set by the callback that reports the job's end
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         length = int(self.headers.get("Content-Length", 0))
-        _Receiver.calls.append(json.loads(self.rfile.read(length)))
+        call = json.loads(self.rfile.read(length))
+        _Receiver.calls.append(call)
+        if call.get("status") in ("COMPLETED", "FAILED", "ERROR"):
+            _Receiver.finished.set()
         self.send_response(200)
         self.end_headers()
 
@@ -110,28 +114,20 @@ def test_webhook_reaches_a_loopback_receiver(server: Server, home: Path, tmp_pat
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     _Receiver.calls = []
+    _Receiver.finished.clear()
     try:
         url = f"http://127.0.0.1:{receiver.server_address[1]}/hook"
         result = run_pixazo(["nucleus", "a lighthouse", "--webhook-url", url, "--json"],
                             home, tmp_path, server)
         assert result.returncode == 0, result.stderr
         request_id = json.loads(result.stdout)["request_id"]
-        assert _wait_for(lambda: _Receiver.calls)
+        assert _Receiver.finished.wait(10), f"no final callback, got {_Receiver.calls}"
         terminal = _Receiver.calls[-1]
         assert terminal["request_id"] == request_id
         assert terminal["status"] == "COMPLETED"
         assert terminal["output"]["media_url"]
     finally:
         receiver.shutdown()
-
-
-def _wait_for(condition, seconds: float = 10.0) -> bool:
-    event = threading.Event()
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return True
-        event.wait(0.05)
-    return bool(condition())
 
 
 def test_insufficient_balance_exits_4(home: Path, tmp_path: Path) -> None:

@@ -31,19 +31,6 @@ SD35_BODY = {
 }
 
 
-class FakeClock:
-    """A clock for the sandbox that only moves when a test says so."""
-
-    def __init__(self) -> None:
-        self.t = 1000.0
-
-    def __call__(self) -> float:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-
 def post(base_url: str, path: str, body: Any, **headers: str) -> requests.Response:
     return requests.post(base_url + path, json=body, headers={**AUTH, **headers}, timeout=10)
 

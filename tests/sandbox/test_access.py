@@ -7,9 +7,10 @@ from collections.abc import Callable
 import requests
 
 from pixazo_cli.sandbox import Sandbox
-from pixazo_cli.sandbox.ratelimit import RateLimiter
+from pixazo_cli.sandbox.ratelimit import SandboxRateLimiter
 
-from .support import KEY, NUCLEUS, SDXL, FakeClock, poll, post, submit_nucleus
+from .conftest import SandboxClock
+from .support import KEY, NUCLEUS, SDXL, poll, post, submit_nucleus
 
 MISSING = (
     "Access denied due to missing subscription key. "
@@ -91,7 +92,7 @@ def test_error_jobs_are_refunded_failed_jobs_are_not(make_sandbox: Callable[...,
 
 
 def test_429_past_the_rate_limit_with_retry_after(
-    make_sandbox: Callable[..., Sandbox], clock: FakeClock
+    make_sandbox: Callable[..., Sandbox], clock: SandboxClock
 ) -> None:
     sandbox = make_sandbox(rate_limit=2)
     for _ in range(2):
@@ -120,6 +121,6 @@ def test_rate_limit_is_per_key_and_ignores_polls(make_sandbox: Callable[..., San
     assert post(sandbox.base_url, SDXL, {"prompt": "x"}, **other).status_code == 200
 
 
-def test_rate_limit_zero_means_unlimited(clock: FakeClock) -> None:
-    limiter = RateLimiter(0, clock)
+def test_rate_limit_zero_means_unlimited(clock: SandboxClock) -> None:
+    limiter = SandboxRateLimiter(0, clock)
     assert all(limiter.hit(KEY) is None for _ in range(1000))

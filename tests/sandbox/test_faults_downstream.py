@@ -12,7 +12,8 @@ import requests
 
 from pixazo_cli.sandbox import Sandbox
 
-from .support import SDXL, FakeClock, poll, post, raw_get
+from .conftest import SandboxClock
+from .support import SDXL, poll, post, raw_get
 from .support import submit_nucleus as submit
 
 # --- status ------------------------------------------------------------------------------
@@ -38,7 +39,7 @@ def test_status_body_faults(make_sandbox: Callable[..., Sandbox]) -> None:
     assert poll(polling_url).headers["Retry-After"] == "1"
 
 
-def test_status_empty_url(make_sandbox: Callable[..., Sandbox], clock: FakeClock) -> None:
+def test_status_empty_url(make_sandbox: Callable[..., Sandbox], clock: SandboxClock) -> None:
     sandbox = make_sandbox(latency=30, faults=["status:empty-url*1"])
     polling_url = submit(sandbox.base_url)
     body = poll(polling_url).json()
@@ -77,7 +78,7 @@ def test_job_error(make_sandbox: Callable[..., Sandbox]) -> None:
     assert sandbox.stats()["images_made"] == 0
 
 
-def test_job_never(make_sandbox: Callable[..., Sandbox], clock: FakeClock) -> None:
+def test_job_never(make_sandbox: Callable[..., Sandbox], clock: SandboxClock) -> None:
     sandbox = make_sandbox(latency=3, faults=["job:never*1"])
     polling_url = submit(sandbox.base_url)
     clock.advance(10_000)

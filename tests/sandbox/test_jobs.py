@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -10,14 +11,15 @@ import requests
 
 from pixazo_cli.sandbox import Sandbox
 
-from .support import SDXL, FakeClock, open_image, poll, post, submit_nucleus
+from .conftest import SandboxClock
+from .support import SDXL, open_image, poll, post, submit_nucleus
 
 
 def stamp(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def test_states_follow_the_clock(make_sandbox: Callable[..., Sandbox], clock: FakeClock) -> None:
+def test_states_follow_the_clock(make_sandbox: Callable[..., Sandbox], clock: SandboxClock) -> None:
     sandbox = make_sandbox(latency=3)
     polling_url = submit_nucleus(sandbox.base_url)
     seen = []
@@ -28,7 +30,7 @@ def test_states_follow_the_clock(make_sandbox: Callable[..., Sandbox], clock: Fa
 
 
 def test_timestamps_are_when_each_state_began(
-    make_sandbox: Callable[..., Sandbox], clock: FakeClock
+    make_sandbox: Callable[..., Sandbox], clock: SandboxClock
 ) -> None:
     sandbox = make_sandbox(latency=3)
     polling_url = submit_nucleus(sandbox.base_url)
@@ -69,7 +71,7 @@ def test_jpg_output(sandbox: Sandbox) -> None:
 
 
 def test_images_appear_only_when_the_job_completes(
-    make_sandbox: Callable[..., Sandbox], clock: FakeClock
+    make_sandbox: Callable[..., Sandbox], clock: SandboxClock
 ) -> None:
     sandbox = make_sandbox(latency=3)
     polling_url = submit_nucleus(sandbox.base_url)
@@ -81,11 +83,12 @@ def test_images_appear_only_when_the_job_completes(
     assert requests.get(url, timeout=10).status_code == 200
 
 
-def test_jobs_finish_without_being_polled(sandbox: Sandbox) -> None:
+def test_jobs_finish_without_being_polled(
+    sandbox: Sandbox, counted: Callable[..., threading.Event]
+) -> None:
+    drawn = counted("images_made", 2)
     submit_nucleus(sandbox.base_url, num_images=2)
-    deadline = time.monotonic() + 5
-    while sandbox.stats()["images_made"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert drawn.wait(5), "the job's images were never drawn"
     assert sandbox.stats()["images_made"] == 2
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,7 +15,8 @@ from pixazo_cli.sandbox import Sandbox
 from pixazo_cli.sandbox.validate import ValidationError
 from pixazo_cli.sandbox.webhooks import Webhook, read_webhook
 
-from .support import NUCLEUS, SDXL, FakeClock, post
+from .conftest import SandboxClock
+from .support import NUCLEUS, SDXL, post
 
 
 class Receiver:
@@ -69,7 +69,7 @@ def submit(sandbox: Sandbox, url: str, mode: str | None = None) -> str:
 
 
 def test_terminal_mode_sends_exactly_one_callback(
-    make_sandbox: Callable[..., Sandbox], clock: FakeClock, receiver: Receiver
+    make_sandbox: Callable[..., Sandbox], clock: SandboxClock, receiver: Receiver
 ) -> None:
     sandbox = make_sandbox(latency=3)
     request_id = submit(sandbox, receiver.url)
@@ -106,14 +106,15 @@ def test_failed_job_callback(make_sandbox: Callable[..., Sandbox], receiver: Rec
     assert call["error"] == "Generation failed: sandbox fault"
 
 
-def test_failed_delivery_is_counted(sandbox: Sandbox) -> None:
+def test_failed_delivery_is_counted(
+    sandbox: Sandbox, counted: Callable[..., threading.Event]
+) -> None:
+    failed = counted("webhooks_failed")
     closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     port = closed.server_address[1]
     closed.server_close()  # nothing listens there now
     submit(sandbox, f"http://127.0.0.1:{port}/hook")
-    deadline = time.monotonic() + 5
-    while sandbox.stats()["webhooks_failed"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert failed.wait(5), "the delivery was never counted as failed"
     assert sandbox.stats()["webhooks_failed"] == 1
 
 

@@ -1,6 +1,6 @@
 """The app's click command tree as the man page sees it: the visible commands in the app's order,
 their contexts, options and arguments, and each option's help as --help shows it. Click comes
-from typer, imported only when a tree is walked."""
+from typer (through typer_private), imported only when a tree is walked."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typer import _click
+    from tools.docgen.typer_private import click
 
 
-def subcommands(command: _click.Command, ctx: _click.Context) -> list[tuple[str, _click.Command]]:
+def subcommands(command: click.Command, ctx: click.Context) -> list[tuple[str, click.Command]]:
     """The visible commands of a group, as (name, command); none for a plain command."""
     from typer.core import TyperGroup
 
@@ -21,16 +21,16 @@ def subcommands(command: _click.Command, ctx: _click.Context) -> list[tuple[str,
     return [(name, sub) for name, sub in found if sub is not None and not sub.hidden]
 
 
-def context(command: _click.Command, name: str,
-            parent: _click.Context | None = None) -> _click.Context:
-    from typer import _click
+def context(command: click.Command, name: str,
+            parent: click.Context | None = None) -> click.Context:
+    from tools.docgen.typer_private import new_context
 
     settings = dict(command.context_settings) if parent is None else {}
-    return _click.Context(command, info_name=name, parent=parent, **settings)
+    return new_context(command, name, parent, **settings)
 
 
-def walk(command: _click.Command, ctx: _click.Context) -> Iterator[tuple[_click.Context,
-                                                                         _click.Command]]:
+def walk(command: click.Command, ctx: click.Context) -> Iterator[tuple[click.Context,
+                                                                         click.Command]]:
     """Every visible command below `command`, depth first, in the app's order."""
     for name, sub in subcommands(command, ctx):
         sub_ctx = context(sub, name, ctx)
@@ -38,22 +38,22 @@ def walk(command: _click.Command, ctx: _click.Context) -> Iterator[tuple[_click.
         yield from walk(sub, sub_ctx)
 
 
-def _is_help(param: _click.Parameter, ctx: _click.Context) -> bool:
+def _is_help(param: click.Parameter, ctx: click.Context) -> bool:
     return set(param.opts) <= set(ctx.help_option_names) and bool(param.opts)
 
 
-def options(command: _click.Command, ctx: _click.Context,
-            with_help: bool = False) -> list[_click.Parameter]:
+def options(command: click.Command, ctx: click.Context,
+            with_help: bool = False) -> list[click.Parameter]:
     return [p for p in command.get_params(ctx)
             if p.param_type_name == "option" and not getattr(p, "hidden", False)
             and (with_help or not _is_help(p, ctx))]
 
 
-def arguments(command: _click.Command, ctx: _click.Context) -> list[_click.Parameter]:
+def arguments(command: click.Command, ctx: click.Context) -> list[click.Parameter]:
     return [p for p in command.get_params(ctx) if p.param_type_name == "argument"]
 
 
-def metavar(param: _click.Parameter) -> str:
+def metavar(param: click.Parameter) -> str:
     return param.metavar or param.name.upper()
 
 
@@ -62,7 +62,7 @@ def by_dashes(names: Iterable[str]) -> list[str]:
     return sorted(names, key=lambda n: (len(n) - len(n.lstrip("-")), n))
 
 
-def option_help(param: _click.Parameter, ctx: _click.Context) -> str:
+def option_help(param: click.Parameter, ctx: click.Context) -> str:
     """The help --help shows, defaults and ranges included."""
     record = param.get_help_record(ctx)
     text = record[1] if record else (getattr(param, "help", None) or "")
@@ -71,6 +71,6 @@ def option_help(param: _click.Parameter, ctx: _click.Context) -> str:
     return text
 
 
-def option_key(param: _click.Parameter, ctx: _click.Context) -> tuple[object, ...]:
+def option_key(param: click.Parameter, ctx: click.Context) -> tuple[object, ...]:
     """What makes two commands' options the same option: spellings and help."""
     return (tuple(param.opts), tuple(param.secondary_opts), option_help(param, ctx))

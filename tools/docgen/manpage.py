@@ -54,7 +54,7 @@ from tools.docgen.roff import (
 )
 
 if TYPE_CHECKING:
-    from typer import _click
+    from tools.docgen.typer_private import click
 
 __all__ = [  # the page, and the names other code and the tests use from here
     "ENVIRONMENT", "EXAMPLE_WIDTH", "EXTRA_EXAMPLES", "PROG", "bold", "escape", "examples",
@@ -70,7 +70,7 @@ def help_blocks(text: str | None) -> list[str]:
 
 # --- one command's usage, options and arguments --------------------------------------------
 
-def _option_tag(param: _click.Parameter) -> str:
+def _option_tag(param: click.Parameter) -> str:
     names = ", ".join(bold(n) for n in by_dashes(param.opts))
     if param.secondary_opts:
         names += ", " + ", ".join(bold(n) for n in by_dashes(param.secondary_opts))
@@ -79,7 +79,7 @@ def _option_tag(param: _click.Parameter) -> str:
     return names
 
 
-def _usage(command: _click.Command, ctx: _click.Context) -> str:
+def _usage(command: click.Command, ctx: click.Context) -> str:
     """[OPTIONS] and the arguments, as roff; subcommands of groups are listed separately."""
     parts = []
     if options(command, ctx):
@@ -92,14 +92,14 @@ def _usage(command: _click.Command, ctx: _click.Context) -> str:
     return " ".join(parts)
 
 
-def _option_list(params: Iterable[_click.Parameter], ctx: _click.Context) -> list[str]:
+def _option_list(params: Iterable[click.Parameter], ctx: click.Context) -> list[str]:
     lines = []
     for param in params:
         lines += [".TP", text_line(_option_tag(param)), text_line(prose(option_help(param, ctx)))]
     return lines
 
 
-def _argument_list(command: _click.Command, ctx: _click.Context) -> list[str]:
+def _argument_list(command: click.Command, ctx: click.Context) -> list[str]:
     lines = []
     for arg in arguments(command, ctx):
         if getattr(arg, "help", None):
@@ -107,14 +107,14 @@ def _argument_list(command: _click.Command, ctx: _click.Context) -> list[str]:
     return lines
 
 
-def _command_line(ctx: _click.Context, command: _click.Command) -> str:
+def _command_line(ctx: click.Context, command: click.Command) -> str:
     usage = _usage(command, ctx)
     return bold(ctx.command_path) + (" " + usage if usage else "")
 
 
 # --- sections from the command tree --------------------------------------------------------
 
-def _synopsis(root: _click.Command, ctx: _click.Context) -> list[str]:
+def _synopsis(root: click.Command, ctx: click.Context) -> list[str]:
     """One line per group of sibling commands that take the same arguments."""
     lines = []
     for group_ctx, group in [(ctx, root), *walk(root, ctx)]:
@@ -134,7 +134,7 @@ def _synopsis(root: _click.Command, ctx: _click.Context) -> list[str]:
     return lines
 
 
-def _model_section(root: _click.Command, ctx: _click.Context) -> list[str]:
+def _model_section(root: click.Command, ctx: click.Context) -> list[str]:
     models = [(c, cmd) for c, cmd in walk(root, ctx)
               if c.parent is ctx and c.info_name in MODELS]
     if not models:
@@ -158,7 +158,7 @@ def _model_section(root: _click.Command, ctx: _click.Context) -> list[str]:
     return lines
 
 
-def _commands_section(root: _click.Command, ctx: _click.Context) -> list[str]:
+def _commands_section(root: click.Command, ctx: click.Context) -> list[str]:
     lines = [".SH COMMANDS"]
     for sub_ctx, cmd in walk(root, ctx):
         if sub_ctx.parent is ctx and sub_ctx.info_name in MODELS:
@@ -182,7 +182,7 @@ def _listing(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _also_after(root: _click.Command, ctx: _click.Context) -> str:
+def _also_after(root: click.Command, ctx: click.Context) -> str:
     """Which commands take the global options after their name too, and which ones."""
     globals_ = [p for p in options(root, ctx) if not p.is_eager]
     takers: dict[tuple[str, ...], list[str]] = {}
@@ -202,7 +202,7 @@ def _also_after(root: _click.Command, ctx: _click.Context) -> str:
         "after their name."
 
 
-def _global_options(root: _click.Command, ctx: _click.Context) -> list[str]:
+def _global_options(root: click.Command, ctx: click.Context) -> list[str]:
     help_names = ", ".join(bold(n) for n in by_dashes(ctx.help_option_names))
     return [
         ".SH OPTIONS",
@@ -216,7 +216,7 @@ def _global_options(root: _click.Command, ctx: _click.Context) -> list[str]:
 
 # --- the page --------------------------------------------------------------------------------
 
-def render_manpage(root: _click.Command | None = None) -> str:
+def render_manpage(root: click.Command | None = None) -> str:
     """The man page for `root` (default: the app's command), as roff text."""
     if root is None:
         import typer

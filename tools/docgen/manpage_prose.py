@@ -13,7 +13,7 @@ from pixazo_cli.settings.config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_KEY, 
 from tools.docgen.roff import bold, escape, help_blocks, italic, preformatted, prose, text_line
 
 if TYPE_CHECKING:
-    from typer import _click
+    from tools.docgen.typer_private import click
 
 PROG = "pixazo"  # the program the page documents; its command lines in examples are wrapped
 
@@ -54,7 +54,7 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
 )
 
 
-def description_section(root: _click.Command) -> list[str]:
+def description_section(root: click.Command) -> list[str]:
     models = ", ".join(f"{bold(m.name)} for {escape(m.title)}" for m in MODELS.values())
     return [
         ".SH DESCRIPTION",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typer import _click
+    from tools.docgen.typer_private import click
 
 PROG = "pixazo"
 COMPLETE_VAR = f"_{PROG}_COMPLETE".replace("-", "_").upper()  # as typer derives it
@@ -19,7 +19,7 @@ COMPLETIONS = {  # shell: file, named as each shell's completion folder expects
 }
 
 
-def app_command() -> _click.Command:
+def app_command() -> click.Command:
     import typer
 
     from pixazo_cli.cli.app import app
@@ -27,15 +27,13 @@ def app_command() -> _click.Command:
     return typer.main.get_command(app)
 
 
-def completion_script(shell: str, command: _click.Command | None = None) -> str:
+def completion_script(shell: str, command: click.Command | None = None) -> str:
     """The script `_PIXAZO_COMPLETE=source_<shell> pixazo` prints, from typer's own completion
     classes, trimmed and newline-terminated as `pixazo --install-completion <shell>` writes it
     (zsh needs `#compdef` on the first line to autoload the file from $fpath)."""
-    from typer import _click
-    from typer._completion_classes import completion_init
+    from tools.docgen.typer_private import completion_class
 
-    completion_init()  # registers typer's bash/zsh/fish/powershell classes with click
-    shell_class = _click.shell_completion.get_completion_class(shell)
+    shell_class = completion_class(shell)
     if shell_class is None:
         raise ValueError(f"typer has no completion for {shell!r}")
     complete = shell_class(command or app_command(), {}, PROG, COMPLETE_VAR)

@@ -1,0 +1,162 @@
+"""`show`, `grid` and `sheet`: looking at images and comparing them, once the flags are parsed."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.errors import UsageError
+from pixazo_cli.models.request import parse_params
+from pixazo_cli.models.table import FLAGS, Model
+
+
+def run_show(paths: list[Path]) -> None:
+    import sys
+
+    from pixazo_cli.ui.preview import show
+
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"No such file: {', '.join(missing)}.")
+    if not show(paths) and not sys.stderr.isatty():
+        sys.stderr.write("Not a terminal: nothing shown.\n")
+
+
+def run_sheet(paths: list[Path], out_dir: Path | None) -> None:
+    from pixazo_cli.compare.sheet import write_sheet
+    from pixazo_cli.ui.output import Ui
+
+    if out_dir is None:
+        out_dir = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path("sheet")
+    sheet = write_sheet(paths, out_dir)
+    ui = Ui()
+    ui.result_line(str(sheet.html))
+    ui.result_line(str(sheet.png))
+
+
+def write_batch_sheet(session: Session, folder: Path) -> None:
+    """`batch --sheet` and `grid`: the sheet of what the run saved, named on stderr."""
+    from pixazo_cli.compare.sheet import write_sheet
+
+    try:
+        sheet = write_sheet([folder], folder, title=f"pixazo: {folder.name}")
+    except UsageError as error:  # nothing was saved: no sheet, and no second error
+        session.ui.say(f"No contact sheet: {error.message}")
+        return
+    session.ui.say(f"Contact sheet: {sheet.html} ({sheet.count} images)")
+
+
+def run_grid(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
+    from pixazo_cli.compare.grid import parse_axis, plan_grid
+
+    x = parse_axis(options["x"], "--x")
+    y = parse_axis(options["y"], "--y") if options.get("y") else None
+    with Session(globals_, json_mode=options["json_out"], out_dir=options.get("out_dir"),
+                 timeout=options.get("timeout")) as session:
+        base = dict(session.settings.model_defaults.get(model.name, {}))
+        base.update(_settings(options.get("set") or []))
+        plan = plan_grid(model, prompt, base, parse_params(options.get("param") or []), x, y)
+        if options.get("dry_run"):
+            _grid_dry_run(session, plan, options["json_out"])
+            return 0
+        folder = session.settings.output_dir
+        if options.get("out_dir") is None:
+            folder = folder / plan.folder_name()
+        return _run_grid(session, plan, folder, options)
+
+
+def _settings(pairs: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        flag, eq, value = pair.partition("=")
+        flag = flag.strip().lstrip("-").replace("-", "_")
+        if not eq or flag not in FLAGS:
+            raise UsageError(f"--set wants FLAG=VALUE with a flag such as steps, not {pair!r}.")
+        values[flag] = value
+    return values
+
+
+def _grid_dry_run(session: Session, plan: Any, json_out: bool) -> None:
+    price = getattr(plan.model, "price_per_image", None)  # where the model table has prices
+    images = sum(cell.request.expected_images for cell in plan.cells)
+    cost = round(price * images, 4) if isinstance(price, int | float) else None
+    if json_out:
+        session.ui.result_json({"model": plan.model.name, "requests": len(plan.cells),
+                                "columns": plan.columns, "rows": plan.rows, "images": images,
+                                "cost": cost, "cells": [list(c.labels) for c in plan.cells]})
+    else:
+        session.ui.result_line(f"{len(plan.cells)} requests ({plan.columns} × {plan.rows}) to "
+                               f"{plan.model.name}, {images} image(s)"
+                               + (f", about {cost} in credits" if cost is not None else ""))
+        for cell in plan.cells:
+            session.ui.result_line(f"  r{cell.row + 1} c{cell.column + 1}  "
+                                   + "  ".join(cell.labels))
+    session.ui.say("Dry run: nothing was sent.")
+
+
+def _run_grid(session: Session, plan: Any, folder: Path, options: dict[str, Any]) -> int:
+    from pixazo_cli.batch.run import BatchOptions, BatchRun
+    from pixazo_cli.flow.download import check_folder
+    from pixazo_cli.flow.generate import SaveOptions
+    from pixazo_cli.ui.batchview import BatchView
+
+    check_folder(folder)
+    save = SaveOptions(folder, None, options.get("overwrite", False), False)
+    jobs = plan.jobs()
+    view = BatchView(session.ui, len(jobs), options["json_out"], folder)
+    batch = BatchRun(session, jobs, BatchOptions(save, options["concurrency"],
+                                                 options["rate_limit"],
+                                                 job_timeout=session.settings.timeout), view)
+    code = batch.run()
+    files = {job.line: (batch.manifest.get(job.key) or {}).get("files") or [] for job in jobs}
+    cells = [files[number][0]["path"] if files[number] else None
+             for number in range(1, len(jobs) + 1)]
+    _write_grid_file(plan, folder, cells)
+    picture = compose_grid_png(plan, folder, cells)
+    if options["json_out"]:
+        session.ui.result_json({"grid": str(picture), "folder": str(folder), "exit_code": code})
+    else:
+        session.ui.result_line(str(picture))
+    write_batch_sheet(session, folder)
+    if (options.get("preview") or session.settings.preview) and not session.ui.quiet:
+        from pixazo_cli.ui.preview import show
+
+        show([picture])
+    return code
+
+
+def _write_grid_file(plan: Any, folder: Path, cells: list[str | None]) -> None:
+    from pixazo_cli.compare.sheet import GRID_FILE
+
+    described = plan.describe()
+    for cell, data, name in zip(plan.cells, described["cells"], cells, strict=True):
+        data.update(file=name, x=cell.labels[0], y=cell.labels[1] if plan.y else None)
+    (folder / GRID_FILE).write_text(json.dumps(described, ensure_ascii=False, indent=1), "utf-8")
+
+
+def compose_grid_png(plan: Any, folder: Path, cells: list[str | None]) -> Path:
+    """The labelled grid, carrying a generation record of the whole grid."""
+    from pixazo_cli.compare.compose import Tile, compose_grid
+    from pixazo_cli.compare.sheet import GRID_PNG
+    from pixazo_cli.flow.generate import Outcome, generation_record
+    from pixazo_cli.record import embed
+
+    tiles = [[Tile(folder / name if name else None) for name in cells[r * plan.columns:
+                                                                       (r + 1) * plan.columns]]
+             for r in range(plan.rows)]
+    x_labels = [plan.x.label(v) for v in plan.x.values]
+    y_labels = [plan.y.label(v) for v in plan.y.values] if plan.y else None
+    image = compose_grid(tiles, x_labels, y_labels)
+    first = plan.cells[0].request
+    record = {**generation_record(Outcome(plan.model.name, request=first)),
+              "grid": plan.describe()}
+    target = folder / GRID_PNG
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        plain = Path(scratch) / GRID_PNG
+        image.save(plain)
+        with open(plain, "rb") as src, open(target, "wb") as dst:
+            embed(src, dst, record, "png")
+    return target

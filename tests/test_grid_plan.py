@@ -1,0 +1,99 @@
+"""The grid's plan and -n's requests, before anything is sent: axes, ranges, whole prompts,
+refusals, and the seeds or image counts each variation asks for."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pixazo_cli.commands.variations import variation_requests
+from pixazo_cli.compare.grid import MAX_CELLS, Axis, parse_axis, plan_grid
+from pixazo_cli.errors import UsageError
+from pixazo_cli.models.request import build_request
+from pixazo_cli.models.table import MODELS
+
+
+def test_an_axis_lists_its_values() -> None:
+    assert parse_axis("steps=10,20,30", "--x") == Axis("steps", ("10", "20", "30"))
+
+
+def test_an_axis_range_counts_up_by_its_step() -> None:
+    assert parse_axis("steps=10..30:10", "--x").values == (10, 20, 30)
+    assert parse_axis("guidance=1..2:0.5", "--x").values == (1.0, 1.5, 2.0)
+
+
+def test_the_prompt_axis_takes_whole_prompts_split_on_bars() -> None:
+    assert parse_axis("prompt=a fox, at dawn|a wolf", "--y").values == ("a fox, at dawn",
+                                                                         "a wolf")
+
+
+@pytest.mark.parametrize("spec", ["steps", "=1,2", "steps=", "steps=30..10:10",
+                                  "steps=1..5:0", "steps=1,1", "steps=1..1000:1"])
+def test_a_malformed_axis_is_refused(spec: str) -> None:
+    with pytest.raises(UsageError):
+        parse_axis(spec, "--x")
+
+
+def test_the_plan_is_the_cartesian_product_rows_by_columns() -> None:
+    plan = plan_grid(MODELS["sdxl"], "a fox", {}, {}, parse_axis("steps=4,8,12", "--x"),
+                     parse_axis("guidance=3,7", "--y"))
+    assert (plan.columns, plan.rows, len(plan.cells)) == (3, 2, 6)
+    assert [c.labels for c in plan.cells[:4]] == [
+        ("steps=4", "guidance=3"), ("steps=8", "guidance=3"), ("steps=12", "guidance=3"),
+        ("steps=4", "guidance=7")]
+    assert plan.cells[5].request.body["num_steps"] == 12
+    assert plan.cells[5].request.body["guidance_scale"] == 7
+    assert len({job.key for job in plan.jobs()}) == 6
+
+
+def test_a_cell_outside_the_models_range_is_refused_naming_the_cell() -> None:
+    with pytest.raises(UsageError, match="steps=40"):
+        plan_grid(MODELS["sdxl"], "a fox", {}, {}, parse_axis("steps=10,40", "--x"), None)
+
+
+def test_a_flag_the_model_does_not_take_cannot_be_an_axis() -> None:
+    with pytest.raises(UsageError, match="no flag --seed"):
+        plan_grid(MODELS["sd35"], "a fox", {}, {}, parse_axis("seed=1,2", "--x"), None)
+
+
+def test_the_same_flag_on_both_axes_is_refused() -> None:
+    with pytest.raises(UsageError, match="both vary steps"):
+        plan_grid(MODELS["sdxl"], "a fox", {}, {}, parse_axis("steps=1,2", "--x"),
+                  parse_axis("steps=3,4", "--y"))
+
+
+def test_too_many_cells_are_refused_before_anything_is_planned() -> None:
+    x = Axis("seed", tuple(range(MAX_CELLS)))
+    with pytest.raises(UsageError, match="at most"):
+        plan_grid(MODELS["sdxl"], "a fox", {}, {}, x, Axis("steps", (1, 2)))
+
+
+def test_variations_count_seeds_up_from_the_given_seed() -> None:
+    request = build_request(MODELS["sdxl"], "a fox", {"seed": 40})
+    assert [r.seed for r in variation_requests(request, 4)] == [40, 41, 42, 43]
+
+
+def test_variations_without_a_seed_draw_distinct_ones() -> None:
+    request = build_request(MODELS["sdxl"], "a fox", {})
+    seeds = [r.seed for r in variation_requests(request, 4, random.Random(1))]
+    assert len(set(seeds)) == 4 and all(isinstance(s, int) for s in seeds)
+
+
+@pytest.mark.parametrize(("count", "sizes"), [(3, [3]), (4, [4]), (6, [4, 2]), (9, [4, 4, 1])])
+def test_nucleus_variations_fill_num_images_first(count: int, sizes: list[int]) -> None:
+    request = build_request(MODELS["nucleus"], "a fox", {})
+    assert [r.expected_images for r in variation_requests(request, count)] == sizes
+
+
+def test_a_model_without_seeds_or_image_counts_repeats_the_request() -> None:
+    request = build_request(MODELS["sd35"], "a fox", {})
+    assert variation_requests(request, 3) == [request] * 3
+
+
+def test_count_with_no_wait_is_refused_before_anything_is_sent() -> None:
+    from tests.conftest import run
+
+    result = run("--sandbox", "nucleus", "a fox", "-n", "2", "--no-wait")
+    assert result.exit_code == 2
+    assert "--no-wait" in result.stderr

@@ -247,3 +247,20 @@ def test_a_batch_rerun_completes_the_rows_it_paid_for_instead_of_adding_rows(
     again = rows()
     assert len(again) == 2 and {r.status for r in again} == {"saved"}
     assert sorted(r.batch_line for r in again) == [1, 2]
+
+
+def test_variations_are_a_row_each(sandbox: Sandbox, isolated: Path) -> None:
+    result = run("sdxl", "a wren", "-n", "3", "-o", "out")
+    assert result.exit_code == 0, result.stderr
+    recorded = rows()
+    assert len(recorded) == 3 and {r.status for r in recorded} == {"saved"}
+    assert len({r.body.get("seed") for r in recorded}) == 3
+
+
+def test_grid_cells_are_a_row_each(sandbox: Sandbox, isolated: Path) -> None:
+    result = run("grid", "sdxl", "a lighthouse", "--x", "steps=4,8", "--set", "seed=11",
+                 "-o", "grid")
+    assert result.exit_code == 0, result.stderr
+    recorded = rows()
+    assert sorted(r.body["num_steps"] for r in recorded) == [4, 8]
+    assert {r.status for r in recorded} == {"saved"}

@@ -3,7 +3,7 @@
 Exit codes are part of the tool's contract with scripts (README, `pixazo --help`):
 0 done · 1 unexpected · 2 usage or invalid value · 3 key refused · 4 insufficient balance ·
 5 rate limited · 6 generation failed · 7 network, timeout or unreadable reply ·
-8 result not saved · 130 interrupted.
+8 result not saved · 130 interrupted · 143 terminated.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ EXIT_CODES: dict[int, str] = {
     7: "network error, timeout or unreadable gateway reply",
     8: "result not saved (download failed, file exists, disk)",
     130: "interrupted (Ctrl-C)",
+    143: "terminated (SIGTERM, e.g. a CI job cancelled)",
 }
 
 
@@ -77,10 +78,16 @@ class Interrupted(PixazoError):
     exit_code = 130
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so every stage stops the same careful way."""
+
+    exit_code = 143  # 128 + SIGTERM, what shells and CI runners expect
+
+
 # When several jobs of a batch fail, the exit code is the most severe of theirs: first here.
 SEVERITY = tuple(kind.exit_code for kind in (
-    Interrupted, PixazoError, AuthError, BalanceError, RateLimitError, GatewayError, SaveError,
-    GenerationFailed, UsageError))
+    Terminated, Interrupted, PixazoError, AuthError, BalanceError, RateLimitError, GatewayError,
+    SaveError, GenerationFailed, UsageError))
 
 
 def most_severe(codes: list[int]) -> int:
@@ -91,9 +98,11 @@ def most_severe(codes: list[int]) -> int:
 
 
 def report(error: PixazoError, stream: TextIO) -> int:
-    """Write the error as one or two plain lines and return its exit code."""
-    stream.write(f"Error: {error.message}\n")
+    """Write the error as one or two plain lines (the key masked) and return its exit code."""
+    from pixazo_cli.scrub import scrub
+
+    stream.write(f"Error: {scrub(error.message)}\n")
     if error.hint:
-        stream.write(f"Hint: {error.hint}\n")
+        stream.write(f"Hint: {scrub(error.hint)}\n")
     stream.flush()
     return error.exit_code

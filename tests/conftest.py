@@ -22,9 +22,34 @@ from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 GATEWAY = "https://gateway.pixazo.ai"
 CDN = "https://pub-test.r2.dev"
 KEY = "test-key-0123456789abcdef"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+
+
+def _image(fmt: str, colour: tuple[int, int, int] = (200, 60, 20)) -> bytes:
+    """A whole, tiny image: the downloader checks that an image ends where its format says."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+PNG = _image("PNG")
+JPEG = _image("JPEG")
+WEBP = _image("WEBP")
+PNG2 = _image("PNG", (20, 60, 200))  # another picture
+
+
+def same_image(path: Path, original: bytes) -> bool:
+    """The saved file is the downloaded picture (the record embedded beside it changes bytes
+    but never pixels)."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(path) as saved, Image.open(io.BytesIO(original)) as sent:
+        return saved.format == sent.format and saved.tobytes() == sent.tobytes()
 
 
 class FakeClock:

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import CDN, GATEWAY, PNG, FakeClock, config_file, run
+from tests.conftest import CDN, GATEWAY, PNG, FakeClock, config_file, run, same_image
 
 NUCLEUS = f"{GATEWAY}/nucleus-image/v1/nucleus-image-request"
 SDXL = f"{GATEWAY}/getImage/v1/getSDXLImage"
@@ -59,7 +59,7 @@ def test_exit_0_when_the_image_is_saved(httpx_mock: HTTPXMock, key: str, isolate
     httpx_mock.add_response(method="GET", url=f"{CDN}/a.png", content=PNG)
     result = run("sdxl", "a fox")
     assert result.exit_code == 0, result.stderr
-    assert (isolated / result.stdout.strip()).read_bytes() == PNG
+    assert same_image(isolated / result.stdout.strip(), PNG)
 
 
 def test_exit_0_for_a_queued_job_that_completes(httpx_mock: HTTPXMock, key: str,
@@ -75,7 +75,7 @@ def test_exit_0_for_a_queued_job_that_completes(httpx_mock: HTTPXMock, key: str,
     httpx_mock.add_response(method="GET", url=f"{CDN}/n.png", content=PNG)
     result = run("nucleus", "a fox")
     assert result.exit_code == 0, result.stderr
-    assert (isolated / result.stdout.strip()).read_bytes() == PNG
+    assert same_image(isolated / result.stdout.strip(), PNG)
     assert len(clock.sleeps) == 2  # slept between polls, on the fake clock
 
 
@@ -185,7 +185,7 @@ def test_exit_8_when_a_later_image_fails_keeps_the_whole_earlier_one(
     assert result.exit_code == 8, result.stderr
     assert "Traceback" not in result.stderr
     assert leftovers(isolated) == ["fox-1.png"]
-    assert (isolated / "fox-1.png").read_bytes() == PNG
+    assert same_image(isolated / "fox-1.png", PNG)
 
 
 # --- 130 -----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from pixazo_cli.sandbox import Sandbox
-from tests.conftest import CDN, GATEWAY, JPEG, PNG, run
+from tests.conftest import CDN, GATEWAY, JPEG, PNG, run, same_image
 
 # A request the CLI should not have made gets an error from pytest-httpx; the explicit
 # `get_requests() == []` in assert_refused is the check, so no second report at teardown.
@@ -271,7 +271,7 @@ def test_overwrite_replaces_the_existing_file(
     result = run("sdxl", "a fox", "--name", "fox-{index}.{ext}", "--overwrite")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "fox-1.png"
-    assert (isolated / "fox-1.png").read_bytes() == PNG
+    assert same_image(isolated / "fox-1.png", PNG)
     assert sorted(p.name for p in isolated.iterdir()) == ["fox-1.png"]
 
 

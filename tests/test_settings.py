@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import CDN, GATEWAY, JPEG, KEY, PNG, WEBP, config_file, run
+from tests.conftest import CDN, GATEWAY, JPEG, KEY, PNG, PNG2, WEBP, config_file, run, same_image
 
 NUCLEUS_PATH = "/nucleus-image/v1/nucleus-image-request"
 SDXL_PATH = "/getImage/v1/getSDXLImage"
@@ -74,7 +74,7 @@ def test_config_set_output_dir_then_generation_saves_there(
     ok(result)
     saved = Path(result.stdout.strip())
     assert saved.parent == shots
-    assert saved.read_bytes() == PNG
+    assert same_image(saved, PNG)
     assert list(isolated.iterdir()) == []
 
 
@@ -357,9 +357,10 @@ def test_json_output_is_one_object_describing_the_run(
     assert [f["url"] for f in data["files"]] == urls
     for entry in data["files"]:
         assert set(entry) == {"path", "url", "bytes", "sha256"}
-        assert (isolated / entry["path"]).read_bytes() == PNG
-        assert entry["bytes"] == len(PNG)
-        assert entry["sha256"] == hashlib.sha256(PNG).hexdigest()
+        assert same_image(isolated / entry["path"], PNG)
+        written = (isolated / entry["path"]).read_bytes()
+        assert entry["bytes"] == len(written)
+        assert entry["sha256"] == hashlib.sha256(written).hexdigest()
     assert len({f["path"] for f in data["files"]}) == 2
     assert KEY not in result.stdout
 
@@ -415,7 +416,7 @@ def test_status_wait_downloads_the_images(
     result = run("status", "req-5", "--wait")
     ok(result)
     [line] = result.stdout.splitlines()
-    assert (isolated / line).read_bytes() == PNG
+    assert same_image(isolated / line, PNG)
 
 
 def test_status_unknown_id_is_a_usage_error(httpx_mock: HTTPXMock, key: str) -> None:
@@ -472,7 +473,7 @@ def test_saved_extension_follows_the_bytes(
     ok(result)
     saved = isolated / result.stdout.strip()
     assert saved.suffix == ext
-    assert saved.read_bytes() == content
+    assert same_image(saved, content)
 
 
 def test_default_name_never_collides_within_one_second(
@@ -485,14 +486,14 @@ def test_default_name_never_collides_within_one_second(
 
     monkeypatch.setattr("pixazo_cli.flow.generate.datetime", FrozenDatetime)
     serve_sdxl(httpx_mock, name="one.png")
-    serve_sdxl(httpx_mock, content=PNG + b"second", name="two.png")
+    serve_sdxl(httpx_mock, content=PNG2, name="two.png")
     first = run("sdxl", "a fox")
     second = run("sdxl", "a fox")
     ok(first)
     ok(second)
     assert first.stdout != second.stdout
-    assert (isolated / first.stdout.strip()).read_bytes() == PNG
-    assert (isolated / second.stdout.strip()).read_bytes() == PNG + b"second"
+    assert same_image(isolated / first.stdout.strip(), PNG)
+    assert same_image(isolated / second.stdout.strip(), PNG2)
     assert len(list(isolated.iterdir())) == 2
 
 
@@ -512,7 +513,7 @@ def test_name_template_placeholders_are_filled(httpx_mock: HTTPXMock, key: str,
     result = run("sdxl", "a fox", "--seed", "4", "--name", "{model}-{seed}-{index}.{ext}")
     ok(result)
     assert result.stdout == "sdxl-4-1.png\n"
-    assert (isolated / "sdxl-4-1.png").read_bytes() == PNG
+    assert same_image(isolated / "sdxl-4-1.png", PNG)
 
 
 def test_configured_name_template_is_used(httpx_mock: HTTPXMock, key: str) -> None:
@@ -533,7 +534,7 @@ def test_request_id_from_the_gateway_cannot_escape_the_output_folder(
     result = run("nucleus", "a fox", "--name", "{request_id}.{ext}")
     ok(result)
     [saved] = list(isolated.iterdir())
-    assert saved.read_bytes() == PNG
+    assert same_image(saved, PNG)
     assert "/" not in saved.name
 
 

@@ -1,6 +1,6 @@
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import CDN, GATEWAY, PNG, run, sent_bodies
+from tests.conftest import CDN, GATEWAY, PNG, run, same_image, sent_bodies
 
 
 def test_sdxl_saves_the_image_and_prints_its_path(httpx_mock: HTTPXMock, key: str, isolated):
@@ -11,5 +11,5 @@ def test_sdxl_saves_the_image_and_prints_its_path(httpx_mock: HTTPXMock, key: st
     assert result.exit_code == 0, result.stderr
     path = result.stdout.strip()
     assert path.endswith(".png")
-    assert (isolated / path).read_bytes() == PNG
+    assert same_image(isolated / path, PNG)
     assert sent_bodies(httpx_mock) == [{"prompt": "a lighthouse"}]

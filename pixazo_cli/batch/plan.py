@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pixazo_cli.batch.jobfile import BatchJob
-from pixazo_cli.batch.manifest import files_present
+from pixazo_cli.batch.manifest import SENDING, files_present
 from pixazo_cli.errors import GenerationFailed
 from pixazo_cli.flow.generate import SaveOptions, name_parts, planned_paths
 
@@ -33,7 +33,9 @@ def next_step(job: BatchJob, entry: dict[str, Any] | None, folder: Path,
     job_failed = (entry.get("error") or {}).get("exit_code") == GenerationFailed.exit_code
     if entry.get("request_id") and job.request.model.queued and not job_failed:
         return Step.RESUME
-    if entry.get("maybe_charged") and not resend_maybe_charged:
+    # SENDING: an earlier run wrote its intent and stopped before the reply was recorded.
+    if (entry.get("maybe_charged") or entry.get("status") == SENDING) \
+            and not resend_maybe_charged:
         return Step.HOLD
     return Step.SEND
 

@@ -18,7 +18,7 @@ from typing import Any
 from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit
 from pixazo_cli.batch.jobfile import BatchJob
-from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
+from pixazo_cli.batch.manifest import MANIFEST_NAME, SENDING, Manifest
 from pixazo_cli.batch.plan import Step, name_clashes, next_step
 from pixazo_cli.batch.poller import Poller
 from pixazo_cli.errors import (
@@ -38,6 +38,7 @@ from pixazo_cli.flow.generate import (
     save_all,
     submit,
 )
+from pixazo_cli.history import NoRecord
 from pixazo_cli.http.clock import Deadline
 from pixazo_cli.http.limiter import RateLimiter, Stopped
 
@@ -57,8 +58,6 @@ class BatchOptions:
 class BatchRun:
     def __init__(self, session: FlowContext, jobs: list[BatchJob], options: BatchOptions,
                  view: BatchEvents, history: Any = None) -> None:
-        from pixazo_cli.history import NoRecord
-
         self.session = session
         self.jobs = jobs
         self.options = options
@@ -82,6 +81,13 @@ class BatchRun:
 
     def run(self) -> int:
         """Run every job; return 0 when all saved, else the most severe failure's exit code."""
+        self.manifest.hold()
+        try:
+            return self._run()
+        finally:
+            self.manifest.release()
+
+    def _run(self) -> int:
         self._check_names()
         if not self.jobs:
             self._all_done.set()
@@ -133,13 +139,14 @@ class BatchRun:
         self._stop_sending()
         with self._lock:
             self.codes.append(Interrupted.exit_code)
-        self.view.say("Stopping: no new requests; waiting for those in flight "
-                      "(queued jobs resume on the next run). Ctrl-C again to abort.")
-        self.poller.stop()
         try:
+            self.view.say("Stopping: no new requests; waiting for those in flight "
+                          "(queued jobs resume on the next run). Ctrl-C again to abort.")
+            self.poller.stop()
             self.pool.shutdown(wait=True, cancel_futures=True)
-        except KeyboardInterrupt:
-            self.view.say("Aborted: requests in flight may have been charged without a record.")
+        except KeyboardInterrupt:  # a second Ctrl-C, or the SIGTERM a CI runner sends after
+            self.view.say("Aborted: requests in flight may have been charged; the manifest "
+                          "marks them, and the next run does not resend them.")
             os._exit(Interrupted.exit_code)
 
     def _stop_sending(self) -> None:
@@ -166,8 +173,6 @@ class BatchRun:
             return self._finish()
         outcome = Outcome(job.request.model.name, request=job.request,
                           request_id=entry.get("request_id"), urls=entry.get("urls"))
-        if outcome.request_id or outcome.urls:
-            self.history.follow_request(job.request, outcome.request_id, outcome.urls)
         if step is Step.DOWNLOAD:
             self.view.started(job)
             self._download(job, outcome)  # paid before: fetch again, never pay again
@@ -175,8 +180,11 @@ class BatchRun:
             self.view.started(job)
             self.poller.add(job, outcome, self._deadline())  # resume the queued job
         elif step is Step.HOLD:
+            why = ("an earlier run sent it and stopped before the gateway's reply was recorded, "
+                   "so it may have been charged") if entry.get("status") == SENDING else \
+                "an earlier request for it may have been charged"
             self._failed(job, MaybeCharged(
-                "Not sent again: an earlier request for it may have been charged.",
+                f"Not sent again: {why}.",
                 hint="Check your Pixazo dashboard, then re-run with --resend-maybe-charged."))
         else:
             self._submit(job)
@@ -188,10 +196,21 @@ class BatchRun:
             return self._limit_reached(limit)
         self.view.started(job)
         deadline = self._deadline()
-        outcome = submit(self.gateway.with_deadline(deadline), job.request, self.events)
-        self.manifest.record(job.key, line=job.line, model=outcome.model,
-                             body_sha256=job.body_sha256, request_id=outcome.request_id,
-                             urls=outcome.urls, status="submitted")
+        gateway = self.gateway.with_deadline(deadline)
+        # Write-ahead: the intent is on disk before the POST, so a kill at any point leaves
+        # a trace the next run reads as "may have been charged" (and a full disk stops us here).
+        gateway.before_send = lambda: self.manifest.record(
+            job.key, durable=True, line=job.line, model=job.request.model.name,
+            body_sha256=job.body_sha256, status=SENDING)
+        outcome = submit(gateway, job.request, self.events)
+        try:
+            self.manifest.record(job.key, line=job.line, model=outcome.model,
+                                 body_sha256=job.body_sha256, request_id=outcome.request_id,
+                                 urls=outcome.urls, status="submitted")
+        except PixazoError:
+            self.view.say(f"line {job.line}: paid, but the manifest cannot be written; "
+                          + paid_summary(outcome))
+            raise
         if outcome.urls is None:
             self.poller.add(job, outcome, deadline)
         else:
@@ -204,9 +223,7 @@ class BatchRun:
             if first:
                 self.codes.append(limit.exit_code)
         if first:
-            # No new job starts; the ones the guard already admitted are within the budget and
-            # still go out (closing the limiter here would drop those waiting for a slot).
-            self.stopping.set()
+            self.stopping.set()  # what the guard admitted is in budget: let it go out
             self.view.say(f"{limit.message} {limit.hint}")
         self._finish()
 
@@ -224,7 +241,6 @@ class BatchRun:
         save = self._save_for(job)
         downloader = self.downloader.with_deadline(self._deadline())
         files = save_all(downloader, outcome, name_parts(job.request), save, self.events)
-        self.history.finished(outcome, None)
         entry = self.manifest.record(job.key, status="saved", files=[
             {"path": f.path.name, "bytes": f.bytes, "sha256": f.sha256, "url": f.url}
             for f in files])
@@ -271,6 +287,13 @@ class BatchRun:
 
     def _deadline(self) -> Deadline:
         return Deadline(self.session.clock, self.options.job_timeout)
+
+
+def paid_summary(outcome: Outcome) -> str:
+    """What a paid job needs to be fetched later without paying again."""
+    if outcome.urls:
+        return "fetch it with: " + "; ".join(f"curl -fo FILE '{url}'" for url in outcome.urls)
+    return f"request id {outcome.request_id}: pixazo status {outcome.request_id} --wait"
 
 
 def _raise_interrupt(*_: object) -> None:

@@ -4,8 +4,12 @@ call, print."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -22,7 +26,7 @@ from pixazo_cli.cli import (
 from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.session import GlobalOptions
-from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, UsageError, report
+from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError, report
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
@@ -32,22 +36,50 @@ class PixazoGroup(TyperGroup):
     """Turns every typed error into its message and exit code, in one place."""
 
     def invoke(self, ctx: typer.Context) -> Any:
+        terminated = threading.Event()
+        with _sigterm_as_interrupt(terminated):
+            return self._invoke_reporting(ctx, terminated)
+
+    def _invoke_reporting(self, ctx: typer.Context, terminated: threading.Event) -> Any:
         try:
             return super().invoke(ctx)
         except PixazoError as error:
-            ctx.exit(report(error, sys.stderr))
+            code = report(error, sys.stderr)
+            ctx.exit(Terminated.exit_code if code == Interrupted.exit_code and terminated.is_set()
+                     else code)
         except KeyboardInterrupt:
-            sys.stderr.write("Interrupted.\n")
-            ctx.exit(Interrupted.exit_code)
+            sys.stderr.write("Terminated.\n" if terminated.is_set() else "Interrupted.\n")
+            ctx.exit(Terminated.exit_code if terminated.is_set() else Interrupted.exit_code)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except Exception as error:
             if os.environ.get("PIXAZO_DEBUG"):
                 raise
             ctx.exit(report(PixazoError(
-                f"unexpected error: {type(error).__name__}: {error}",
+                f"unexpected error: {type(error).__name__}",
                 hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report."),
                 sys.stderr))
+
+
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt(terminated: threading.Event) -> Iterator[None]:
+    """SIGTERM (a CI cancel, `kill`) stops like Ctrl-C: request id and resume command printed,
+    part files removed; only the exit code (143) differs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(*_: object) -> None:
+        terminated.set()
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 app = typer.Typer(

@@ -45,8 +45,8 @@ def login() -> None:
         key = typer.prompt("Pixazo API key", hide_input=True, err=True)
     else:
         key = sys.stdin.readline()
-    key = key.strip()
-    if not key or any(ch.isspace() for ch in key):
+    key = config.clean_key(key, "the input")
+    if not key:
         raise UsageError("That is not an API key (empty, or it has spaces in it).",
                          hint="Paste the key from your Pixazo dashboard.")
     data = config.load()

@@ -49,6 +49,9 @@ class Session:
         self.events = Fanout(self.ui)  # commands add their own listeners (printing paths…)
         self.settings = config.resolve(config.load(), os.environ, options.base_url, out_dir,
                                        timeout)
+        if self.settings.key_source.startswith("config") and config.readable_by_others():
+            self.ui.say(f"Warning: {config.config_path()} holds the API key and others can read "
+                        f"it; fix with: chmod 600 {config.config_path()}")
         self.clock = clock or SystemClock()
         self.deadline = Deadline(self.clock, self.settings.timeout)
         self._closers: list[Any] = []

@@ -19,7 +19,9 @@ import httpx
 from pixazo_cli.errors import SaveError
 from pixazo_cli.flow.naming import with_counter
 from pixazo_cli.http.clock import Clock, Deadline
-from pixazo_cli.http.retry import Backoff
+from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
+from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
+from pixazo_cli.scrub import scrub_data
 from pixazo_cli.version import user_agent
 
 CHUNK = 64 * 1024
@@ -78,9 +80,10 @@ class Downloader:
         self.deadline = deadline
         self.clock = clock
         self.max_bytes = max_bytes
-        self.backoff = Backoff()
+        self.policy = RetryPolicy(MAX_ATTEMPTS, Backoff())
         self._log = log
         self._http = httpx.Client(follow_redirects=True, transport=transport,
+                                  mounts=NO_PROXY_FOR_LOCAL,
                                   headers={"User-Agent": user_agent()})
 
     def close(self) -> None:
@@ -97,15 +100,13 @@ class Downloader:
         return fetched if record is None else _stamp(fetched, record, folder)
 
     def _fetch_with_retries(self, url: str, folder: Path) -> Fetched:
-        for attempt in range(MAX_ATTEMPTS):
+        def attempt(_: int) -> Fetched:
             try:
                 return self._fetch_once(url, folder)
             except _Retryable as exc:
-                delay = self.backoff.delay(attempt)
-                if attempt == MAX_ATTEMPTS - 1 or not self.deadline.allows(delay):
-                    raise SaveError(f"Download failed: {exc}.", hint=_url_hint(url)) from None
-                self.clock.sleep(delay)
-        raise AssertionError("unreachable")
+                raise Retry(SaveError(f"Download failed: {exc}.", hint=_url_hint(url))) from None
+
+        return retrying(attempt, self.policy, self.deadline, self.clock)
 
     def _fetch_once(self, url: str, folder: Path) -> Fetched:
         tmp, fd = _create_part_file(folder)
@@ -114,13 +115,16 @@ class Downloader:
                 with os.fdopen(fd, "wb") as out:
                     ext, size, digest = self._stream(url, out)
             except OSError as exc:  # also from the final flush, when the last bytes hit a full disk
-                raise _write_error(exc) from None
+                raise _write_error(exc, url) from None
             return Fetched(tmp, ext, size, digest)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
 
     def _stream(self, url: str, out: BinaryIO) -> tuple[str, int, str]:
+        if self.deadline.expired():
+            raise SaveError("Timed out before the download could start.",
+                            hint=f"Raise --timeout. {_url_hint(url)}")
         remaining = max(self.deadline.remaining(), 0.001)
         timeout = httpx.Timeout(min(60.0, remaining), connect=min(10.0, remaining))
         try:
@@ -128,7 +132,7 @@ class Downloader:
                 if self._log:
                     self._log(f"GET {url} -> {response.status_code}")
                 _check_status(response)
-                return _write_body(response, out, self.max_bytes)
+                return _write_body(response, out, self.max_bytes, self.deadline)
         except httpx.TransportError as exc:
             raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
 
@@ -138,12 +142,18 @@ def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path) -> Fetched:
     from pixazo_cli import record as records
 
     tmp, fd = _create_part_file(folder)
+    from pixazo_cli.record.payload import RecordNotStorable
+
     try:
         with open(fetched.tmp, "rb") as src, os.fdopen(fd, "w+b") as dst:
-            records.embed(src, dst, record, fetched.ext)
-    except ValueError:
+            records.embed(src, dst, scrub_data(record), fetched.ext)
+    except RecordNotStorable:
         tmp.unlink(missing_ok=True)  # a record too large to embed: keep the image as it came
         return fetched
+    except ValueError as exc:  # the image itself is damaged: never saved as if whole
+        tmp.unlink(missing_ok=True)
+        fetched.tmp.unlink(missing_ok=True)
+        raise SaveError(f"The downloaded image is damaged ({exc}); nothing was saved.") from None
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         fetched.tmp.unlink(missing_ok=True)
@@ -189,44 +199,71 @@ def _check_status(response: httpx.Response) -> None:
                         hint="The image URL may have expired.")
 
 
-def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int) -> tuple[str, int, str]:
+def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int,
+                deadline: Deadline) -> tuple[str, int, str]:
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise _too_big(int(declared), max_bytes)
     digest = hashlib.sha256()
     size = 0
-    ext: str | None = None
+    head = b""
+    tail = b""
+    # Decoded bytes are capped, so a gzip bomb stops at max_bytes; memory stays one chunk.
     for chunk in response.iter_bytes(CHUNK):
-        if ext is None:
-            ext = sniff(chunk)
-            if ext is None:
+        if len(head) < 12:
+            head += chunk[:12 - len(head)]
+            if len(head) >= 12 and sniff(head) is None:
                 kind = response.headers.get("Content-Type", "unknown type")
                 raise SaveError(f"The image host sent something that is not an image ({kind}).",
                                 hint=_url_hint(str(response.url)))
         size += len(chunk)
         if size > max_bytes:
             raise _too_big(size, max_bytes)
+        if deadline.expired():  # a host trickling bytes must not outlast --timeout
+            raise SaveError("Timed out while downloading the image; nothing was saved.",
+                            hint=f"Raise --timeout. {_url_hint(str(response.url))}")
         digest.update(chunk)
+        tail = (tail + chunk)[-TAIL:]
         _write(out, chunk)
-    if ext is None:
+    ext = sniff(head)
+    if not head:
         raise _Retryable("the image host sent an empty body")
-    if declared and declared.isdigit() and size != int(declared):
-        raise _Retryable(f"got {size} of {declared} bytes")
+    if ext is None:
+        raise SaveError("The image host sent something that is not an image.",
+                        hint=_url_hint(str(response.url)))
+    # Content-Length counts the bytes on the wire (gzip-encoded ones, when encoded).
+    if declared and declared.isdigit() and response.num_bytes_downloaded != int(declared):
+        raise _Retryable(f"got {response.num_bytes_downloaded} of {declared} bytes")
+    if not whole_image(ext, head, tail, size):
+        raise _Retryable(f"the {ext.upper()} ends early ({size} bytes)")
     return ext, size, digest.hexdigest()
 
 
+TAIL = 16
+
+
+def whole_image(ext: str, head: bytes, tail: bytes, size: int) -> bool:
+    """The image's own end marker is there: PNG's IEND chunk, JPEG's EOI, WEBP's RIFF size."""
+    if ext == "png":
+        return tail.endswith(b"IEND\xaeB`\x82")
+    if ext == "jpg":
+        return tail.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if ext == "webp":
+        return int.from_bytes(head[4:8], "little") + 8 == size
+    return False
+
+
 def _write(out: BinaryIO, chunk: bytes) -> None:
-    try:
-        out.write(chunk)
-    except OSError as exc:
-        raise _write_error(exc) from None
+    out.write(chunk)  # an OSError (full disk) is reported by _fetch_once, with the URL
 
 
-def _write_error(exc: OSError) -> SaveError:
+def _write_error(exc: OSError, url: str | None = None) -> SaveError:
+    again = f" It was paid for; fetch it without paying again: curl -fo FILE '{url}'" \
+        if url else ""
     if exc.errno == errno.ENOSPC:
         return SaveError("The disk is full; the image was not saved.",
-                         hint="Free some space and fetch it again.")
-    return SaveError(f"Cannot write the image: {exc.strerror or exc}.")
+                         hint=f"Free some space.{again}")
+    return SaveError(f"Cannot write the image: {exc.strerror or exc}.", hint=again.strip() or None)
 
 
 def _too_big(size: int, max_bytes: int) -> SaveError:

@@ -5,9 +5,15 @@ same bytes (a fetch from the history embeds the same record, so its bytes are th
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pixazo_cli.flow.download import Fetched, Saved
+from pixazo_cli.flow.naming import NameParts
+
+if TYPE_CHECKING:
+    from pixazo_cli.flow.generate import Outcome
 
 CHUNK = 64 * 1024
 
@@ -41,3 +47,11 @@ def same_bytes(fetched: Fetched, folder: Path) -> Path | None:
     except OSError:
         return None
     return next((p for p in sorted(candidates) if sha256_of(p) == fetched.sha256), None)
+
+
+def collected_parts(outcome: Outcome) -> NameParts:
+    """Names for a generation collected later: from its prompt and send time where known."""
+    started = outcome.created.astimezone() if outcome.created else datetime.now()
+    if outcome.request is None:
+        return NameParts(outcome.model, outcome.request_id or "", None, started)
+    return NameParts(outcome.model, outcome.request.prompt, outcome.request.seed, started)

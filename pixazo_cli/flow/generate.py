@@ -6,6 +6,7 @@ The steps are separate functions so `batch` can compose them under its own sched
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,10 +14,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.errors import Interrupted, MaybeCharged, PixazoError, SaveError
+from pixazo_cli.errors import (
+    GenerationFailed,
+    Interrupted,
+    MaybeCharged,
+    PixazoError,
+    SaveError,
+    UnknownRequest,
+    UsageError,
+)
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
 from pixazo_cli.flow.events import FlowContext, FlowEvents
-from pixazo_cli.flow.existing import recorded_in_place, same_bytes
+from pixazo_cli.flow.existing import collected_parts, recorded_in_place, same_bytes
 from pixazo_cli.flow.naming import DEFAULT_TEMPLATE, NameParts, check_template
 from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway, Reply
@@ -85,7 +94,7 @@ def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
         return outcome
     with reporting(ctx.events, outcome):
         if outcome.urls is None:
-            outcome.urls = _wait(ctx, gateway, model, outcome.request_id or "")
+            outcome.urls = _wait_after_paying(ctx, gateway, model, outcome.request_id or "")
         outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
     ctx.events.finished(outcome, None)
     return outcome
@@ -94,8 +103,7 @@ def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
 def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
            known: Outcome | None = None) -> Outcome:
     """Wait for a job submitted earlier and save its images like the submitting command would.
-    A generation `known` from the history brings its prompt and body (names, record) and, when
-    the gateway gave them, its URLs: then nothing is asked of the gateway."""
+    One `known` from the history brings its prompt, body and URLs (if any: then no wait)."""
     _check_destination(save)
     outcome = known or Outcome(model.name, request_id=request_id)
     with reporting(ctx.events, outcome):
@@ -107,14 +115,6 @@ def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
     return outcome
 
 
-def collected_parts(outcome: Outcome) -> NameParts:
-    """Names for a generation collected later: from its prompt and send time where known."""
-    started = outcome.created.astimezone() if outcome.created else datetime.now()
-    if outcome.request is None:
-        return NameParts(outcome.model, outcome.request_id or "", None, started)
-    return NameParts(outcome.model, outcome.request.prompt, outcome.request.seed, started)
-
-
 def name_parts(request: ApiRequest) -> NameParts:
     return NameParts(request.model.name, request.prompt, request.seed, datetime.now())
 
@@ -122,6 +122,7 @@ def name_parts(request: ApiRequest) -> NameParts:
 def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Everything that can fail locally fails here, before anything is paid for."""
     _check_destination(save)
+    _refuse_clashing_names(request, save, parts)
     _refuse_existing(request, save, parts)
 
 
@@ -144,6 +145,7 @@ def submit(gateway: Gateway, request: ApiRequest,
             outcome.status = "QUEUED"
         else:
             outcome.request_id = _optional_id(dig(reply.data, model.id_at))
+            _check_sync_status(reply, model, outcome.request_id)
             outcome.urls = reply_urls(reply, model, model.name)
     events.answered(outcome)
     return outcome
@@ -174,7 +176,7 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
         if save.sidecar:
-            write_sidecar(path, record, saved)
+            write_sidecar(path, record, saved, save.overwrite)
         files.append(saved)
         if events:
             events.saved(outcome, saved)
@@ -196,14 +198,26 @@ def generation_record(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def write_sidecar(path: Path, record: dict[str, Any], saved: Saved) -> None:
+def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
+                  overwrite: bool = False) -> None:
     import json
+
+    from pixazo_cli.scrub import scrub_data
 
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
     sidecar = path.with_suffix(".json")
+    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2) + "\n"
+    # Never through a symlink, never over a file unless --overwrite said so.
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
+        (os.O_TRUNC if overwrite else os.O_EXCL)
     try:
-        sidecar.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        fd = os.open(sidecar, flags, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise SaveError(f"{sidecar} already exists; the image was saved as {path}.",
+                        hint="Pass --overwrite to replace it.") from None
     except OSError as exc:
         raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None
 
@@ -223,6 +237,37 @@ def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str) -> 
                        resume_hint(request_id)), ctx.events.stage(model.name, "QUEUED") as status:
         final = wait_for_job(gateway, request_id, status)
     return reply_urls(final, model, f"job {request_id}")
+
+
+def _wait_after_paying(ctx: FlowContext, gateway: Gateway, model: Model,
+                       request_id: str) -> list[str]:
+    """After a paid submit, a 404 on the poll is not "nothing was sent": the gateway took the
+    job (and may have charged it) and now does not know it."""
+    try:
+        return _wait(ctx, gateway, model, request_id)
+    except UnknownRequest:
+        raise MaybeCharged(
+            f"The gateway accepted the job {request_id} but its status endpoint now says it "
+            "does not know it (404).",
+            hint=f"It may have been charged: check your Pixazo dashboard, or try again later "
+            f"with `pixazo status {request_id}`.") from None
+
+
+MAX_NAME_BYTES = 255  # the limit of common file systems for one name
+
+
+def _refuse_clashing_names(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
+    """Two images of one request under one fixed name, or a name no file system takes: found
+    before paying, not after."""
+    paths = planned_paths(request, save, parts)
+    if len(set(paths)) < len(paths):
+        raise UsageError(f"Every image of this request would be saved as {paths[0].name}; "
+                         "nothing was sent.",
+                         hint="Put {index} in --name, e.g. --name 'fox-{index}.{ext}'.")
+    for path in paths:
+        if len(path.name.encode("utf-8")) > MAX_NAME_BYTES:
+            raise UsageError(f"The file name from --name is longer than {MAX_NAME_BYTES} "
+                             "bytes; nothing was sent.", hint="Choose a shorter --name.")
 
 
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
@@ -250,6 +295,23 @@ def _request_id(reply: Reply, model: Model) -> str:
                            "has no request_id.",
                            hint="It may have been charged: check your Pixazo dashboard.")
     return request_id
+
+
+SYNC_SUCCESS = frozenset({"succeeded", "success", "completed"})
+
+
+def _check_sync_status(reply: Reply, model: Model, request_id: str | None) -> None:
+    """A sync reply that says it did not succeed (sd35's `status`) is a failed generation,
+    never a silent download of whatever URL came with it."""
+    status = dig(reply.data, model.status_at)
+    if status is None or (isinstance(status, str) and status.lower() in SYNC_SUCCESS):
+        return
+    from pixazo_cli.scrub import plain
+
+    shown = plain(str(status))[:80] if isinstance(status, str | int) else type(status).__name__
+    which = f" (id {request_id})" if request_id else ""
+    raise GenerationFailed(f"{model.name} answered with status {shown!r}{which}, not success.",
+                           hint="Change the prompt or settings and try again.")
 
 
 def _optional_id(value: Any) -> str | None:

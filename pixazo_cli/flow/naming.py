@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pixazo_cli.errors import UsageError
+from pixazo_cli.scrub import scrub
 
 # Two runs never collide on the default: when the name is taken, a counter is appended.
 DEFAULT_TEMPLATE = "{model}-{date}-{time}-{slug}-{index}.{ext}"
@@ -69,7 +70,7 @@ class NameParts:
             request_id=_safe(request_id or "none"),
             date=self.started.strftime("%Y%m%d"),
             time=self.started.strftime("%H%M%S"),
-            slug=slugify(self.prompt),
+            slug=slugify(scrub(self.prompt)),  # a key pasted into a prompt stays out
             ext=ext,
         )
         return _safe(name)

@@ -10,6 +10,7 @@ from typing import Any
 from pixazo_cli.errors import GatewayError, GenerationFailed
 from pixazo_cli.http.client import Gateway, Reply
 from pixazo_cli.models.table import Model, dig
+from pixazo_cli.scrub import plain
 
 PENDING = frozenset({"QUEUED", "PROCESSING"})
 FAILED = frozenset({"FAILED", "ERROR"})
@@ -72,12 +73,17 @@ def poll_once(gateway: Gateway, request_id: str) -> Reply:
 def is_completed(reply: Reply, request_id: str) -> bool:
     """True when done, False while pending; a failed or unknown status raises."""
     status = reply.get("status")
+    if status is not None and not isinstance(status, str):  # e.g. a list: never a crash
+        raise GatewayError(f"The status reply for {request_id} (HTTP {reply.status}) has a "
+                           f"status that is not text ({type(status).__name__}).",
+                           hint=resume_hint(request_id))
     if status == COMPLETED:
         return True
     if status in FAILED:
         raise job_failed(request_id, status, reply.get("error"))
     if status not in PENDING:
-        what = "has no status field" if status is None else f"has an unknown status {status!r}"
+        what = "has no status field" if status is None else \
+            f"has an unknown status {plain(status)[:80]!r}"
         raise GatewayError(f"The status reply for {request_id} (HTTP {reply.status}) {what}.",
                            hint=resume_hint(request_id))
     return False
@@ -89,7 +95,7 @@ def timed_out(gateway: Gateway, request_id: str, status: str) -> GatewayError:
 
 
 def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:
-    reason = f": {error}" if error else ""
+    reason = f": {plain(str(error))[:300]}" if error else ""
     charged = " (ERROR jobs are not charged)" if status == "ERROR" else ""
     return GenerationFailed(f"Job {request_id} ended {status}{reason}{charged}.",
                             hint="Change the prompt or settings and try again.")

@@ -232,6 +232,8 @@ class HistoryRecorder(FlowEvents):
         fields: dict[str, Any] = {"files": progress.files}
         if not progress.answered and outcome.urls:
             fields.update(self._urls(progress, outcome.model, outcome.urls))
+        if {f.get("url") for f in progress.files} >= set(outcome.urls or [saved.url]):
+            fields.update(status="saved", error=None, exit_code=0, finished=utc_now())
         self.history.update(progress.row_id, **fields)
 
     def finished(self, outcome: Outcome | None, error: PixazoError | None) -> None:
@@ -269,6 +271,11 @@ class HistoryRecorder(FlowEvents):
             found = self._by_request.get(id(request)) if request is not None else None
             if found is None and request is None and len(self._by_request) == 1:
                 found = next(iter(self._by_request.values()))
+        if found is None and self._bound is None and outcome is not None and request is not None:
+            # Sent by an earlier run (a batch resumed from its manifest): its row goes on.
+            self.follow_request(request, outcome.request_id, outcome.urls)
+            with self._lock:
+                found = self._by_request.get(id(request))
         return found or self._bound
 
 

@@ -4,6 +4,7 @@ send again, and turning HTTP replies into typed errors."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,20 +23,27 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
-from pixazo_cli.http.hosts import secure_or_local
+from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local
 from pixazo_cli.http.limiter import RateLimiter
 from pixazo_cli.http.retry import (
     MAX_POST_RETRIES,
+    MIN_POLL_SECONDS,
+    NOT_CHARGED,
     POST_RETRY_STATUSES,
     Backoff,
+    Retry,
+    RetryPolicy,
     parse_retry_after,
     poll_should_retry,
+    retrying,
 )
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
+from pixazo_cli.scrub import plain, register_secret
 from pixazo_cli.version import user_agent
 
 CONNECT_TIMEOUT = 10.0
+MAX_REPLY_BYTES = 1_000_000  # a JSON reply is a few hundred bytes; more is hostile
 # A paid POST is not started with less time than this left: it would time out mid-request
 # and leave the user not knowing whether they paid.
 MIN_SEND_SECONDS = 1.0
@@ -78,14 +86,20 @@ class Gateway:
         limiter: RateLimiter | None = None,
     ) -> None:
         check_transport(base_url)
+        register_secret(api_key)
         self.base_url = base_url.rstrip("/")
         self.deadline = deadline
         self.clock = clock
         self.backoff = backoff or Backoff()
+        self.post_policy = RetryPolicy(MAX_POST_RETRIES + 1, self.backoff)
+        self.poll_policy = RetryPolicy(None, self.backoff, min_delay=MIN_POLL_SECONDS)
         self.limiter = limiter
+        self.before_send: Callable[[], object] | None = None  # e.g. a batch's write-ahead
         self._log = log
-        # No redirects: a redirect to another origin would carry the key along.
+        # No redirects: a redirect to another origin would carry the key along. A proxy from
+        # the environment is not used for this machine, so the key never crosses one in clear.
         self._http = httpx.Client(
+            mounts=NO_PROXY_FOR_LOCAL,
             base_url=self.base_url,
             headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent()},
             follow_redirects=False,
@@ -103,81 +117,74 @@ class Gateway:
 
     def submit(self, request: ApiRequest) -> Reply:
         """POST a paid request; resend only where the gateway cannot have started it."""
-        for attempt in range(MAX_POST_RETRIES + 1):
-            last_try = attempt == MAX_POST_RETRIES
-            if self.limiter:
-                self.limiter.acquire(self.deadline)
-            if self.deadline.remaining() < min(MIN_SEND_SECONDS, self.deadline.seconds / 2):
-                raise GatewayError("Not sent: the time limit ran out before the request went.",
-                                   hint="Raise --timeout.")
-            try:
-                response = self._send("POST", request.path, json=request.body,
-                                      headers=request.headers)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                delay = self.backoff.delay(attempt)
-                if last_try or not self.deadline.allows(delay):
-                    raise _network_error(self.base_url, exc) from None
-                self.clock.sleep(delay)
-                continue
-            except httpx.TimeoutException:
-                raise MaybeCharged(
-                    f"No reply from the gateway within the time limit ({request.path}).",
-                    hint=MAYBE_CHARGED_HINT) from None
-            except httpx.TransportError as exc:
-                raise MaybeCharged(f"The connection to the gateway broke mid-request: {exc}.",
-                                   hint=MAYBE_CHARGED_HINT) from None
-            if response.status_code in POST_RETRY_STATUSES and not last_try:
-                delay = self._retry_delay(attempt, response)
-                if self.deadline.allows(delay):
-                    self._hold_back(delay, throttled=response.status_code == 429)
-                    continue
-            return _json_reply(response, paid=True)
-        raise AssertionError("unreachable")
+        return retrying(lambda _: self._submit_once(request), self.post_policy, self.deadline,
+                        self.clock)
+
+    def _submit_once(self, request: ApiRequest) -> Reply:
+        if self.limiter:
+            self.limiter.acquire(self.deadline)
+        if self.deadline.remaining() < min(MIN_SEND_SECONDS, self.deadline.seconds / 2):
+            raise GatewayError("Not sent: the time limit ran out before the request went.",
+                               hint="Raise --timeout.")
+        if self.before_send:
+            self.before_send()
+        try:
+            response = self._send("POST", request.path, json=request.body,
+                                  headers=request.headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise Retry(_network_error(self.base_url, exc)) from None
+        except (httpx.TimeoutException, TimeLimit):
+            raise MaybeCharged(
+                f"No reply from the gateway within the time limit ({request.path}).",
+                hint=MAYBE_CHARGED_HINT) from None
+        except (httpx.HTTPError, OSError, TooLarge) as exc:
+            raise MaybeCharged("The connection to the gateway broke mid-request "
+                               f"({_what_broke(exc)}).", hint=MAYBE_CHARGED_HINT) from None
+        if response.status_code in POST_RETRY_STATUSES:
+            throttled = response.status_code == 429 and self.limiter
+            raise Retry(_status_error(response, paid=True), _retry_after(response),
+                        wait=self.limiter.pause if throttled and self.limiter else None)
+        return _json_reply(response, paid=True)
 
     def status(self, request_id: str) -> Reply:
         """GET a job's status; every transient failure is retried until the deadline."""
         path = STATUS_PATH.format(request_id=quote(request_id, safe=""))
-        attempt = 0
-        while True:
-            try:
-                response = self._send("GET", path)
-            except httpx.TransportError as exc:
-                failure: PixazoError = _network_error(self.base_url, exc)
-                delay = self.backoff.delay(attempt)
-            else:
-                if poll_should_retry(response.status_code):
-                    failure = _status_error(response, paid=False)
-                    delay = self._retry_delay(attempt, response)
-                else:
-                    try:
-                        return _json_reply(response, paid=False)
-                    except GatewayError as unreadable:  # a proxy's error page: poll again
-                        failure, delay = unreadable, self.backoff.delay(attempt)
-            if not self.deadline.allows(delay):
-                raise failure
-            self.clock.sleep(delay)
-            attempt += 1
+        return retrying(lambda _: self._status_once(path), self.poll_policy, self.deadline,
+                        self.clock)
 
-    def _hold_back(self, delay: float, throttled: bool) -> None:
-        if throttled and self.limiter:
-            self.limiter.pause(delay)  # every worker waits, and acquire() sleeps for us
-        else:
-            self.clock.sleep(delay)
+    def _status_once(self, path: str) -> Reply:
+        try:
+            response = self._send("GET", path)
+        except TimeLimit:
+            raise GatewayError(f"Timed out talking to {self.base_url}.",
+                               hint="Try again, or raise --timeout.") from None
+        except (httpx.HTTPError, OSError, TooLarge) as exc:
+            raise Retry(_network_error(self.base_url, exc)) from None
+        if poll_should_retry(response.status_code):
+            raise Retry(_status_error(response, paid=False), _retry_after(response))
+        try:
+            return _json_reply(response, paid=False)
+        except GatewayError as unreadable:  # a proxy's error page: poll again
+            raise Retry(unreadable) from None
 
-    def _retry_delay(self, attempt: int, response: httpx.Response) -> float:
-        return self.backoff.delay(attempt, parse_retry_after(response.headers.get("Retry-After")))
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """One exchange, its reply read whole but never beyond MAX_REPLY_BYTES (decoded) nor
+        past the deadline, however slowly the server trickles it."""
         remaining = max(self.deadline.remaining(), 0.001)
         timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
         started = self.clock.now()
         try:
-            response = self._http.request(method, path, timeout=timeout, **kwargs)
-        except httpx.TransportError as exc:
+            request = self._http.build_request(method, path, timeout=timeout, **kwargs)
+            response = self._http.send(request, stream=True)
+            try:
+                content = _read_capped(response, self.deadline)
+            finally:
+                response.close()
+        except (httpx.HTTPError, OSError, TooLarge, TimeLimit) as exc:
             self._trace(method, path, type(exc).__name__, started)
             raise
         self._trace(method, path, str(response.status_code), started)
-        return response
+        return Answer(response.status_code, response.headers, content)
 
     def _trace(self, method: str, path: str, outcome: str, started: float) -> None:
         # The key is a header and is never logged; the URL carries no secret.
@@ -186,16 +193,73 @@ class Gateway:
             self._log(f"{method} {self.base_url}{path} -> {outcome} ({took:.2f} s)")
 
 
+class TooLarge(Exception):
+    """A reply larger than MAX_REPLY_BYTES: an endless or hostile body."""
+
+
+class TimeLimit(Exception):
+    """The command's deadline passed while a reply was still arriving."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply read whole (within the cap): status, headers and decoded body."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.content, parse_constant=_no_constant)
+        except RecursionError:  # JSON nested deeper than the parser goes
+            raise ValueError("JSON nested too deeply") from None
+        except UnicodeDecodeError:
+            raise ValueError("not UTF-8") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _read_capped(response: httpx.Response, deadline: Deadline) -> bytes:
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > MAX_REPLY_BYTES:
+            raise TooLarge(f"reply over {MAX_REPLY_BYTES // 1_000_000} MB")
+        if deadline.expired():
+            raise TimeLimit
+    return bytes(body)
+
+
+def _retry_after(response: Answer) -> float | None:
+    return parse_retry_after(response.headers.get("Retry-After"))
+
+
+def _what_broke(exc: BaseException) -> str:
+    """A short, fixed description: the HTTP stack's own text never reaches the user raw."""
+    if isinstance(exc, TooLarge):
+        return str(exc)
+    return type(exc).__name__
+
+
 def _network_error(base_url: str, exc: Exception) -> GatewayError:
     if isinstance(exc, httpx.TimeoutException):
         return GatewayError(f"Timed out talking to {base_url}.",
                             hint="Try again, or raise --timeout.")
-    return GatewayError(f"Cannot reach {base_url}: {exc or type(exc).__name__}.",
+    if isinstance(exc, TooLarge):
+        return GatewayError(f"The reply from {base_url} was too large ({exc}).",
+                            hint="Check the base URL.")
+    return GatewayError(f"Cannot reach {base_url} ({_what_broke(exc)}).",
                         hint="Check the network and the base URL (`pixazo config get base_url`).")
 
 
-def _json_reply(response: httpx.Response, paid: bool) -> Reply:
+def _json_reply(response: Answer, paid: bool) -> Reply:
     if response.status_code not in (200, 201, 202):
+        if paid and response.status_code in range(200, 300):
+            raise MaybeCharged(f"The gateway answered {response.status_code}, which is not a "
+                               "reply to a new job.", hint=MAYBE_CHARGED_HINT)
         raise _status_error(response, paid)
     error = MaybeCharged if paid else GatewayError
     try:
@@ -211,23 +275,23 @@ def _json_reply(response: httpx.Response, paid: bool) -> Reply:
     return Reply(response.status_code, data)
 
 
-def _describe(response: httpx.Response) -> str:
+def _describe(response: Answer) -> str:
     kind = response.headers.get("Content-Type", "no content type").split(";")[0]
     return f"{kind}, {len(response.content)} bytes"
 
 
-def _gateway_message(response: httpx.Response) -> str:
+def _gateway_message(response: Answer) -> str:
     try:
         data = response.json()
     except ValueError:
         return ""
     if not isinstance(data, dict):
         return ""
-    parts = [str(data[k]) for k in ("error", "message") if data.get(k)]
-    return ": ".join(parts)
+    parts = [str(data[k]) for k in ("error", "message") if isinstance(data.get(k), str | int)]
+    return plain(": ".join(parts))[:300]
 
 
-def _status_error(response: httpx.Response, paid: bool) -> PixazoError:
+def _status_error(response: Answer, paid: bool) -> PixazoError:
     code = response.status_code
     said = _gateway_message(response)
     status = f"{code}: {said}" if said else str(code)  # e.g. "402: Insufficient Balance: …"
@@ -240,9 +304,14 @@ def _status_error(response: httpx.Response, paid: bool) -> PixazoError:
     if code == 429:
         return RateLimitError(f"Rate limited by the gateway ({status}), still after retrying.",
                               hint="The fair-use limit is 60 requests a minute; wait and retry.")
+    if paid and code not in NOT_CHARGED:
+        # Default deny: only a refusal that proves nothing was started counts as not charged.
+        return MaybeCharged(f"The gateway answered {status} to a paid request.",
+                            hint=MAYBE_CHARGED_HINT)
     if 300 <= code < 400:
+        location = plain(response.headers.get("Location", "?"))[:200]
         return GatewayError(
-            f"The gateway redirected ({code}) to {response.headers.get('Location', '?')}; "
+            f"The gateway redirected ({code}) to {location}; "
             "not followed, so the key stays with the gateway.",
             hint="Check the base URL.")
     if code == 404 and not paid:
@@ -251,6 +320,4 @@ def _status_error(response: httpx.Response, paid: bool) -> PixazoError:
     if 400 <= code < 500:
         return UsageError(f"The gateway refused the request ({status}).",
                           hint="Check the flags against `pixazo MODEL --help`.")
-    if paid and code == 500:
-        return MaybeCharged(f"The gateway failed ({status}).", hint=MAYBE_CHARGED_HINT)
     return GatewayError(f"The gateway failed ({status}).", hint="Try again in a moment.")

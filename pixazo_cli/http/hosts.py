@@ -28,3 +28,10 @@ def secure_or_local(url: str) -> bool:
     if not host:
         return False
     return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
+
+
+# httpx mounts that send requests for this machine straight, never through HTTP(S)_PROXY /
+# ALL_PROXY: a proxy must not see the key, nor the sandbox's traffic.
+NO_PROXY_FOR_LOCAL: dict[str, None] = {
+    "all://localhost": None, "all://127.0.0.1": None, "all://[::1]": None,
+}

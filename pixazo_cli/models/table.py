@@ -54,6 +54,8 @@ class Model:
     # The POST reply's request id: required for a queued model (it is how the job is fetched),
     # kept when present for a sync one.
     id_at: str = "id"
+    # A sync reply's own verdict, where it gives one (sd35): anything but success is a failure.
+    status_at: str = "status"
     prompt_field: str = "prompt"
     default_format: str = "png"  # the extension to expect when --format is not given
     stream_path: str = ""  # the Stream endpoint, where the model has one

@@ -7,7 +7,7 @@ import struct
 from typing import Any, BinaryIO
 
 from .parameters import parameters_text
-from .payload import record_json
+from .payload import RecordNotStorable, record_json
 from .stream import copy_rest, read_exact
 from .xmp import exif_tiff, record_from_xmp, xmp_packet
 
@@ -32,7 +32,7 @@ def _metadata(record: dict[str, Any]) -> tuple[bytes, bytes]:
     if len(xmp) > MAX_PAYLOAD:  # the description only repeats the record: drop it first
         xmp = XMP_ID + xmp_packet(json_text, None)
     if len(xmp) > MAX_PAYLOAD:
-        raise ValueError(
+        raise RecordNotStorable(
             f"the generation record needs {len(xmp)} bytes of XMP, more than the "
             f"{MAX_PAYLOAD} a JPEG segment holds"
         )

@@ -12,12 +12,17 @@ MAX_READ_RECORD = 16 * 1024 * 1024  # `read` ignores larger metadata rather than
 XML_FORBIDDEN = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
+class RecordNotStorable(ValueError):
+    """The record itself cannot be stored (not JSON-able, too big for the format): the image
+    is fine and is kept without it. Any other ValueError from embedding means a damaged image."""
+
+
 def record_json(record: dict[str, Any]) -> str:
     """Compact JSON that is also valid XML text; lossless, unlike the parameters text."""
     try:
         text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except TypeError as err:
-        raise ValueError(f"the generation record is not JSON-able: {err}") from err
+        raise RecordNotStorable(f"the generation record is not JSON-able: {err}") from err
     # Such characters can only sit inside JSON strings, where a \u escape means the same.
     return XML_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

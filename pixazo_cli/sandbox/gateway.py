@@ -37,7 +37,8 @@ RESULT_KEYS = {
 JOB_OUTCOMES = {None: "COMPLETED", "failed": "FAILED", "error": "ERROR", "never": None}
 # Faults after which a real gateway may well have started (and billed) the work; the third such
 # fault, slow, answers normally and is counted where it is answered.
-MAYBE_CHARGED = ("500", "drop")
+# After the body went out, a real gateway may have started the work on any of these.
+MAYBE_CHARGED = ("500", "502", "504", "drop")
 
 
 class SandboxGateway:

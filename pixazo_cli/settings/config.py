@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 import os
+import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pixazo_cli.errors import AuthError, UsageError
+from pixazo_cli.scrub import register_secret
 
 DEFAULT_BASE_URL = "https://gateway.pixazo.ai"
 DEFAULT_TIMEOUT = 600.0
@@ -68,8 +70,8 @@ def save(data: dict[str, Any], path: Path | None = None) -> Path:
 
     path = path or config_path()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    _tighten(path.parent)
+    tmp, fd = _private_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             tomli_w.dump(data, handle)
@@ -79,6 +81,48 @@ def save(data: dict[str, Any], path: Path | None = None) -> Path:
         raise
     os.chmod(path, 0o600)
     return path
+
+
+def _tighten(folder: Path) -> None:
+    """An existing config folder others can read or enter is made the owner's alone."""
+    try:
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+    except OSError:
+        pass  # not ours to change (a shared mount): the file itself is still 0600
+
+
+def _private_temp(path: Path) -> tuple[Path, int]:
+    """A new temp file only the owner can read, created exclusively: never an existing file,
+    never through a symlink someone planted."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return tmp, os.open(tmp, flags, 0o600)
+        except FileExistsError:
+            continue
+
+
+def readable_by_others(path: Path | None = None) -> bool:
+    """True when the config file (which may hold the key) is readable by group or others."""
+    try:
+        return bool((path or config_path()).stat().st_mode & 0o044)
+    except OSError:
+        return False
+
+
+def clean_key(raw: str, source: str) -> str:
+    """The key as sent: surrounding whitespace (a pasted newline) trimmed; control or
+    non-ASCII characters refused before anything is sent, naming where it came from but
+    never echoing it."""
+    key = raw.strip()
+    if any(ord(ch) < 0x21 or ord(ch) > 0x7E for ch in key):
+        raise UsageError(f"The API key from {source} has a space, a control character or a "
+                         "non-ASCII character in it; nothing was sent.",
+                         hint="Paste the key again from your Pixazo dashboard "
+                         "(`pixazo auth login`).")
+    return key
 
 
 def mask(key: str) -> str:
@@ -102,11 +146,13 @@ class Settings:
     history: bool = True
 
     def require_key(self) -> str:
+        if self.api_key:
+            return clean_key(self.api_key, self.key_source)
         if not self.api_key:
             raise AuthError(
                 "No API key.",
-                hint=f"Run `pixazo auth login`, or set {ENV_KEY}, or put api_key in "
-                f"{config_path()} (`pixazo config set api_key …`).",
+                hint=f"Run `pixazo auth login` (it asks without echoing and stores it in "
+                f"{config_path()}), or set {ENV_KEY}.",
             )
         return self.api_key
 
@@ -120,11 +166,12 @@ def resolve(
 ) -> Settings:
     """Apply flag > environment > config file > built-in."""
     settings = Settings()
-    if env.get(ENV_KEY):
+    if env.get(ENV_KEY, "").strip():
         settings.api_key, settings.key_source = env[ENV_KEY], f"environment ({ENV_KEY})"
-    elif data.get("api_key"):
+    elif str(data.get("api_key") or "").strip():
         settings.api_key = str(data["api_key"])
         settings.key_source = f"config file ({config_path()})"
+    register_secret(settings.api_key)  # masked in every output from here on, even if refused
     settings.base_url = (base_url or env.get(ENV_BASE_URL) or _text(data, "base_url")
                          or DEFAULT_BASE_URL).rstrip("/")
     if output_dir is not None:
@@ -137,19 +184,10 @@ def resolve(
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
     settings.preview = _switch(data, "preview")
-    settings.history = _history_wanted(data.get("history", True), env)
+    # PIXAZO_HISTORY=0 (false, no, off) turns it off whatever the config says.
+    settings.history = _switch(data, "history", True) and env.get(
+        "PIXAZO_HISTORY", "").strip().lower() not in ("0", "false", "no", "off")
     return settings
-
-
-def _history_wanted(value: Any, env: dict[str, str] | os._Environ[str]) -> bool:
-    """PIXAZO_HISTORY=0 (false, no, off) turns it off over the config's `history`."""
-    switch = env.get("PIXAZO_HISTORY", "").strip().lower()
-    if switch:
-        return switch not in ("0", "false", "no", "off")
-    if not isinstance(value, bool):
-        raise UsageError(f"Config value history must be true or false, not {value!r}.",
-                         hint="Fix it with `pixazo config set history false`.")
-    return value
 
 
 def _text(data: dict[str, Any], key: str) -> str:
@@ -160,8 +198,8 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value
 
 
-def _switch(data: dict[str, Any], key: str) -> bool:
-    value = data.get(key, False)
+def _switch(data: dict[str, Any], key: str, default: bool = False) -> bool:
+    value = data.get(key, default)
     if not isinstance(value, bool):
         raise UsageError(f"Config value {key} must be true or false, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} true`.")

@@ -14,16 +14,20 @@ from typing import Any, TextIO
 
 from pixazo_cli.flow.events import FlowEvents, StatusUpdate
 from pixazo_cli.models.table import KEY_HEADER
+from pixazo_cli.scrub import scrub, scrub_data
 
 
 def dry_run_report(method: str, url: str, headers: dict[str, str],
                    body: dict[str, Any]) -> dict[str, Any]:
     """The request as it would be sent, key masked, plus a curl command that reads the key
     from the environment instead of spelling it out."""
-    curl = [f"curl -X {method} {shlex.quote(url)}"]
+    # The key header comes in on stdin from printf, a shell builtin, so the key is read from
+    # the environment at run time and never appears in any process's argument list.
+    curl = [f"printf '%s\\n' \"{KEY_HEADER}: $PIXAZO_API_KEY\" |",
+            f"curl -X {method} {shlex.quote(url)}"]
     for name, value in headers.items():
         if name == KEY_HEADER:
-            curl.append(f'-H "{name}: $PIXAZO_API_KEY"')
+            curl.append("-H @-")
         else:
             curl.append(f"-H {shlex.quote(f'{name}: {value}')}")
     curl.append(f"--data-raw {shlex.quote(json.dumps(body, ensure_ascii=False))}")
@@ -86,19 +90,19 @@ class Ui(FlowEvents):
 
     def say(self, message: str) -> None:
         if not self.quiet:
-            self.err.write(message + "\n")
+            self.err.write(scrub(message) + "\n")
             self.err.flush()
 
     def trace(self, message: str) -> None:
         if self.verbose:
-            self.err.write(f"[http] {message}\n")
+            self.err.write(f"[http] {scrub(message)}\n")
             self.err.flush()
 
     def result_line(self, text: str) -> None:
         if self.stdout_closed:
             return
         try:
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(scrub(text) + "\n")
             sys.stdout.flush()
         except BrokenPipeError:
             # The reader left (`| head -1`): the work itself still finishes and is saved.
@@ -106,7 +110,8 @@ class Ui(FlowEvents):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
 
     def result_json(self, data: dict[str, Any]) -> None:
-        self.result_line(json.dumps(data, ensure_ascii=False))
+        # allow_nan=False: `Infinity` is not JSON, and scripts parse this line.
+        self.result_line(json.dumps(scrub_data(data), ensure_ascii=False, allow_nan=False))
 
     def spinner_wanted(self) -> bool:
         return (not self.quiet and not os.environ.get("NO_COLOR")

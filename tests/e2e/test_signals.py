@@ -1,0 +1,80 @@
+"""SIGTERM to a single command (a CI runner cancelling a job) stops it like Ctrl-C: the request
+id and the resume command are printed, no partial file is left, and the exit code is 143.
+
+Real processes: the installed console script against `pixazo sandbox serve`. No fixed sleeps:
+the test polls the sandbox's counters until the stage it wants has begun, then signals."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.harness import KEY, PIXAZO, Server
+
+RESUME = re.compile(r"pixazo status (nucleus-image_[0-9a-f-]+) --wait")
+
+
+def start_pixazo(args: list[str], home: Path, cwd: Path, server: Server) -> subprocess.Popen[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
+    environ.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), PIXAZO_API_KEY=KEY,
+                   PIXAZO_BASE_URL=server.url)
+    return subprocess.Popen([str(PIXAZO), *args], cwd=cwd, env=environ, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def until(condition: Callable[[], bool], what: str, limit: float = 20.0) -> None:
+    """Wait for a server-side event (not a fixed time); fail after `limit` seconds."""
+    end = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < end, f"never happened: {what}"
+        time.sleep(0.02)
+
+
+def terminate_when(server: Server, proc: subprocess.Popen[str],
+                   ready: Callable[[dict[str, Any]], bool]) -> tuple[int, str, str]:
+    until(lambda: ready(server.stats()), "the stage to begin")
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    return proc.returncode, out, err
+
+
+def every_entry(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*"))
+
+
+def test_sigterm_while_waiting_exits_143_with_the_resume_command(
+        server: Server, home: Path, tmp_path: Path) -> None:
+    server.reset(["job:never"])
+    work = tmp_path / "out"
+    work.mkdir()
+    proc = start_pixazo(["nucleus", "a lighthouse"], home, work, server)
+    code, out, err = terminate_when(server, proc, lambda s: s["status_polls"] >= 1)
+    assert code == 143, err
+    assert out == ""
+    match = RESUME.search(err)
+    assert match, err
+    assert "Traceback" not in err and KEY not in err
+    stats = server.stats()
+    assert stats["posts_received"] == 1
+    assert every_entry(work) == []
+
+
+def test_sigterm_while_downloading_exits_143_and_leaves_no_part_file(
+        server: Server, home: Path, tmp_path: Path) -> None:
+    server.reset(["download:slow=30"])
+    work = tmp_path / "out"
+    work.mkdir()
+    proc = start_pixazo(["nucleus", "a lighthouse"], home, work, server)
+    code, out, err = terminate_when(server, proc, lambda s: s["downloads"] >= 1)
+    assert code == 143, err
+    assert out == ""
+    assert RESUME.search(err), err
+    assert "Traceback" not in err and KEY not in err
+    assert server.stats()["posts_received"] == 1
+    assert every_entry(work) == []

@@ -1,0 +1,81 @@
+"""A batch under hostile local conditions: another batch on the same folder, a disk that is full
+before paying, and a manifest that must never hold the key."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from tests.conftest import KEY, reset_sandbox, run
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
+        yield running
+
+
+@pytest.fixture
+def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    reset_sandbox(sandbox, [])
+    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
+    return sandbox
+
+
+def jobs(folder: Path, *prompts: str) -> str:
+    (folder / "jobs.jsonl").write_text("".join(
+        json.dumps({"model": "sdxl", "prompt": p}) + "\n" for p in prompts))
+    return "jobs.jsonl"
+
+
+def test_a_second_batch_on_the_same_folder_is_refused_at_once(
+        gateway: Sandbox, isolated: Path) -> None:
+    out = isolated / "out"
+    out.mkdir()
+    with open(out / "pixazo-manifest.jsonl", "a") as other:  # another process's batch
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run("batch", jobs(isolated, "a fox"), "-o", "out")
+    assert result.exit_code == 2, result.stderr
+    assert "Another pixazo batch" in result.stderr
+    assert gateway.stats()["posts_received"] == 0
+    assert [p.name for p in out.iterdir()] == ["pixazo-manifest.jsonl"]
+
+
+def test_the_lock_dies_with_the_batch_so_a_rerun_works(
+        gateway: Sandbox, isolated: Path) -> None:
+    name = jobs(isolated, "a fox")
+    assert run("batch", name, "-o", "out").exit_code == 0
+    again = run("batch", name, "-o", "out")
+    assert again.exit_code == 0, again.stderr
+    assert gateway.stats()["posts_received"] == 1  # saved the first time: skipped
+
+
+def test_a_full_disk_is_found_before_paying(
+        gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fsync(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", fsync)  # the intent cannot be made durable
+    result = run("batch", jobs(isolated, "a fox", "a hen"), "-o", "out")
+    assert result.exit_code == 8, result.stderr
+    assert "manifest" in result.stderr
+    assert gateway.stats()["posts_received"] == 0
+    assert [p.name for p in (isolated / "out").iterdir()] == ["pixazo-manifest.jsonl"]
+
+
+def test_the_manifest_never_holds_the_key(
+        gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (isolated / "jobs.jsonl").write_text(json.dumps(
+        {"model": "sdxl", "prompt": f"my key is {KEY}"}) + "\n")
+    result = run("batch", "jobs.jsonl", "-o", "out")
+    assert result.exit_code == 0, result.stderr
+    manifest = (isolated / "out" / "pixazo-manifest.jsonl").read_text()
+    assert KEY not in manifest and KEY not in result.stdout + result.stderr
+    assert gateway.stats()["bodies"][-1]["prompt"] == f"my key is {KEY}"  # sent as written

@@ -1,0 +1,250 @@
+"""A hostile gateway and CDN (tests/hostile_server.py): each row checks the exit code, how many
+paid POSTs the server saw, that no file (whole, partial or hidden) is left, and that the key
+appears in no output."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pixazo_cli.http.clock import SystemClock
+from tests.conftest import KEY, PNG, Result, run
+from tests.faults_support import every_entry
+from tests.hostile_server import (
+    Behaviour,
+    Hostile,
+    endless_json,
+    gzip_bomb,
+    reply,
+    serve,
+    trickle,
+)
+
+SDXL = "/getImage/v1/getSDXLImage"
+NUCLEUS = "/nucleus-image/v1/nucleus-image-request"
+STATUS = "/v2/requests/status/req-1"
+
+
+@pytest.fixture
+def hostile(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hostile]:
+    server = serve({})
+    monkeypatch.setenv("PIXAZO_BASE_URL", server.base_url)
+    yield server
+    server.close()
+
+
+def image_at(server: Hostile, behaviour: Behaviour, name: str = "/cdn/a.png") -> None:
+    server.routes[("POST", SDXL)] = reply(200, json.dumps(
+        {"imageUrl": server.base_url + name}).encode())
+    server.routes[("GET", name)] = behaviour
+
+
+def clean(result: Result, folder: Path) -> None:
+    assert "Traceback" not in result.stderr
+    assert KEY not in result.stdout + result.stderr
+    assert every_entry(folder) == [], every_entry(folder)
+
+
+# --- never pay twice: default deny --------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [203, 204, 301, 302, 408, 409, 500, 501, 502, 504, 507, 520])
+def test_any_unproven_reply_to_a_paid_post_may_have_been_charged(
+        hostile: Hostile, isolated: Path, status: int) -> None:
+    hostile.routes[("POST", SDXL)] = reply(status, b'{"error": "odd"}',
+                                           headers={"Location": "https://elsewhere.example/"})
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert "may have" in result.stderr and "charged" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+@pytest.mark.parametrize("status", [400, 405, 413, 415, 422])
+def test_refusals_that_prove_nothing_started_are_not_charged(
+        hostile: Hostile, isolated: Path, status: int) -> None:
+    hostile.routes[("POST", SDXL)] = reply(status, b'{"error": "no"}')
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 2, result.stderr
+    assert "charged" not in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"imageUrl": NaN}', b"\xff\xfe{}"],
+                         ids=["deeply-nested", "nan", "not-utf8"])
+def test_an_unparseable_reply_to_a_paid_post_may_have_been_charged(
+        hostile: Hostile, isolated: Path, body: bytes) -> None:
+    hostile.routes[("POST", SDXL)] = reply(200, body)
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert "charged" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+# --- bounded in memory ----------------------------------------------------------------------------
+
+def test_an_endless_json_reply_is_cut_off_at_the_cap(hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", SDXL)] = endless_json
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert "1 MB" in result.stderr and "charged" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+def test_a_gzip_bomb_as_a_json_reply_is_cut_off(hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", SDXL)] = gzip_bomb(50)
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+def test_a_gzip_bomb_as_an_image_stops_at_the_download_cap(
+        hostile: Hostile, isolated: Path) -> None:
+    assert run("config", "set", "max_download_mb", "5").exit_code == 0
+    image_at(hostile, gzip_bomb(64, "image/png"))
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 8, result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+# --- never a broken file --------------------------------------------------------------------------
+
+def test_a_gzip_encoded_image_is_accepted(hostile: Hostile, isolated: Path) -> None:
+    """Content-Length counts the bytes on the wire, not the decoded ones."""
+    body = gzip.compress(PNG)
+    image_at(hostile, reply(200, body, "image/png", {"Content-Encoding": "gzip"}))
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 0, result.stderr
+    assert len(every_entry(isolated)) == 1
+
+
+def _close_delimited(body: bytes) -> Behaviour:
+    def behaviour(handler) -> None:  # type: ignore[no-untyped-def]
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/png")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.wfile.write(body)
+        handler.close_connection = True
+    return behaviour
+
+
+@pytest.mark.parametrize("body", [PNG[:-12], PNG[:40] + b"\0" * 40],
+                         ids=["truncated", "damaged-tail"])
+def test_a_truncated_image_without_content_length_is_exit_8_and_no_file(
+        hostile: Hostile, isolated: Path, body: bytes) -> None:
+    image_at(hostile, _close_delimited(body))
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 8, result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+def test_a_content_length_that_lies_is_exit_8_and_no_file(
+        hostile: Hostile, isolated: Path) -> None:
+    image_at(hostile, reply(200, PNG, "image/png", {"X-Pad": "1"}))
+
+    def liar(handler) -> None:  # type: ignore[no-untyped-def]
+        handler.send_response(200)
+        handler.send_header("Content-Type", "image/png")
+        handler.send_header("Content-Length", str(len(PNG) + 500))
+        handler.end_headers()
+        handler.wfile.write(PNG)
+        handler.close_connection = True
+
+    hostile.routes[("GET", "/cdn/a.png")] = liar
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 8, result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+# --- bounded in time: real clock, short limits ----------------------------------------------------
+
+@pytest.fixture
+def real_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("pixazo_cli.commands.session.SystemClock", SystemClock)
+
+
+def test_a_trickled_reply_to_the_post_ends_at_the_timeout(
+        hostile: Hostile, isolated: Path, real_clock: None) -> None:
+    hostile.routes[("POST", SDXL)] = trickle(b'{"imageUrl": "http://127.0.0.1:9/a.png"}' * 3,
+                                             every=0.05)
+    result = run("sdxl", "a fox", "--timeout", "1")
+    assert result.exit_code == 7, result.stderr
+    assert "charged" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+def test_a_trickled_download_ends_at_the_timeout(
+        hostile: Hostile, isolated: Path, real_clock: None) -> None:
+    image_at(hostile, trickle(PNG * 3, "image/png", every=0.02))
+    result = run("sdxl", "a fox", "--timeout", "1.5")
+    assert result.exit_code == 8, result.stderr
+    assert "imed out" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+# --- replies that say something went wrong --------------------------------------------------------
+
+def test_a_404_on_the_poll_after_a_paid_submit_is_not_nothing_was_sent(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    hostile.routes[("GET", STATUS)] = reply(404, b'{"error": "Not Found"}')
+    result = run("nucleus", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert "does not know" in result.stderr and "req-1" in result.stderr
+    assert "charged" in result.stderr and "nothing was sent" not in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+@pytest.mark.parametrize("status", ["failed", "\x1b[2Jcanceled", 7])
+def test_sd35_status_other_than_success_is_exit_6_without_download(
+        hostile: Hostile, isolated: Path, status: object) -> None:
+    path = "/sd3-5/v1/r-sd-3-5-large"
+    hostile.routes[("POST", path)] = reply(200, json.dumps(
+        {"id": "p-1", "status": status, "output": hostile.base_url + "/cdn/a.png"}).encode())
+    hostile.routes[("GET", "/cdn/a.png")] = reply(200, PNG, "image/png")
+    result = run("sd35", "a fox")
+    assert result.exit_code == 6, result.stderr
+    assert "\x1b" not in result.stderr
+    assert ("GET", "/cdn/a.png") not in hostile.requests
+    clean(result, isolated)
+
+
+def test_retry_after_zero_on_a_poll_still_waits_the_minimum_interval(
+        hostile: Hostile, isolated: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    answers = iter([reply(429, b"{}", headers={"Retry-After": "0"})] * 3 + [reply(200, json.dumps(
+        {"request_id": "req-1", "status": "COMPLETED",
+         "output": {"media_url": [hostile.base_url + "/cdn/a.png"]}}).encode())])
+    hostile.routes[("GET", STATUS)] = lambda handler: next(answers)(handler)
+    hostile.routes[("GET", "/cdn/a.png")] = reply(200, PNG, "image/png")
+    result = run("nucleus", "a fox")
+    assert result.exit_code == 0, result.stderr
+    assert len(clock.sleeps) == 3 and min(clock.sleeps) >= 0.25
+    assert hostile.posts == 1
+
+
+@pytest.mark.parametrize("status", [["COMPLETED"], {"a": 1}, 3])
+def test_a_status_that_is_not_text_is_a_plain_error_with_the_resume_command(
+        hostile: Hostile, isolated: Path, status: object) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    hostile.routes[("GET", STATUS)] = reply(200, json.dumps(
+        {"request_id": "req-1", "status": status}).encode())
+    result = run("nucleus", "a fox")
+    assert result.exit_code == 7, result.stderr
+    assert "not text" in result.stderr and "pixazo status req-1 --wait" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)

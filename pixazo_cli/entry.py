@@ -6,7 +6,7 @@ import sys
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--version"]:
+    if sys.argv[1:] in (["--version"], ["-V"]):
         from pixazo_cli import __version__
 
         sys.stdout.write(f"pixazo {__version__}\n")

@@ -34,6 +34,14 @@ class PixazoError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.request_id: str | None = None  # set once something was paid for
+        self.urls: list[str] = []
+
+    def paid_for(self, request_id: str | None, urls: list[str] | None) -> PixazoError:
+        """Attach what the gateway had answered, so a failure after paying can name it."""
+        self.request_id = self.request_id or request_id
+        self.urls = self.urls or list(urls or [])
+        return self
 
 
 class UsageError(PixazoError):
@@ -97,12 +105,27 @@ def most_severe(codes: list[int]) -> int:
     return min(failures, key=lambda code: SEVERITY.index(code) if code in SEVERITY else 0)
 
 
-def report(error: PixazoError, stream: TextIO) -> int:
-    """Write the error as one or two plain lines (the key masked) and return its exit code."""
-    from pixazo_cli.scrub import scrub
+def report(error: PixazoError, stream: TextIO, json_stream: TextIO | None = None) -> int:
+    """Write the error as one or two plain lines (the key masked) and return its exit code;
+    with --json, also one JSON object on stdout, so a script reading it learns what failed and
+    what was paid."""
+    from pixazo_cli.scrub import scrub, scrub_data
 
     stream.write(f"Error: {scrub(error.message)}\n")
     if error.hint:
         stream.write(f"Hint: {scrub(error.hint)}\n")
     stream.flush()
+    if json_stream is not None:
+        import json
+
+        data: dict[str, object] = {"status": "error", "error": error.message,
+                                   "exit_code": error.exit_code}
+        if error.hint:
+            data["hint"] = error.hint
+        if error.request_id:
+            data["request_id"] = error.request_id
+        if error.urls:
+            data["urls"] = error.urls
+        json_stream.write(json.dumps(scrub_data(data), ensure_ascii=False) + "\n")
+        json_stream.flush()
     return error.exit_code

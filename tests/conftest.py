@@ -101,6 +101,15 @@ def config_file() -> Path:
     return Path(os.environ["XDG_CONFIG_HOME"]) / "pixazo" / "config.toml"
 
 
+PICKED_SEED = 424242  # the "random" seed the tool picks, pinned so bodies can be compared whole
+
+
+@pytest.fixture(autouse=True)
+def picked_seed(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr("pixazo_cli.models.request.pick_seed", lambda: PICKED_SEED)
+    return PICKED_SEED
+
+
 @pytest.fixture
 def key(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PIXAZO_API_KEY", KEY)

@@ -18,7 +18,7 @@ from tests.conftest import run, run_bounded
 
 
 def test_every_line_is_saved_and_its_path_printed(gateway: Sandbox, isolated: Path) -> None:
-    result = run("batch", write(isolated, lines(5)), "-o", "out", "-j", "3")
+    result = run("batch", write(isolated, lines(5)), "-d", "out", "-j", "3")
     assert result.exit_code == 0, result.stderr
     paths = result.stdout.splitlines()
     assert len(paths) == 5
@@ -32,7 +32,7 @@ def test_an_invalid_line_17_stops_the_batch_before_any_request(gateway: Sandbox,
                                                                isolated: Path) -> None:
     text = lines(16) + json.dumps({"model": "sdxl", "prompt": "x", "steps": 99}) + "\n" \
         + lines(3)
-    result = run("batch", write(isolated, text), "-o", "out")
+    result = run("batch", write(isolated, text), "-d", "out")
     assert result.exit_code == 2
     assert "line 17" in result.stderr and "--steps 99" in result.stderr
     assert gateway.stats()["posts_received"] == 0
@@ -41,7 +41,7 @@ def test_an_invalid_line_17_stops_the_batch_before_any_request(gateway: Sandbox,
 
 def test_skip_invalid_runs_the_valid_lines(gateway: Sandbox, isolated: Path) -> None:
     text = lines(2) + '{"model": "nucleus", "prompt": "x", "seed": 1}\n'
-    result = run("batch", write(isolated, text), "-o", "out", "--skip-invalid")
+    result = run("batch", write(isolated, text), "-d", "out", "--skip-invalid")
     assert result.exit_code == 2, result.stderr  # a skipped line is not success (issue 14)
     assert "line 3" in result.stderr
     assert gateway.stats()["posts_accepted"] == 2
@@ -49,22 +49,22 @@ def test_skip_invalid_runs_the_valid_lines(gateway: Sandbox, isolated: Path) -> 
 
 def test_plain_text_lines_need_a_model(gateway: Sandbox, isolated: Path) -> None:
     name = write(isolated, "a red fox\n\n# a comment\na blue fox\n", "prompts.txt")
-    refused = run("batch", name, "-o", "out")
+    refused = run("batch", name, "-d", "out")
     assert refused.exit_code == 2 and "line 1" in refused.stderr and "line 4" in refused.stderr
-    done = run("batch", name, "-o", "out", "--model", "lightning")
+    done = run("batch", name, "-d", "out", "--model", "lightning")
     assert done.exit_code == 0, done.stderr
     assert [p.split("/")[-1].split("-", 1)[0] for p in done.stdout.split()] == ["lightning"] * 2
 
 
 def test_batch_reads_stdin(gateway: Sandbox, isolated: Path) -> None:
-    result = run("batch", "-", "-o", "out", input=lines(2))
+    result = run("batch", "-", "-d", "out", input=lines(2))
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
 
 
 def test_the_manifest_records_each_job(gateway: Sandbox, isolated: Path) -> None:
     name = write(isolated, '{"model": "sd3", "prompt": "a", "format": "jpg", "name": "a.{ext}"}\n')
-    assert run("batch", name, "-o", "out").exit_code == 0
+    assert run("batch", name, "-d", "out").exit_code == 0
     entry = manifest(isolated / "out")[-1]
     assert entry["line"] == 1 and entry["status"] == "saved" and entry["model"] == "sd3"
     assert len(entry["body_sha256"]) == 64
@@ -76,13 +76,13 @@ def test_exit_code_is_the_most_severe_failure_with_a_summary(gateway: Sandbox,
                                                              isolated: Path) -> None:
     gateway.set_faults(["job:failed*1", "download:404*3"])
     text = '{"model": "nucleus", "prompt": "fails"}\n' + lines(1)
-    result = run("batch", write(isolated, text), "-o", "out", "-j", "1")
+    result = run("batch", write(isolated, text), "-d", "out", "-j", "1")
     assert result.exit_code == 8  # a file not saved outranks a failed generation
     assert "line  exit  error" in result.stderr
 
 
 def test_json_gives_one_line_per_job(gateway: Sandbox, isolated: Path) -> None:
-    result = run("batch", write(isolated, lines(3)), "-o", "out", "--json")
+    result = run("batch", write(isolated, lines(3)), "-d", "out", "--json")
     entries = [json.loads(line) for line in result.stdout.splitlines()]
     assert sorted(e["line"] for e in entries) == [1, 2, 3]
     assert all(e["status"] == "saved" for e in entries)
@@ -92,7 +92,7 @@ def test_shards_cover_every_line_exactly_once(gateway: Sandbox, isolated: Path) 
     name = write(isolated, lines(10))
     seen: list[int] = []
     for index in (1, 2, 3):
-        result = run("batch", name, "-o", f"shard{index}", "--shard", f"{index}/3", "--json")
+        result = run("batch", name, "-d", f"shard{index}", "--shard", f"{index}/3", "--json")
         assert result.exit_code == 0, result.stderr
         seen += [json.loads(line)["line"] for line in result.stdout.splitlines()]
     assert sorted(seen) == list(range(1, 11))
@@ -120,7 +120,7 @@ def test_identical_lines_are_separate_jobs() -> None:
 def test_a_429_that_comes_anyway_is_retried_through_the_shared_limiter(
         gateway: Sandbox, isolated: Path, clock) -> None:
     gateway.set_faults(["submit:429*1"])
-    result = run("batch", write(isolated, lines(3)), "-o", "out", "-j", "3")
+    result = run("batch", write(isolated, lines(3)), "-d", "out", "-j", "3")
     assert result.exit_code == 0, result.stderr
     assert gateway.stats()["posts_received"] == 4 and gateway.stats()["posts_accepted"] == 3
     assert 1.0 in clock.sleeps  # the sandbox's Retry-After: 1, waited in the limiter
@@ -133,7 +133,7 @@ def test_an_empty_wallet_stops_new_requests_but_saves_what_was_paid(
         name = write_lines(isolated, {"model": "nucleus", "prompt": "paid"},
                            {"model": "sdxl", "prompt": "refused"},
                            {"model": "sdxl", "prompt": "never"})
-        result = run_bounded("batch", name, "-o", "out", "-j", "1")
+        result = run_bounded("batch", name, "-d", "out", "-j", "1")
         stats = poor.stats()
     assert result.exit_code == 4
     assert len(result.stdout.splitlines()) == 1  # the nucleus image, paid for, is saved
@@ -148,7 +148,7 @@ def test_a_bug_in_the_poller_fails_the_job_instead_of_hanging(
     monkeypatch.setattr("pixazo_cli.batch.poller.reply_urls", broken)
     name = write_lines(isolated, {"model": "nucleus", "prompt": "a"},
                        {"model": "sdxl", "prompt": "b"})
-    result = run_bounded("batch", name, "-o", "out")
+    result = run_bounded("batch", name, "-d", "out")
     assert result.exit_code == 1 and "boom" in result.stderr
     assert len(result.stdout.splitlines()) == 1
 
@@ -157,7 +157,7 @@ def test_batch_lines_sharing_a_name_stop_before_any_request(gateway: Sandbox,
                                                            isolated: Path) -> None:
     name = write_lines(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.{ext}"},
                        {"model": "sdxl", "prompt": "b", "name": "hero.{ext}"})
-    result = run("batch", name, "-o", "out")
+    result = run("batch", name, "-d", "out")
     assert result.exit_code == 2 and "lines 1 and 2" in result.stderr
     assert gateway.stats()["posts_received"] == 0
 
@@ -167,6 +167,6 @@ def test_a_batch_name_already_on_disk_stops_before_any_request(gateway: Sandbox,
     (isolated / "out").mkdir()
     (isolated / "out" / "hero.png").write_bytes(b"mine")
     name = write_lines(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.{ext}"})
-    result = run("batch", name, "-o", "out")
+    result = run("batch", name, "-d", "out")
     assert result.exit_code == 2 and "already exists" in result.stderr
     assert gateway.stats()["posts_received"] == 0

@@ -25,7 +25,7 @@ def test_check_sends_nothing_and_needs_no_key(sandbox: Sandbox, isolated: Path, 
     monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
     before = sandbox.stats()["posts_received"]
     name = write(isolated, sdxl_lines(3) + line("sd35", "a paper boat"))
-    result = run("batch", name, "--check", "-o", "out")
+    result = run("batch", name, "--check", "-d", "out")
     assert result.exit_code == 0, result.stderr
     assert "Paid requests it would send: 4; $0.20 for the 1 on models with a stated price" \
         in result.stdout
@@ -71,19 +71,19 @@ def test_check_counts_match_what_the_real_run_then_does(gateway: Sandbox,  # noq
     write(isolated, sdxl_lines(2) + line("nucleus", "fails") + line("sd3", "maybe charged"),
           "first.jsonl")
     gateway.set_faults(["job:failed*1", "submit:500*1"])
-    assert run("batch", "first.jsonl", "-o", "out", "-j", "1").exit_code != 0
+    assert run("batch", "first.jsonl", "-d", "out", "-j", "1").exit_code != 0
     gateway.set_faults([])
     (isolated / "out" / next(p for p in (isolated / "out").iterdir()
                              if p.suffix == ".png").name).unlink()  # one saved file lost
     posts_before = gateway.stats()["posts_received"]
 
-    report = check(name, "-o", "out")
+    report = check(name, "-d", "out")
     assert (report["new"], report["already_saved"], report["failed"],
             report["maybe_charged"], report["download_again"]) == (4, 1, 1, 1, 1)
     assert report["paid_requests"] == 5 and report["cost"] == pytest.approx(0.20)
     assert gateway.stats()["posts_received"] == posts_before
 
-    real = run("batch", name, "-o", "out", "--json")
+    real = run("batch", name, "-d", "out", "--json")
     entries = [json.loads(raw) for raw in real.stdout.splitlines()]
     assert gateway.stats()["posts_received"] - posts_before == report["paid_requests"]
     assert sum(1 for e in entries if e.get("skipped")) == report["already_saved"]
@@ -96,7 +96,7 @@ def test_check_counts_match_what_the_real_run_then_does(gateway: Sandbox,  # noq
 def test_check_after_a_full_run_has_nothing_to_pay(gateway: Sandbox,  # noqa: F811
                                                    isolated: Path) -> None:
     name = write(isolated, sdxl_lines(3) + line("sd35", "boat"))
-    assert run("batch", name, "-o", "out").exit_code == 0
-    report = check(name, "-o", "out")
+    assert run("batch", name, "-d", "out").exit_code == 0
+    report = check(name, "-d", "out")
     assert report["already_saved"] == 4 and report["paid_requests"] == 0
     assert report["cost"] == 0

@@ -46,7 +46,7 @@ def test_a_heartbeat_line_comes_every_10_seconds_of_the_clock() -> None:
 
 def test_verbose_gives_one_line_per_finished_job_without_a_terminal(
         gateway: Sandbox, isolated: Path) -> None:  # noqa: F811
-    result = run("batch", write(isolated, sdxl_lines(3)), "-o", "out", "-v")
+    result = run("batch", write(isolated, sdxl_lines(3)), "-d", "out", "-v")
     assert result.exit_code == 0, result.stderr
     finished = re.findall(r"^line \d: saved .* · progress: \d/3 jobs ended", result.stderr,
                           re.MULTILINE)
@@ -56,7 +56,7 @@ def test_verbose_gives_one_line_per_finished_job_without_a_terminal(
 def test_invalid_lines_become_annotations_on_the_batch_file(actions: Path,
                                                             isolated: Path) -> None:
     name = write(isolated, sdxl_lines(2) + line("sdxl", "x", steps=99))
-    result = run("batch", name, "-o", "out")
+    result = run("batch", name, "-d", "out")
     assert result.exit_code == 2
     assert "::error file=jobs.jsonl,line=3::invalid line: --steps 99 is out of range" \
         in result.stderr
@@ -67,7 +67,7 @@ def test_failed_jobs_become_annotations_and_every_job_a_summary_row(
         gateway: Sandbox, isolated: Path, actions: Path) -> None:  # noqa: F811
     gateway.set_faults(["job:failed*1"])
     name = write(isolated, line("nucleus", "fails") + sdxl_lines(2))
-    result = run("batch", name, "-o", "out", "-j", "1")
+    result = run("batch", name, "-d", "out", "-j", "1")
     assert result.exit_code == 6
     [annotation] = [x for x in result.stderr.splitlines() if x.startswith("::error")]
     assert annotation.startswith("::error file=jobs.jsonl,line=1::Job ")
@@ -85,22 +85,22 @@ def test_failed_jobs_become_annotations_and_every_job_a_summary_row(
 def test_a_rerun_shows_already_saved_rows(gateway: Sandbox, isolated: Path,  # noqa: F811
                                           actions: Path) -> None:
     name = write(isolated, sdxl_lines(2))
-    assert run("batch", name, "-o", "out").exit_code == 0
-    assert run("batch", name, "-o", "out").exit_code == 0
+    assert run("batch", name, "-d", "out").exit_code == 0
+    assert run("batch", name, "-d", "out").exit_code == 0
     assert actions.read_text().count("| already saved |") == 2
 
 
 def test_no_annotations_outside_github_actions(gateway: Sandbox,  # noqa: F811
                                                isolated: Path) -> None:
     name = write(isolated, sdxl_lines(1) + line("sdxl", "x", steps=99))
-    result = run("batch", name, "-o", "out", "--skip-invalid")
+    result = run("batch", name, "-d", "out", "--skip-invalid")
     assert "::error" not in result.stderr
 
 
 def test_skip_invalid_runs_the_rest_and_exits_2_saying_how_many(
         gateway: Sandbox, isolated: Path) -> None:  # noqa: F811
     name = write(isolated, sdxl_lines(2) + line("sdxl", "x", steps=99) + "{broken\n")
-    result = run("batch", name, "-o", "out", "--skip-invalid")
+    result = run("batch", name, "-d", "out", "--skip-invalid")
     assert result.exit_code == 2
     assert len(result.stdout.splitlines()) == 2
     assert "2 invalid line(s) skipped" in result.stderr
@@ -110,13 +110,13 @@ def test_skip_invalid_yields_to_a_harder_failure(gateway: Sandbox,  # noqa: F811
                                                  isolated: Path) -> None:
     gateway.set_faults(["download:404*3"])
     name = write(isolated, sdxl_lines(1) + line("sdxl", "x", steps=99))
-    assert run("batch", name, "-o", "out", "--skip-invalid").exit_code == 8
+    assert run("batch", name, "-d", "out", "--skip-invalid").exit_code == 8
 
 
 def test_batch_name_applies_to_lines_without_their_own(gateway: Sandbox,  # noqa: F811
                                                        isolated: Path) -> None:
     name = write(isolated, sdxl_lines(2) + line("sdxl", "own", seed=9, name="own-{seed}.{ext}"))
-    result = run("batch", name, "-o", "out", "--name", "hero-{seed}.{ext}")
+    result = run("batch", name, "-d", "out", "--name", "hero-{seed}.{ext}")
     assert result.exit_code == 0, result.stderr
     assert sorted(result.stdout.split()) == ["out/hero-1.png", "out/hero-2.png",
                                              "out/own-9.png"]

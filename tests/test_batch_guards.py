@@ -54,12 +54,12 @@ def test_max_cost_counts_only_models_with_a_stated_price() -> None:
 def test_a_batch_stops_at_max_requests_and_a_rerun_continues(gateway: Sandbox,  # noqa: F811
                                                             isolated: Path) -> None:
     name = write(isolated, sdxl_lines(5))
-    stopped = run("batch", name, "-o", "out", "--max-requests", "2")
+    stopped = run("batch", name, "-d", "out", "--max-requests", "2")
     assert stopped.exit_code == 4, stopped.stderr
     assert "Stopped at --max-requests 2" in stopped.stderr and "3 not run" in stopped.stderr
     assert gateway.stats()["posts_received"] == 2
     assert len(stopped.stdout.splitlines()) == 2  # what ran is saved
-    again = run("batch", name, "-o", "out")
+    again = run("batch", name, "-d", "out")
     assert again.exit_code == 0, again.stderr
     assert gateway.stats()["posts_received"] == 5  # the two saved ones are not paid twice
     assert "2 already saved" in again.stderr
@@ -69,15 +69,15 @@ def test_a_batch_stops_at_max_requests_and_a_rerun_continues(gateway: Sandbox,  
 def test_a_batch_stops_at_max_cost_and_a_rerun_continues(gateway: Sandbox,  # noqa: F811
                                                         isolated: Path) -> None:
     name = write(isolated, "".join(line("sd35", f"boat {n}") for n in range(5)))
-    stopped = run("batch", name, "-o", "out", "--max-cost", "0.50", "-j", "1")
+    stopped = run("batch", name, "-d", "out", "--max-cost", "0.50", "-j", "1")
     assert stopped.exit_code == 4, stopped.stderr
     assert gateway.stats()["posts_received"] == 2  # $0.40; a third would make $0.60
-    again = run("batch", name, "-o", "out", "--max-cost", "0.60")
+    again = run("batch", name, "-d", "out", "--max-cost", "0.60")
     assert again.exit_code == 0, again.stderr
     assert gateway.stats()["posts_received"] == 5
 
 
 def test_max_requests_zero_sends_nothing(gateway: Sandbox, isolated: Path) -> None:  # noqa: F811
-    result = run("batch", write(isolated, sdxl_lines(2)), "-o", "out", "--max-requests", "0")
+    result = run("batch", write(isolated, sdxl_lines(2)), "-d", "out", "--max-requests", "0")
     assert result.exit_code == 4
     assert gateway.stats()["posts_received"] == 0

@@ -41,7 +41,7 @@ def test_a_second_batch_on_the_same_folder_is_refused_at_once(
     out.mkdir()
     with open(out / "pixazo-manifest.jsonl", "a") as other:  # another process's batch
         fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        result = run("batch", jobs(isolated, "a fox"), "-o", "out")
+        result = run("batch", jobs(isolated, "a fox"), "-d", "out")
     assert result.exit_code == 2, result.stderr
     assert "Another pixazo batch" in result.stderr
     assert gateway.stats()["posts_received"] == 0
@@ -51,8 +51,8 @@ def test_a_second_batch_on_the_same_folder_is_refused_at_once(
 def test_the_lock_dies_with_the_batch_so_a_rerun_works(
         gateway: Sandbox, isolated: Path) -> None:
     name = jobs(isolated, "a fox")
-    assert run("batch", name, "-o", "out").exit_code == 0
-    again = run("batch", name, "-o", "out")
+    assert run("batch", name, "-d", "out").exit_code == 0
+    again = run("batch", name, "-d", "out")
     assert again.exit_code == 0, again.stderr
     assert gateway.stats()["posts_received"] == 1  # saved the first time: skipped
 
@@ -63,7 +63,7 @@ def test_a_full_disk_is_found_before_paying(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", fsync)  # the intent cannot be made durable
-    result = run("batch", jobs(isolated, "a fox", "a hen"), "-o", "out")
+    result = run("batch", jobs(isolated, "a fox", "a hen"), "-d", "out")
     assert result.exit_code == 8, result.stderr
     assert "manifest" in result.stderr
     assert gateway.stats()["posts_received"] == 0
@@ -74,7 +74,7 @@ def test_the_manifest_never_holds_the_key(
         gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (isolated / "jobs.jsonl").write_text(json.dumps(
         {"model": "sdxl", "prompt": f"my key is {KEY}"}) + "\n")
-    result = run("batch", "jobs.jsonl", "-o", "out")
+    result = run("batch", "jobs.jsonl", "-d", "out")
     assert result.exit_code == 0, result.stderr
     manifest = (isolated / "out" / "pixazo-manifest.jsonl").read_text()
     assert KEY not in manifest and KEY not in result.stdout + result.stderr

@@ -81,7 +81,7 @@ def test_shards_share_the_gateways_60_a_minute(count: int, rate: int) -> None:
 def test_the_startup_line_states_the_shards_share_of_the_rate_limit(
         gateway: Sandbox, isolated: Path) -> None:  # noqa: F811
     name = write(isolated, sdxl_lines(8))
-    result = run("batch", name, "-o", "out", "--shard", "2/4")
+    result = run("batch", name, "-d", "out", "--shard", "2/4")
     assert result.exit_code == 0, result.stderr
     assert "up to 15 paid requests a minute: the gateway's 60/min shared by 4 shards" \
         in result.stderr
@@ -90,8 +90,8 @@ def test_the_startup_line_states_the_shards_share_of_the_rate_limit(
 def test_an_explicit_rate_limit_wins_over_the_shards_share(gateway: Sandbox,  # noqa: F811
                                                            isolated: Path) -> None:
     name = write(isolated, sdxl_lines(8))
-    result = run("batch", name, "-o", "out", "--shard", "2/4", "--rate-limit", "40")
+    result = run("batch", name, "-d", "out", "--shard", "2/4", "--rate-limit", "40")
     assert result.exit_code == 0, result.stderr
     assert "up to 40 paid requests a minute." in result.stderr
-    unsharded = run("batch", name, "-o", "all")
+    unsharded = run("batch", name, "-d", "all")
     assert "up to 60 paid requests a minute." in unsharded.stderr

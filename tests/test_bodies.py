@@ -11,8 +11,9 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from pixazo_cli.models.table import MODELS
 from pixazo_cli.sandbox import Sandbox
-from tests.conftest import CDN, GATEWAY, KEY, PNG, run
+from tests.conftest import CDN, GATEWAY, KEY, PICKED_SEED, PNG, run
 
 NUCLEUS_PATH = "/nucleus-image/v1/nucleus-image-request"
 STATUS_PATH = "/v2/requests/status/{}"
@@ -34,6 +35,11 @@ SD35_DEFAULTS = {"aspect_ratio": "1:1", "cfg": 4.5, "steps": 40, "output_format"
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+def picked(model: str) -> dict[str, int]:
+    """A model that takes a seed is always sent one; the tool's pick is pinned in conftest."""
+    return {"seed": PICKED_SEED} if MODELS[model].seed_field else {}
+
 
 def serve_sync(httpx_mock: HTTPXMock, model: str, path: str | None = None) -> None:
     """The gateway answers a sync model with one URL; the CDN serves a PNG there."""
@@ -102,7 +108,7 @@ SYNC_CASES = [
          "aspect_ratio": "16:9", "output_format": "jpg", "output_quality": 80,
          "prompt_strength": 0.6},
         id="sd3-every-flag"),
-    pytest.param("sdxl", ["a fox"], {"prompt": "a fox"}, id="sdxl-minimal"),
+    pytest.param("sdxl", ["a fox"], {"prompt": "a fox", "seed": PICKED_SEED}, id="sdxl-minimal"),
     pytest.param(
         "sdxl",
         ["a fox", "--negative-prompt", "blur", "--width", "1280", "--height", "720",
@@ -110,7 +116,8 @@ SYNC_CASES = [
         {"prompt": "a fox", "negative_prompt": "blur", "width": 1280, "height": 720,
          "num_steps": 12, "guidance_scale": 7, "seed": 42},
         id="sdxl-every-flag"),
-    pytest.param("lightning", ["a fox"], {"prompt": "a fox"}, id="lightning-minimal"),
+    pytest.param("lightning", ["a fox"], {"prompt": "a fox", "seed": PICKED_SEED},
+                 id="lightning-minimal"),
     pytest.param(
         "lightning",
         ["a fox", "--negative-prompt", "blur", "--width", "1024", "--height", "768",
@@ -118,7 +125,8 @@ SYNC_CASES = [
         {"prompt": "a fox", "negativePrompt": "blur", "width": 1024, "height": 768,
          "num_steps": 4, "guidance": 1, "seed": 7},
         id="lightning-every-flag"),
-    pytest.param("inpaint", ["a lion"], {"prompt": "a lion"}, id="inpaint-minimal"),
+    pytest.param("inpaint", ["a lion"], {"prompt": "a lion", "seed": PICKED_SEED},
+                 id="inpaint-minimal"),
     pytest.param(
         "inpaint",
         ["a lion", "--negative-prompt", "blur", "--image-url", "https://example.com/dog.png",
@@ -235,7 +243,7 @@ def test_value_on_the_documented_range_edge_is_sent(
         sent: Any) -> None:
     serve_sync(httpx_mock, model)
     ok(run(model, "a fox", flag, value))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", field: sent}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", **picked(model), field: sent}
 
 
 @pytest.mark.parametrize(("flag", "value", "field", "sent"), [
@@ -268,19 +276,21 @@ def test_param_value_is_json_when_it_parses_else_the_text(
         httpx_mock: HTTPXMock, key: str, pair: str, key_: str, value: Any) -> None:
     serve_sync(httpx_mock, "sdxl")
     ok(run("sdxl", "a fox", "--param", pair))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", key_: value}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "seed": PICKED_SEED, key_: value}
 
 
 def test_param_is_repeatable(httpx_mock: HTTPXMock, key: str) -> None:
     serve_sync(httpx_mock, "sdxl")
     ok(run("sdxl", "a fox", "--param", "a=1", "--param", "b=two", "--param", "c=true"))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "a": 1, "b": "two", "c": True}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "seed": PICKED_SEED, "a": 1,
+                                             "b": "two", "c": True}
 
 
 def test_param_overrides_the_field_a_flag_set(httpx_mock: HTTPXMock, key: str) -> None:
     serve_sync(httpx_mock, "sdxl")
     ok(run("sdxl", "a fox", "--steps", "10", "--param", "num_steps=15"))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "num_steps": 15}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "seed": PICKED_SEED,
+                                             "num_steps": 15}
 
 
 def test_param_overrides_an_sd35_default(httpx_mock: HTTPXMock, key: str) -> None:
@@ -301,14 +311,15 @@ def test_dash_prompt_is_read_from_stdin_unchanged(
         httpx_mock: HTTPXMock, key: str, prompt: str) -> None:
     serve_sync(httpx_mock, "sdxl")
     ok(run("sdxl", "-", input=prompt + "\n"))
-    assert body_of(the_post(httpx_mock)) == {"prompt": prompt}
+    assert body_of(the_post(httpx_mock)) == {"prompt": prompt, "seed": PICKED_SEED}
 
 
 def test_dash_prompt_without_trailing_newline_is_kept_whole(
         httpx_mock: HTTPXMock, key: str) -> None:
     serve_sync(httpx_mock, "sdxl")
     ok(run("sdxl", "-", input="ünïcode “curly” quotes"))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "ünïcode “curly” quotes"}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "ünïcode “curly” quotes",
+                                             "seed": PICKED_SEED}
 
 
 def test_stdin_prompt_goes_out_as_utf8_json(httpx_mock: HTTPXMock, key: str) -> None:
@@ -324,21 +335,23 @@ def test_configured_model_default_is_sent(httpx_mock: HTTPXMock, key: str) -> No
     assert run("config", "set", "sdxl.steps", "12").exit_code == 0
     serve_sync(httpx_mock, "sdxl")
     ok(run("sdxl", "a fox"))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "num_steps": 12}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "seed": PICKED_SEED,
+                                             "num_steps": 12}
 
 
 def test_flag_beats_the_configured_model_default(httpx_mock: HTTPXMock, key: str) -> None:
     assert run("config", "set", "sdxl.steps", "12").exit_code == 0
     serve_sync(httpx_mock, "sdxl")
     ok(run("sdxl", "a fox", "--steps", "5"))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "num_steps": 5}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "seed": PICKED_SEED,
+                                             "num_steps": 5}
 
 
 def test_configured_default_applies_only_to_its_model(httpx_mock: HTTPXMock, key: str) -> None:
     assert run("config", "set", "sdxl.steps", "12").exit_code == 0
     serve_sync(httpx_mock, "lightning")
     ok(run("lightning", "a fox"))
-    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox"}
+    assert body_of(the_post(httpx_mock)) == {"prompt": "a fox", "seed": PICKED_SEED}
 
 
 def test_configured_sd35_default_replaces_the_built_in_one(

@@ -45,12 +45,12 @@ def since(sandbox: Sandbox, before: tuple[int, int, int]) -> tuple[int, int, int
 def test_a_download_that_failed_after_paying_is_fetched_without_paying_again(
         sandbox: Sandbox, isolated: Path) -> None:
     sandbox.set_faults(["download:404"])
-    assert run("sd35", "a lighthouse", "-o", "out").exit_code == 8
+    assert run("sd35", "a lighthouse", "-d", "out").exit_code == 8
     sandbox.set_faults([])
     [row] = rows()
     assert row.status == "failed" and row.urls
     before = counts(sandbox)
-    result = run("fetch", str(row.id), "-o", "out")
+    result = run("fetch", str(row.id), "-d", "out")
     assert result.exit_code == 0, result.stderr
     [path] = result.stdout.splitlines()
     assert path.startswith("out/sd35-") and path.endswith("-a-lighthouse-1.webp")
@@ -63,9 +63,9 @@ def test_a_download_that_failed_after_paying_is_fetched_without_paying_again(
 
 def test_fetch_last_of_a_saved_generation_finds_the_file_instead_of_a_copy(
         sandbox: Sandbox, isolated: Path) -> None:
-    first = run("sdxl", "a sparrow", "-o", "out").stdout.strip()
+    first = run("sdxl", "a sparrow", "-d", "out").stdout.strip()
     before = counts(sandbox)
-    result = run("fetch", "--last", "-o", "out")
+    result = run("fetch", "--last", "-d", "out")
     assert result.exit_code == 0, result.stderr
     assert Path(result.stdout.strip()) == isolated / first
     assert [p.name for p in (isolated / "out").iterdir()] == [Path(first).name]
@@ -73,12 +73,12 @@ def test_fetch_last_of_a_saved_generation_finds_the_file_instead_of_a_copy(
 
 
 def test_fetching_twice_into_another_folder_saves_once(sandbox: Sandbox, isolated: Path) -> None:
-    assert run("sdxl", "a sparrow", "-o", "out").exit_code == 0
+    assert run("sdxl", "a sparrow", "-d", "out").exit_code == 0
     [row] = rows()
     before = counts(sandbox)
-    once = run("fetch", str(row.id), "-o", "copy")
+    once = run("fetch", str(row.id), "-d", "copy")
     (isolated / "copy" / Path(once.stdout.strip()).name).rename(isolated / "copy" / "kept.png")
-    twice = run("fetch", str(row.id), "-o", "copy")
+    twice = run("fetch", str(row.id), "-d", "copy")
     assert once.exit_code == twice.exit_code == 0
     # The same bytes under another name are found, not copied.
     assert [p.name for p in (isolated / "copy").iterdir()] == ["kept.png"]
@@ -87,9 +87,9 @@ def test_fetching_twice_into_another_folder_saves_once(sandbox: Sandbox, isolate
 
 
 def test_fetch_takes_a_request_id_and_the_naming_options(sandbox: Sandbox, isolated: Path) -> None:
-    assert run("sd35", "a lighthouse", "-o", "out").exit_code == 0
+    assert run("sd35", "a lighthouse", "-d", "out").exit_code == 0
     [row] = rows()
-    result = run("fetch", row.request_id or "", "-o", "named", "--name", "{slug}.{ext}",
+    result = run("fetch", row.request_id or "", "-d", "named", "--name", "{slug}.{ext}",
                  "--json")
     assert result.exit_code == 0, result.stderr
     assert Path(result.json()["files"][0]["path"]).name == "a-lighthouse.webp"
@@ -98,7 +98,7 @@ def test_fetch_takes_a_request_id_and_the_naming_options(sandbox: Sandbox, isola
 def test_fetch_of_a_queued_job_asks_the_status_endpoint(sandbox: Sandbox, isolated: Path) -> None:
     request_id = run("nucleus", "a queued owl", "--no-wait").stdout.strip()
     before = counts(sandbox)
-    result = run("fetch", request_id, "-o", "got")
+    result = run("fetch", request_id, "-d", "got")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip().endswith("-a-queued-owl-1.png")
     posts, polls, downloads = since(sandbox, before)
@@ -112,7 +112,7 @@ def test_fetch_of_a_request_that_never_got_a_reply_refuses(sandbox: Sandbox, iso
         raise KeyboardInterrupt
 
     monkeypatch.setattr("pixazo_cli.http.client.Gateway.submit", interrupted)
-    assert run("sdxl", "a fox", "-o", "out").exit_code == 130
+    assert run("sdxl", "a fox", "-d", "out").exit_code == 130
     [row] = rows()
     result = run("fetch", str(row.id))
     assert result.exit_code == 2

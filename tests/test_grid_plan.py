@@ -80,10 +80,21 @@ def test_variations_without_a_seed_draw_distinct_ones() -> None:
     assert len(set(seeds)) == 4 and all(isinstance(s, int) for s in seeds)
 
 
-@pytest.mark.parametrize(("count", "sizes"), [(3, [3]), (4, [4]), (6, [4, 2]), (9, [4, 4, 1])])
-def test_nucleus_variations_fill_num_images_first(count: int, sizes: list[int]) -> None:
+@pytest.mark.parametrize("count", [2, 4, 9])
+def test_nucleus_variations_are_one_request_for_all_the_images(count: int) -> None:
+    # The vendor documents no maximum for num_images, so N images are one request.
     request = build_request(MODELS["nucleus"], "a fox", {})
-    assert [r.expected_images for r in variation_requests(request, count)] == sizes
+    assert [r.expected_images for r in variation_requests(request, count)] == [count]
+
+
+def test_variations_split_where_the_table_caps_the_image_count() -> None:
+    from dataclasses import replace
+
+    nucleus = MODELS["nucleus"]
+    capped = replace(nucleus, fields=tuple(replace(f, high=4) if f.flag == "num_images" else f
+                                           for f in nucleus.fields))
+    request = build_request(capped, "a fox", {})
+    assert [r.expected_images for r in variation_requests(request, 9)] == [4, 4, 1]
 
 
 def test_a_model_without_seeds_or_image_counts_repeats_the_request() -> None:

@@ -41,7 +41,7 @@ def test_the_row_is_written_before_the_paid_post(sandbox: Sandbox, isolated: Pat
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Gateway, "submit", interrupted_post)
-    result = run("sd35", "a lighthouse at dusk", "--format", "png", "-o", "out")
+    result = run("sd35", "a lighthouse at dusk", "--format", "png", "-d", "out")
     assert result.exit_code == 130
     [[ahead]] = seen
     assert (ahead.status, ahead.state, ahead.model) == ("sent", "sent, no reply", "sd35")
@@ -54,7 +54,7 @@ def test_the_row_is_written_before_the_paid_post(sandbox: Sandbox, isolated: Pat
 
 def test_a_completed_request_records_its_reply_files_and_cost(sandbox: Sandbox,
                                                                isolated: Path) -> None:
-    result = run("sd35", "a lighthouse", "-o", "out")
+    result = run("sd35", "a lighthouse", "-d", "out")
     assert result.exit_code == 0
     [row] = rows()
     saved = isolated / result.stdout.strip()
@@ -70,7 +70,7 @@ def test_a_completed_request_records_its_reply_files_and_cost(sandbox: Sandbox,
 def test_a_refused_request_is_failed_and_not_maybe_charged(sandbox: Sandbox,
                                                             isolated: Path) -> None:
     sandbox.set_faults(["submit:429*9"])
-    result = run("sdxl", "a fox", "-o", "out")
+    result = run("sdxl", "a fox", "-d", "out")
     assert result.exit_code == 5
     [row] = rows()
     assert (row.status, row.exit_code, row.maybe_charged) == ("failed", 5, False)
@@ -89,7 +89,7 @@ def test_a_queued_job_left_with_no_wait_is_pending(sandbox: Sandbox, isolated: P
 def test_status_without_an_id_collects_the_latest_queued_job_named_by_its_prompt(
         sandbox: Sandbox, isolated: Path) -> None:
     request_id = run("nucleus", "a queued lighthouse", "--no-wait").stdout.strip()
-    result = run("status", "--wait", "-o", "got")
+    result = run("status", "--wait", "-d", "got")
     assert result.exit_code == 0, result.stderr
     [path] = result.stdout.splitlines()
     assert path.startswith("got/nucleus-") and path.endswith("-a-queued-lighthouse-1.png")
@@ -103,8 +103,8 @@ def test_status_without_an_id_collects_the_latest_queued_job_named_by_its_prompt
 def test_status_wait_twice_finds_the_file_already_saved(sandbox: Sandbox,
                                                         isolated: Path) -> None:
     request_id = run("nucleus", "a queued lighthouse", "--no-wait").stdout.strip()
-    first = run("status", request_id, "--wait", "-o", "got")
-    second = run("status", request_id, "--wait", "-o", "got")
+    first = run("status", request_id, "--wait", "-d", "got")
+    second = run("status", request_id, "--wait", "-d", "got")
     assert first.exit_code == second.exit_code == 0
     assert len(list((isolated / "got").iterdir())) == 1
     assert Path(second.stdout.strip()).resolve() == (isolated / first.stdout.strip()).resolve()
@@ -117,9 +117,9 @@ def test_status_without_an_id_and_no_queued_job_says_so(isolated: Path, key: str
 
 
 def test_replay_takes_a_history_id(sandbox: Sandbox, isolated: Path) -> None:
-    assert run("sdxl", "a sparrow", "--seed", "7", "-o", "out").exit_code == 0
+    assert run("sdxl", "a sparrow", "--seed", "7", "-d", "out").exit_code == 0
     [first] = rows()
-    result = run("replay", str(first.id), "--steps", "5", "-o", "out", "--json")
+    result = run("replay", str(first.id), "--steps", "5", "-d", "out", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["body"] == {**first.body, "num_steps": 5}
     assert sandbox.stats()["posts_accepted"] == 2
@@ -132,10 +132,10 @@ def test_replay_of_an_unknown_history_id_is_a_usage_error(isolated: Path, key: s
 
 
 def make_some(sandbox: Sandbox) -> None:
-    assert run("sdxl", "a red fox", "-o", "out").exit_code == 0
-    assert run("sd35", "a blue whale", "-o", "out").exit_code == 0
+    assert run("sdxl", "a red fox", "-d", "out").exit_code == 0
+    assert run("sd35", "a blue whale", "-d", "out").exit_code == 0
     sandbox.set_faults(["job:failed"])
-    assert run("nucleus", "a green owl", "-o", "out").exit_code == 6
+    assert run("nucleus", "a green owl", "-d", "out").exit_code == 6
     sandbox.set_faults([])
 
 
@@ -179,7 +179,7 @@ def test_history_json_is_one_object_a_line_without_the_key(sandbox: Sandbox, iso
 
 def test_history_cost_sums_by_model_and_day(sandbox: Sandbox, isolated: Path) -> None:
     make_some(sandbox)
-    assert run("sd3", "another", "-o", "out").exit_code == 0
+    assert run("sd3", "another", "-d", "out").exit_code == 0
     text = run("history", "--cost").stdout
     assert "sd35" in text and "sdxl" in text
     assert text.splitlines()[-1].split()[1:3] == ["3", "$0.40"]
@@ -228,7 +228,7 @@ def test_a_queued_job_whose_wait_was_interrupted_stays_collectable(
         raise KeyboardInterrupt
 
     monkeypatch.setattr("pixazo_cli.flow.generate.wait_for_job", interrupted)
-    assert run("nucleus", "a patient owl", "-o", "out").exit_code == 130
+    assert run("nucleus", "a patient owl", "-d", "out").exit_code == 130
     [row] = rows()
     assert (row.status, row.exit_code, row.maybe_charged) == ("queued", 130, False)
 
@@ -238,11 +238,11 @@ def test_a_batch_rerun_completes_the_rows_it_paid_for_instead_of_adding_rows(
     (isolated / "jobs.jsonl").write_text("".join(
         f'{{"model": "sdxl", "prompt": "hero {n}", "seed": {n}}}\n' for n in (1, 2)))
     sandbox.set_faults(["download:404"])
-    assert run("batch", "jobs.jsonl", "-o", "out").exit_code == 8
+    assert run("batch", "jobs.jsonl", "-d", "out").exit_code == 8
     assert {(r.status, bool(r.urls)) for r in rows()} == {("failed", True)}
     sandbox.set_faults([])
     posts = sandbox.stats()["posts_accepted"]
-    assert run("batch", "jobs.jsonl", "-o", "out").exit_code == 0
+    assert run("batch", "jobs.jsonl", "-d", "out").exit_code == 0
     assert sandbox.stats()["posts_accepted"] == posts  # downloaded again, not paid again
     again = rows()
     assert len(again) == 2 and {r.status for r in again} == {"saved"}
@@ -250,7 +250,7 @@ def test_a_batch_rerun_completes_the_rows_it_paid_for_instead_of_adding_rows(
 
 
 def test_variations_are_a_row_each(sandbox: Sandbox, isolated: Path) -> None:
-    result = run("sdxl", "a wren", "-n", "3", "-o", "out")
+    result = run("sdxl", "a wren", "-n", "3", "-d", "out")
     assert result.exit_code == 0, result.stderr
     recorded = rows()
     assert len(recorded) == 3 and {r.status for r in recorded} == {"saved"}
@@ -259,7 +259,7 @@ def test_variations_are_a_row_each(sandbox: Sandbox, isolated: Path) -> None:
 
 def test_grid_cells_are_a_row_each(sandbox: Sandbox, isolated: Path) -> None:
     result = run("grid", "sdxl", "a lighthouse", "--x", "steps=4,8", "--set", "seed=11",
-                 "-o", "grid")
+                 "-d", "grid")
     assert result.exit_code == 0, result.stderr
     recorded = rows()
     assert sorted(r.body["num_steps"] for r in recorded) == [4, 8]

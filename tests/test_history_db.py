@@ -125,7 +125,7 @@ def test_a_batch_with_many_workers_records_every_line(sandbox: Sandbox, isolated
     jobs = isolated / "jobs.jsonl"
     jobs.write_text("".join(f'{{"model": "sdxl", "prompt": "hero {n}", "seed": {n}}}\n'
                             for n in range(1, 13)))
-    result = run("batch", "jobs.jsonl", "-o", "out", "-j", "8")
+    result = run("batch", "jobs.jsonl", "-d", "out", "-j", "8")
     assert result.exit_code == 0, result.stderr
     assert "locked" not in result.stderr
     recorded = rows()
@@ -137,12 +137,12 @@ def test_a_batch_with_many_workers_records_every_line(sandbox: Sandbox, isolated
 
 def test_the_database_never_holds_the_key(sandbox: Sandbox, isolated: Path) -> None:
     watcher = History(default_path())  # kept open, so the WAL is not folded into the file
-    assert run("sd35", "a lighthouse", "-o", "out").exit_code == 0
+    assert run("sd35", "a lighthouse", "-d", "out").exit_code == 0
     sandbox.set_faults(["submit:500*5"])
-    assert run("sdxl", "a failing fox", "-o", "out").exit_code != 0
+    assert run("sdxl", "a failing fox", "-d", "out").exit_code != 0
     sandbox.set_faults([])
     # Even a prompt that carries the key (pasted by mistake) is stored without it.
-    assert run("sdxl", f"a fox {KEY}", "-o", "out").exit_code == 0
+    assert run("sdxl", f"a fox {KEY}", "-d", "out").exit_code == 0
     files = [p for p in default_path().parent.iterdir() if p.name.startswith("history.db")]
     assert {p.name for p in files} >= {"history.db", "history.db-wal"}
     for path in files:
@@ -155,13 +155,13 @@ def test_the_database_never_holds_the_key(sandbox: Sandbox, isolated: Path) -> N
 def test_history_off_by_environment_records_nothing(sandbox: Sandbox, isolated: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIXAZO_HISTORY", "0")
-    assert run("sdxl", "a fox", "-o", "out").exit_code == 0
+    assert run("sdxl", "a fox", "-d", "out").exit_code == 0
     assert not default_path().exists()
 
 
 def test_history_off_in_the_config_records_nothing(sandbox: Sandbox, isolated: Path) -> None:
     assert run("config", "set", "history", "false").exit_code == 0
-    assert run("sdxl", "a fox", "-o", "out").exit_code == 0
+    assert run("sdxl", "a fox", "-d", "out").exit_code == 0
     assert not default_path().exists()
 
 
@@ -170,7 +170,7 @@ def test_an_unusable_history_file_warns_and_the_image_is_still_made(
     broken = isolated / "broken.db"
     broken.write_bytes(b"this is not a database" * 100)
     monkeypatch.setenv("PIXAZO_HISTORY_DB", str(broken))
-    result = run("sdxl", "a fox", "-o", "out")
+    result = run("sdxl", "a fox", "-d", "out")
     assert result.exit_code == 0
     assert "History not recorded" in result.stderr
     assert len(list((isolated / "out").iterdir())) == 1
@@ -228,7 +228,7 @@ def test_starting_the_cli_loads_no_sqlite_or_history() -> None:
 
 
 def test_history_files_are_private_to_their_owner(sandbox: Sandbox, isolated: Path) -> None:
-    assert run("sdxl", "a fox", "-o", "out").exit_code == 0
+    assert run("sdxl", "a fox", "-d", "out").exit_code == 0
     folder = default_path().parent
     for path in folder.iterdir():
         assert path.stat().st_mode & 0o077 == 0, path.name

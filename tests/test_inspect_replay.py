@@ -72,9 +72,9 @@ def _image_with(record_data: dict, folder: Path) -> Path:
 def test_replay_checks_a_crafted_record_like_flags(gateway: Sandbox, isolated: Path) -> None:
     crafted = _image_with({"model": "nucleus",
                            "endpoint": "/nucleus-image/v1/nucleus-image-request",
-                           "body": {"prompt": "x", "num_images": 99}}, isolated)
+                           "body": {"prompt": "x", "num_images": 0}}, isolated)
     result = run("replay", str(crafted))
-    assert result.exit_code == 2 and "--num-images 99" in result.stderr
+    assert result.exit_code == 2 and "--num-images 0" in result.stderr
     assert gateway.stats()["posts_received"] == 0
 
 

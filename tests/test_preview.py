@@ -132,7 +132,7 @@ def test_show_refuses_a_missing_file(tmp_path: Path) -> None:
 
 def test_preview_draws_on_stderr_while_stdout_carries_only_the_path(tmp_path: Path) -> None:
     code, screen, stdout = on_terminal(
-        ["--sandbox", "sdxl", "a fox", "--preview", "-o", "out"], environment("xterm-kitty"),
+        ["--sandbox", "sdxl", "a fox", "--preview", "-d", "out"], environment("xterm-kitty"),
         tmp_path, stdout_pipe=True)
     assert code == 0
     assert KITTY in screen
@@ -146,7 +146,7 @@ def test_preview_true_in_the_config_previews_every_variation(tmp_path: Path) -> 
     config.parent.mkdir(parents=True)
     config.write_text("preview = true\n")
     env = environment("xterm-256color", HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
-    code, screen, stdout = on_terminal(["--sandbox", "lightning", "a fox", "-n", "2", "-o", "o"],
+    code, screen, stdout = on_terminal(["--sandbox", "lightning", "a fox", "-n", "2", "-d", "o"],
                                        env, tmp_path, stdout_pipe=True)
     assert code == 0
     assert screen.count(HALF_BLOCK) > 100
@@ -154,7 +154,7 @@ def test_preview_true_in_the_config_previews_every_variation(tmp_path: Path) -> 
 
 
 def test_preview_without_a_terminal_leaves_stdout_and_stderr_clean(tmp_path: Path) -> None:
-    result = subprocess.run([str(PIXAZO), "--sandbox", "sdxl", "a fox", "--preview", "-o", "o"],
+    result = subprocess.run([str(PIXAZO), "--sandbox", "sdxl", "a fox", "--preview", "-d", "o"],
                             capture_output=True, env=environment("xterm-kitty"), cwd=tmp_path,
                             timeout=60)
     assert result.returncode == 0, result.stderr

@@ -258,7 +258,7 @@ def test_existing_file_in_out_dir_stops_before_the_request(
     out = isolated / "shots"
     out.mkdir()
     (out / "fox.webp").write_bytes(b"mine")
-    assert_refused(run("sd35", "a fox", "-o", str(out), "--name", "fox.{ext}"), httpx_mock,
+    assert_refused(run("sd35", "a fox", "-d", str(out), "--name", "fox.{ext}"), httpx_mock,
                    code=8)
 
 

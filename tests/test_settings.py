@@ -82,7 +82,7 @@ def test_out_dir_flag_beats_configured_output_dir(
         httpx_mock: HTTPXMock, key: str, tmp_path: Path) -> None:
     ok(run("config", "set", "output_dir", str(tmp_path / "configured")))
     serve_sdxl(httpx_mock)
-    result = run("sdxl", "a fox", "-o", str(tmp_path / "flag"))
+    result = run("sdxl", "a fox", "-d", str(tmp_path / "flag"))
     ok(result)
     assert Path(result.stdout.strip()).parent == tmp_path / "flag"
 

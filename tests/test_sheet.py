@@ -46,7 +46,7 @@ def test_sheet_writes_index_thumbnails_and_a_png(isolated: Path) -> None:
 def test_the_page_shows_prompt_model_seed_size_request_id_and_a_replay_command(
         isolated: Path) -> None:
     make_image(isolated / "one.png", prompt="a lighthouse", seed=42)
-    run("sheet", "one.png", "-o", "out")
+    run("sheet", "one.png", "-d", "out")
     page = (isolated / "out" / "index.html").read_text()
     for shown in ("a lighthouse", "sdxl", "42", "96×64", "req-123", "pixazo replay ../one.png"):
         assert shown in page
@@ -54,7 +54,7 @@ def test_the_page_shows_prompt_model_seed_size_request_id_and_a_replay_command(
 
 def test_a_script_in_a_prompt_is_shown_as_text(isolated: Path) -> None:
     make_image(isolated / "evil.png", prompt=EVIL)
-    run("sheet", "evil.png", "-o", "out")
+    run("sheet", "evil.png", "-d", "out")
     page = (isolated / "out" / "index.html").read_text()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;" in page
@@ -90,7 +90,7 @@ def test_batch_with_sheet_writes_one_at_the_end(isolated: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIXAZO_SANDBOX_LATENCY", "0")
     (isolated / "jobs.txt").write_text("a fox\na wolf\n")
-    result = run("--sandbox", "batch", "jobs.txt", "-m", "sdxl", "-o", "out", "--sheet")
+    result = run("--sandbox", "batch", "jobs.txt", "-m", "sdxl", "-d", "out", "--sheet")
     assert result.exit_code == 0, result.stderr
     page = (isolated / "out" / "index.html").read_text()
     assert "out: line 1" in page and "out: line 2" in page

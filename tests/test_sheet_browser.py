@@ -39,7 +39,7 @@ def test_every_thumbnail_loads_in_headless_chromium_and_the_script_prompt_is_tex
     for n, colour in enumerate(((200, 30, 30), (30, 200, 30), (30, 30, 200))):
         make_image(isolated / f"shot-{n}.png", prompt=f"shot {n}", colour=colour)
     make_image(isolated / "evil.png", prompt=EVIL)
-    assert run("sheet", ".", "-o", "sheet").exit_code == 0
+    assert run("sheet", ".", "-d", "sheet").exit_code == 0
 
     dom = dump_dom(isolated / "sheet" / "index.html", tmp_path / "profile")
 
@@ -52,7 +52,7 @@ def test_every_thumbnail_loads_in_headless_chromium_and_the_script_prompt_is_tex
 def test_a_missing_thumbnail_is_reported_broken_by_the_page(isolated: Path,
                                                             tmp_path: Path) -> None:
     make_image(isolated / "a.png")
-    assert run("sheet", ".", "-o", "sheet").exit_code == 0
+    assert run("sheet", ".", "-d", "sheet").exit_code == 0
     for thumb in (isolated / "sheet" / "thumbs").iterdir():
         thumb.unlink()
     dom = dump_dom(isolated / "sheet" / "index.html", tmp_path / "profile")

@@ -178,7 +178,7 @@ def test_commands_complete() -> None:
 
 def test_a_model_completes_only_its_own_flags() -> None:
     got = set(bash_complete("pixazo sdxl x --"))
-    assert {"--seed", "--width", "--height", "--steps", "--out-dir", "--json"} <= got
+    assert {"--seed", "--width", "--height", "--steps", "--output-dir", "--json"} <= got
     assert "--aspect-ratio" not in got and "--format" not in got
     sdxl = root_command().commands["sdxl"]
     assert got == long_options(sdxl) | {"--help"}

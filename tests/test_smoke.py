@@ -1,6 +1,6 @@
 from pytest_httpx import HTTPXMock
 
-from tests.conftest import CDN, GATEWAY, PNG, run, same_image, sent_bodies
+from tests.conftest import CDN, GATEWAY, PICKED_SEED, PNG, run, same_image, sent_bodies
 
 
 def test_sdxl_saves_the_image_and_prints_its_path(httpx_mock: HTTPXMock, key: str, isolated):
@@ -12,4 +12,4 @@ def test_sdxl_saves_the_image_and_prints_its_path(httpx_mock: HTTPXMock, key: st
     path = result.stdout.strip()
     assert path.endswith(".png")
     assert same_image(isolated / path, PNG)
-    assert sent_bodies(httpx_mock) == [{"prompt": "a lighthouse"}]
+    assert sent_bodies(httpx_mock) == [{"prompt": "a lighthouse", "seed": PICKED_SEED}]

@@ -36,7 +36,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_paths_stay_on_stdout_while_the_progress_bar_runs(gateway: Sandbox, isolated: Path,
                                                           terminal: None) -> None:
-    result = run("batch", write(isolated, lines(3)), "-o", "out")
+    result = run("batch", write(isolated, lines(3)), "-d", "out")
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 3
     assert all(line.startswith("out/") for line in result.stdout.splitlines())
@@ -45,6 +45,6 @@ def test_paths_stay_on_stdout_while_the_progress_bar_runs(gateway: Sandbox, isol
 
 def test_the_path_stays_on_stdout_while_the_spinner_runs(gateway: Sandbox, isolated: Path,
                                                          terminal: None) -> None:
-    result = run("sdxl", "a red fox", "-o", "out")
+    result = run("sdxl", "a red fox", "-d", "out")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("out/sdxl-") and "out/" not in result.stderr

@@ -23,7 +23,7 @@ from pixazo_cli.cli import (
     look_commands,
     model_commands,
 )
-from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose
+from pixazo_cli.cli.options import JSON_META, BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.session import GlobalOptions
 from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError, report
@@ -35,6 +35,12 @@ EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
 class PixazoGroup(TyperGroup):
     """Turns every typed error into its message and exit code, in one place."""
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not args and not ctx.resilient_parsing:  # `pixazo` alone: help, and success
+            typer.echo(ctx.get_help())
+            ctx.exit(0)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: typer.Context) -> Any:
         terminated = threading.Event()
         with _sigterm_as_interrupt(terminated):
@@ -44,7 +50,7 @@ class PixazoGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except PixazoError as error:
-            code = report(error, sys.stderr)
+            code = report(error, sys.stderr, sys.stdout if ctx.meta.get(JSON_META) else None)
             ctx.exit(Terminated.exit_code if code == Interrupted.exit_code and terminated.is_set()
                      else code)
         except KeyboardInterrupt:
@@ -58,7 +64,7 @@ class PixazoGroup(TyperGroup):
             ctx.exit(report(PixazoError(
                 f"unexpected error: {type(error).__name__}",
                 hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report."),
-                sys.stderr))
+                sys.stderr, sys.stdout if ctx.meta.get(JSON_META) else None))
 
 
 
@@ -105,7 +111,7 @@ def root(
     base_url: BaseUrl = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)

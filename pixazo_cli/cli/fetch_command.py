@@ -11,6 +11,7 @@ from pixazo_cli.cli.options import (
     Json,
     Name,
     OutDir,
+    Output,
     Overwrite,
     Quiet,
     Sandbox,
@@ -18,7 +19,9 @@ from pixazo_cli.cli.options import (
     Timeout,
     Verbose,
     global_options,
+    want_json_errors,
 )
+from pixazo_cli.commands.options import OutputOptions
 from pixazo_cli.errors import UsageError
 
 
@@ -28,6 +31,7 @@ def fetch(
         metavar="ID", help="A history id (`pixazo history`) or a request id.",
         show_default=False)] = None,
     last: Annotated[bool, typer.Option("--last", help="The most recent generation.")] = False,
+    output: Output = None,
     out_dir: OutDir = None,
     name: Name = None,
     overwrite: Overwrite = False,
@@ -39,14 +43,15 @@ def fetch(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    from pixazo_cli.commands.run import run_fetch
+    from pixazo_cli.commands.jobs import run_fetch
 
     if (ident is None) == (not last):
         raise UsageError("Give an ID or --last (not both).",
                          hint="`pixazo history` lists the ids.")
+    want_json_errors(ctx, json_out)
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    run_fetch(ident, dict(out_dir=out_dir, name=name, overwrite=overwrite, sidecar=sidecar,
-                          json_out=json_out, timeout=timeout), options)
+    run_fetch(ident, OutputOptions(out_dir, name, output, overwrite, sidecar, json_out, timeout),
+              options)
 
 
 def register(app: typer.Typer) -> None:

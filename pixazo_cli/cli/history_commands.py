@@ -73,7 +73,7 @@ def _say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-HISTORY_HELP = "List past generations: when, model, prompt, files, status; search, spend, clear."
+HISTORY_HELP = "List past generations; search them, sum their cost, clear them."
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from pixazo_cli.cli.options import (
     Json,
     Name,
     OutDir,
+    Output,
     Overwrite,
     Quiet,
     Sandbox,
@@ -21,7 +22,9 @@ from pixazo_cli.cli.options import (
     completer,
     finite,
     global_options,
+    want_json_errors,
 )
+from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS
 
@@ -33,6 +36,7 @@ def status(
         "default: the most recent queued job in the history.", show_default=False)] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the job and save its images.")]
     = False,
+    output: Output = None,
     out_dir: OutDir = None,
     name: Name = None,
     overwrite: Overwrite = False,
@@ -44,12 +48,12 @@ def status(
     verbose: Verbose = False,
     quiet: Quiet = False,
 ) -> None:
-    from pixazo_cli.commands.run import run_status
+    from pixazo_cli.commands.jobs import run_status
 
+    want_json_errors(ctx, json_out)
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    run_status(request_id, wait, dict(out_dir=out_dir, name=name, overwrite=overwrite,
-                                      sidecar=sidecar, json_out=json_out, timeout=timeout),
-               options)
+    run_status(request_id, wait, OutputOptions(out_dir, name, output, overwrite, sidecar,
+                                               json_out, timeout), options)
 
 
 def batch(
@@ -57,7 +61,8 @@ def batch(
     source: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines (one object a "
                                           "line), or one prompt a line with --model; - = stdin.")],
     model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Model for plain-text lines and lines without one.",
+        "--model", "-m", metavar="MODEL", help="Model for plain-text lines and lines without "
+        "one.",
         autocompletion=completer(tuple(MODELS)))] = None,
     out_dir: OutDir = None,
     concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64, metavar="N",
@@ -109,12 +114,11 @@ def batch(
     if model is not None and model not in MODELS:
         raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    code = run_batch(source, dict(model=model, out_dir=out_dir, concurrency=concurrency,
-                                  rate_limit=rate_limit, shard=shard, skip_invalid=skip_invalid,
-                                  check=check, max_requests=max_requests, max_cost=max_cost,
-                                  name=name, resend_maybe_charged=resend_maybe_charged,
-                                  overwrite=overwrite, sidecar=sidecar, json_out=json_out,
-                                  timeout=timeout, sheet=sheet), options)
+    output = OutputOptions(out_dir, name, None, overwrite, sidecar, json_out, timeout)
+    code = run_batch(source, BatchCommandOptions(
+        model, output, concurrency=concurrency, rate_limit=rate_limit, shard=shard,
+        skip_invalid=skip_invalid, resend_maybe_charged=resend_maybe_charged, check=check,
+        max_requests=max_requests, max_cost=max_cost, sheet=sheet), options)
     raise typer.Exit(code)
 
 
@@ -122,14 +126,15 @@ def inspect_(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="An image pixazo saved.")],
     json_out: Annotated[bool, typer.Option("--json", help="One line of JSON.")] = False,
 ) -> None:
-    from pixazo_cli.commands.run import run_inspect
+    from pixazo_cli.commands.jobs import run_inspect
 
     run_inspect(path, json_out)
 
 
 def register(app: typer.Typer) -> None:
     app.command(help="Show a queued job, or wait for it and save its images (--wait).")(status)
-    app.command(help="Run many generations from a file: in parallel, resumable, shardable.")(
+    app.command(short_help="Run many generations from a file, in parallel.",
+                help="Run many generations from a file: in parallel, resumable, shardable.")(
         batch)
 
 

@@ -22,6 +22,7 @@ from pixazo_cli.cli.options import (
     completer,
     global_options,
 )
+from pixazo_cli.commands.options import GridOptions, OutputOptions
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS
 
@@ -70,10 +71,10 @@ def grid(
     if model not in MODELS:
         raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
-    code = run_grid(MODELS[model], read_prompt(prompt), dict(
-        x=x, y=y, set=set_, param=param, out_dir=out_dir, concurrency=concurrency,
-        rate_limit=rate_limit, dry_run=dry_run, overwrite=overwrite, preview=preview,
-        json_out=json_out, timeout=timeout), options)
+    output = OutputOptions(out_dir, None, None, overwrite, False, json_out, timeout)
+    code = run_grid(MODELS[model], read_prompt([prompt]), GridOptions(
+        x, y, tuple(set_ or ()), tuple(param or ()), output, concurrency=concurrency,
+        rate_limit=rate_limit, dry_run=dry_run, preview=preview), options)
     raise typer.Exit(code)
 
 
@@ -81,7 +82,7 @@ def sheet(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PATH...", help="Images, folders of them, or a batch or grid output folder.")],
     out_dir: Annotated[Path | None, typer.Option(
-        "--out-dir", "-o", metavar="DIR", file_okay=False,
+        "--output-dir", "-d", metavar="DIR", file_okay=False,
         help="Where index.html, thumbs/ and contact-sheet.png go (default: the one folder "
         "given, else ./sheet).")] = None,
 ) -> None:
@@ -91,7 +92,7 @@ def sheet(
 
 
 def register(app: typer.Typer) -> None:
-    app.command(help="Show images in the terminal (Kitty, Sixel or Unicode half-blocks).")(show)
-    app.command(help="Run one prompt over an X/Y grid of settings and compose a labelled "
-                "grid image.")(grid)
+    app.command(help="Show images in this terminal.", epilog="Drawn with the Kitty graphics "
+                "protocol, Sixel, or Unicode half-blocks, whichever the terminal takes.")(show)
+    app.command(help="One prompt over an X/Y grid of settings, as one labelled image.")(grid)
     app.command(help="Write a contact sheet: index.html with thumbnails, and a PNG.")(sheet)

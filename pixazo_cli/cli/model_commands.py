@@ -19,6 +19,7 @@ from pixazo_cli.cli.options import (
     Json,
     Name,
     OutDir,
+    Output,
     Overwrite,
     Preview,
     Quiet,
@@ -28,7 +29,10 @@ from pixazo_cli.cli.options import (
     Verbose,
     completer,
     global_options,
+    want_json_errors,
 )
+from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
+from pixazo_cli.commands.session import GlobalOptions
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import cli_name, field_for
 from pixazo_cli.models.table import FLAGS, MODELS, Field, Model
@@ -38,18 +42,26 @@ class ModelCommand(TyperCommand):
     """A model's subcommand: a vocabulary flag this model does not take gets a helpful refusal."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        words = list(args)  # the parser consumes `args`
         try:
             return super().parse_args(ctx, args)
         except typer.TyperException as exc:  # NoSuchOption carries the option's name
-            name = getattr(exc, "option_name", "").lstrip("-").replace("-", "_")
+            option = getattr(exc, "option_name", "")
+            name = option.lstrip("-").replace("-", "_")
             if name in FLAGS:
                 field_for(MODELS[str(ctx.info_name)], name)  # raises the one refusal message
+            if option:
+                typed = next((word for word in words if word.startswith(option)), option)
+                raise UsageError(f"{ctx.info_name} has no option {typed}.", hint=(
+                    f"See `pixazo {ctx.info_name} --help`. A prompt that starts with - goes "
+                    f"after --: pixazo {ctx.info_name} -- {typed} …")) from None
             raise
 
 
-def read_prompt(prompt: str) -> str:
-    if prompt != "-":
-        return prompt
+def read_prompt(words: list[str]) -> str:
+    """The prompt needs no quotes: its words are joined; `-` alone reads it from stdin."""
+    if words != ["-"]:
+        return " ".join(words)
     if sys.stdin.isatty():
         raise UsageError("PROMPT is `-` but nothing is piped in.",
                          hint='Pipe the prompt: echo "a cat" | pixazo sdxl -')
@@ -81,6 +93,7 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
         inspect.Parameter("param", kw, default=None, annotation=Annotated[list[str] | None,
                           typer.Option("--param", metavar="KEY=VALUE", help="Set any body field "
                                        "verbatim (JSON value, else text). Repeatable.")]),
+        inspect.Parameter("output", kw, default=None, annotation=Output),
         inspect.Parameter("out_dir", kw, default=None, annotation=OutDir),
         inspect.Parameter("name", kw, default=None, annotation=Name),
         inspect.Parameter("overwrite", kw, default=False, annotation=Overwrite),
@@ -108,19 +121,37 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
     return params
 
 
-def _model_command(model: Model) -> Any:
-    def command(ctx: typer.Context, prompt: str, **options: Any) -> None:
-        from pixazo_cli.commands.run import run_model
+def run_options(parsed: dict[str, Any]) -> RunOptions:
+    """The one place a command's parsed parameters become the typed options commands/ reads."""
+    output = OutputOptions(out_dir=parsed["out_dir"], name=parsed["name"], output=parsed["output"],
+                           overwrite=parsed["overwrite"], sidecar=parsed["sidecar"],
+                           json_out=parsed["json_out"], timeout=parsed["timeout"])
+    request = RequestOptions(flags={flag: parsed[flag] for flag in FLAGS if flag in parsed},
+                             params=tuple(parsed["param"] or ()),
+                             stream=parsed.get("stream", False))
+    return RunOptions(request, output, dry_run=parsed["dry_run"],
+                      no_wait=parsed.get("no_wait", False), open_images=parsed["open_images"],
+                      count=parsed.get("count", 1), preview=parsed["preview"])
 
-        code = run_model(model, read_prompt(prompt), options, global_options(
-            ctx, options.pop("sandbox"), options.pop("base_url"), options.pop("verbose"),
-            options.pop("quiet")))
+
+def _globals(ctx: typer.Context, parsed: dict[str, Any]) -> GlobalOptions:
+    return global_options(ctx, parsed["sandbox"], parsed["base_url"], parsed["verbose"],
+                          parsed["quiet"])
+
+
+def _model_command(model: Model) -> Any:
+    def command(ctx: typer.Context, prompt: list[str], **parsed: Any) -> None:
+        from pixazo_cli.commands.generate import run_model
+
+        want_json_errors(ctx, parsed["json_out"])
+        code = run_model(model, read_prompt(prompt), run_options(parsed), _globals(ctx, parsed))
         if code:
             raise typer.Exit(code)
 
     prompt = inspect.Parameter("prompt", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                               annotation=Annotated[str, typer.Argument(
-                                   metavar="PROMPT", help="The prompt; `-` reads it from stdin.",
+                               annotation=Annotated[list[str], typer.Argument(
+                                   metavar="PROMPT...", help="The prompt, quoted or not; `-` "
+                                   "reads it from stdin; one starting with - goes after --.",
                                    show_default=False)])
     ctx = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                             annotation=typer.Context)
@@ -134,12 +165,11 @@ def _model_command(model: Model) -> Any:
 
 
 def _replay_command() -> Any:
-    def command(ctx: typer.Context, path: Path, **options: Any) -> None:
-        from pixazo_cli.commands.run import run_replay
+    def command(ctx: typer.Context, path: Path, **parsed: Any) -> None:
+        from pixazo_cli.commands.generate import run_replay
 
-        run_replay(path, options, global_options(
-            ctx, options.pop("sandbox"), options.pop("base_url"), options.pop("verbose"),
-            options.pop("quiet")))
+        want_json_errors(ctx, parsed["json_out"])
+        run_replay(path, run_options(parsed), _globals(ctx, parsed))
 
     kw = inspect.Parameter.KEYWORD_ONLY
     # The model is known only once the file is read, so every flag is taken as text here and
@@ -167,5 +197,5 @@ def register(app: typer.Typer) -> None:
 
 
 def register_replay(app: typer.Typer) -> None:
-    app.command("replay", help="Send the request recorded in an image or the history again "
-                "(flags override it).")(_replay_command())
+    app.command("replay", help="Send again what an image or a history id records.")(
+        _replay_command())

@@ -38,11 +38,15 @@ Timeout = Annotated[float | None, typer.Option(
     "--timeout", min=0.001, metavar="SECONDS", callback=finite,
     help="Bound the whole command (default: config timeout, else 600).")]
 OutDir = Annotated[Path | None, typer.Option(
-    "--out-dir", "-o", metavar="DIR", help="Save images here.",
+    "--output-dir", "-d", metavar="DIR", help="Save images in this folder (created if need be).",
     show_default="config output_dir, else the current folder", file_okay=False)]
+Output = Annotated[str | None, typer.Option(
+    "--output", "-o", metavar="PATH", help="Save the image to this file ({placeholders} of "
+    "--name allowed; several images: -N before the extension). `-` writes it to stdout.",
+    show_default=False)]
 Name = Annotated[str | None, typer.Option(
-    "--name", metavar="TEMPLATE", help="File name template; placeholders: {model} {index} {seed} "
-    "{request_id} {date} {time} {slug} {ext}.")]
+    "--name", metavar="TEMPLATE", help="File name template in the output folder; "
+    "placeholders: {model} {index} {seed} {request_id} {date} {time} {slug} {ext}.")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
 Sidecar = Annotated[bool, typer.Option(
     "--sidecar", help="Also write each image's generation record to a .json file beside it.")]
@@ -53,6 +57,13 @@ Preview = Annotated[bool, typer.Option(
 Count = Annotated[int, typer.Option(
     "--count", "-n", min=1, max=100, metavar="N", help="Make N variations: N requests (seeds S, "
     "S+1, … from --seed S, else random), run in parallel under the batch limiter.")]
+
+
+JSON_META = "pixazo.json"  # ctx.meta key: --json was given, so errors are JSON on stdout too
+
+
+def want_json_errors(ctx: typer.Context, json_out: bool) -> None:
+    ctx.meta[JSON_META] = json_out
 
 
 def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verbose: bool,

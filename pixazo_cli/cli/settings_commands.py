@@ -87,7 +87,7 @@ def list_settings() -> None:
         typer.echo(f"{key} = {value}")
 
 
-@config_app.command(help="Print one setting, e.g. `pixazo config get sdxl.steps`.")
+@config_app.command(help="Print one setting (for example `pixazo config get sdxl.steps`).")
 def get(key: SettingKey) -> None:
     value = config.get_setting(config.load(), key)
     if value is None:
@@ -95,8 +95,9 @@ def get(key: SettingKey) -> None:
     typer.echo(config.mask(str(value)) if key == "api_key" else str(value))
 
 
-@config_app.command("set", help="Set a setting: output_dir, base_url, name, timeout, "
-                    "max_download_mb, api_key, or MODEL.FLAG (e.g. sdxl.steps 12).")
+@config_app.command("set", short_help="Set a setting (a top-level key, or MODEL.FLAG).",
+                    help="Set a setting: output_dir, base_url, name, timeout, "
+                    "max_download_mb, api_key, or MODEL.FLAG (for example sdxl.steps 12).")
 def set_(key: SettingKey,
          value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")]) -> None:
     checked = config.check_setting(key, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ from pixazo_cli.batch.events import BatchEvents, BatchFanout
 from pixazo_cli.batch.jobfile import BatchJob, InvalidLines, parse_shard, read_jobs
 from pixazo_cli.batch.run import BatchOptions, BatchRun
 from pixazo_cli.batch.shards import GATEWAY_LIMIT, shard, shard_rate_limit
-from pixazo_cli.commands.run import _read_source, _save_options, _session
+from pixazo_cli.commands.generate import open_session
+from pixazo_cli.commands.options import BatchCommandOptions
+from pixazo_cli.commands.saving import save_options
 from pixazo_cli.commands.session import GlobalOptions, Session
 from pixazo_cli.errors import UsageError, most_severe
 from pixazo_cli.flow.download import check_folder
@@ -23,18 +26,18 @@ from pixazo_cli.ui.batchview import BatchView, check_text
 from pixazo_cli.ui.ci import GithubReport, github_actions
 
 
-def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
-    which = parse_shard(options["shard"])
-    if options.get("name"):
-        check_template(options["name"])
-    text = _read_source(source)
-    with _session(globals_, options) as session:
-        save = _save_options(session, options)
+def run_batch(source: str, options: BatchCommandOptions, globals_: GlobalOptions) -> int:
+    which = parse_shard(options.shard)
+    if options.output.name:
+        check_template(options.output.name)
+    text = read_source(source)
+    with open_session(globals_, options.output) as session:
+        save = save_options(session, options.output)
         github = GithubReport(lambda: session.ui.err, source, save.out_dir,
                               os.environ.get("GITHUB_STEP_SUMMARY")) if github_actions() else None
         try:
-            jobs, invalid = read_jobs(text, options["model"], session.settings.model_defaults,
-                                      options["skip_invalid"] or options["check"])
+            jobs, invalid = read_jobs(text, options.model, session.settings.model_defaults,
+                                      options.skip_invalid or options.check)
         except InvalidLines as error:
             if github is not None:
                 github.invalid(error.lines)
@@ -43,14 +46,14 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         if github is not None:
             github.invalid(invalid)
         for bad in invalid:
-            session.ui.say(f"skipped {bad}" if not options["check"] else f"invalid {bad}")
-        if options["check"]:
+            session.ui.say(f"skipped {bad}" if not options.check else f"invalid {bad}")
+        if options.check:
             return _check(session, jobs, invalid, which, save, options)
         mine = shard(jobs, which)
         check_folder(save.out_dir)
         batch = _batch_options(save, options, which, session.settings.timeout)
-        session.ui.say(_startup_line(len(mine), which, batch, options["rate_limit"] is None))
-        view: BatchEvents = BatchView(session.ui, len(mine), options["json_out"], save.out_dir,
+        session.ui.say(_startup_line(len(mine), which, batch, options.rate_limit is None))
+        view: BatchEvents = BatchView(session.ui, len(mine), options.output.json_out, save.out_dir,
                                       invalid=len(invalid), clock=session.clock)
         if github is not None:
             github.total = len(mine)
@@ -58,7 +61,7 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
                                    {id(job.request): job.line for job in mine})
         code = BatchRun(session, mine, batch, view, history).run()
-        if options.get("sheet"):
+        if options.sheet:
             from pixazo_cli.commands.look import write_batch_sheet
 
             write_batch_sheet(session, save.out_dir)
@@ -66,13 +69,13 @@ def run_batch(source: str, options: dict[str, Any], globals_: GlobalOptions) -> 
         return most_severe([code, UsageError.exit_code]) if invalid else code
 
 
-def _batch_options(save: SaveOptions, options: dict[str, Any], which: tuple[int, int] | None,
-                   timeout: float) -> BatchOptions:
-    rate = options["rate_limit"]
+def _batch_options(save: SaveOptions, options: BatchCommandOptions,
+                   which: tuple[int, int] | None, timeout: float) -> BatchOptions:
+    rate = options.rate_limit
     if rate is None:  # N shards share one key: each takes 1/N of the gateway's limit
         rate = shard_rate_limit(which[1]) if which else GATEWAY_LIMIT
-    return BatchOptions(save, options["concurrency"], rate, options["resend_maybe_charged"],
-                        timeout, options.get("max_requests"), options.get("max_cost"))
+    return BatchOptions(save, options.concurrency, rate, options.resend_maybe_charged,
+                        timeout, options.max_requests, options.max_cost)
 
 
 def _startup_line(jobs: int, which: tuple[int, int] | None, batch: BatchOptions,
@@ -89,14 +92,25 @@ def _startup_line(jobs: int, which: tuple[int, int] | None, batch: BatchOptions,
 
 
 def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
-           which: tuple[int, int] | None, save: SaveOptions, options: dict[str, Any]) -> int:
+           which: tuple[int, int] | None, save: SaveOptions, options: BatchCommandOptions) -> int:
     def save_for(job: BatchJob) -> SaveOptions:
         return dataclasses.replace(save, template=job.name or save.template)
 
     report = check_batch(jobs, invalid, which, save.out_dir, save_for,
-                         options["resend_maybe_charged"])
-    if options["json_out"]:
+                         options.resend_maybe_charged)
+    if options.output.json_out:
         session.ui.result_json({**dataclasses.asdict(report), "exit_code": report.exit_code})
     else:
         session.ui.result_line(check_text(report))
     return report.exit_code
+
+
+def read_source(source: str) -> str:
+    """A batch file's text, or stdin's for `-`."""
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"Cannot read the batch file {source}: {reason}.") from None

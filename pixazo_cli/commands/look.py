@@ -7,6 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.commands.generate import wants_preview
+from pixazo_cli.commands.options import GridOptions
 from pixazo_cli.commands.session import GlobalOptions, Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import parse_params
@@ -49,26 +51,27 @@ def write_batch_sheet(session: Session, folder: Path) -> None:
     session.ui.say(f"Contact sheet: {sheet.html} ({sheet.count} images)")
 
 
-def run_grid(model: Model, prompt: str, options: dict[str, Any], globals_: GlobalOptions) -> int:
+def run_grid(model: Model, prompt: str, options: GridOptions, globals_: GlobalOptions) -> int:
     from pixazo_cli.compare.grid import parse_axis, plan_grid
 
-    x = parse_axis(options["x"], "--x")
-    y = parse_axis(options["y"], "--y") if options.get("y") else None
-    with Session(globals_, json_mode=options["json_out"], out_dir=options.get("out_dir"),
-                 timeout=options.get("timeout")) as session:
+    x = parse_axis(options.x, "--x")
+    y = parse_axis(options.y, "--y") if options.y else None
+    output = options.output
+    with Session(globals_, json_mode=output.json_out, out_dir=output.out_dir,
+                 timeout=output.timeout) as session:
         base = dict(session.settings.model_defaults.get(model.name, {}))
-        base.update(_settings(options.get("set") or []))
-        plan = plan_grid(model, prompt, base, parse_params(options.get("param") or []), x, y)
-        if options.get("dry_run"):
-            _grid_dry_run(session, plan, options["json_out"])
+        base.update(_settings(options.settings))
+        plan = plan_grid(model, prompt, base, parse_params(list(options.params)), x, y)
+        if options.dry_run:
+            _grid_dry_run(session, plan, output.json_out)
             return 0
         folder = session.settings.output_dir
-        if options.get("out_dir") is None:
+        if output.out_dir is None:
             folder = folder / plan.folder_name()
         return _run_grid(session, plan, folder, options)
 
 
-def _settings(pairs: list[str]) -> dict[str, Any]:
+def _settings(pairs: tuple[str, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for pair in pairs:
         flag, eq, value = pair.partition("=")
@@ -97,18 +100,17 @@ def _grid_dry_run(session: Session, plan: Any, json_out: bool) -> None:
     session.ui.say("Dry run: nothing was sent.")
 
 
-def _run_grid(session: Session, plan: Any, folder: Path, options: dict[str, Any]) -> int:
+def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -> int:
     from pixazo_cli.batch.run import BatchOptions, BatchRun
     from pixazo_cli.flow.download import check_folder
     from pixazo_cli.flow.generate import SaveOptions
     from pixazo_cli.ui.batchview import BatchView
 
     check_folder(folder)
-    save = SaveOptions(folder, None, options.get("overwrite", False), False)
+    save = SaveOptions(folder, None, options.output.overwrite, False)
     jobs = plan.jobs()
-    view = BatchView(session.ui, len(jobs), options["json_out"], folder)
-    batch = BatchRun(session, jobs, BatchOptions(save, options["concurrency"],
-                                                 options["rate_limit"],
+    view = BatchView(session.ui, len(jobs), options.output.json_out, folder)
+    batch = BatchRun(session, jobs, BatchOptions(save, options.concurrency, options.rate_limit,
                                                  job_timeout=session.settings.timeout), view,
                      session.recorder())
     code = batch.run()
@@ -117,12 +119,12 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: dict[str, Any]
              for number in range(1, len(jobs) + 1)]
     _write_grid_file(plan, folder, cells)
     picture = compose_grid_png(plan, folder, cells)
-    if options["json_out"]:
+    if options.output.json_out:
         session.ui.result_json({"grid": str(picture), "folder": str(folder), "exit_code": code})
     else:
         session.ui.result_line(str(picture))
     write_batch_sheet(session, folder)
-    if (options.get("preview") or session.settings.preview) and not session.ui.quiet:
+    if wants_preview(session, options.preview):
         from pixazo_cli.ui.preview import show
 
         show([picture])

@@ -34,7 +34,7 @@ def variation_requests(request: ApiRequest, count: int,
         return [override(request, {"seed": seed}) for seed in seeds]
     images = model.by_flag.get("num_images")
     if images is not None and request.value("num_images") is None:
-        most = int(images.high or 1)
+        most = int(images.high) if images.high is not None else count  # no maximum: one request
         return [override(request, {"num_images": min(most, count - done)})
                 for done in range(0, count, most)]
     return [request] * count

@@ -68,7 +68,8 @@ def check_folder(folder: Path) -> None:
             pass
     except OSError as exc:
         raise SaveError(f"Cannot write to the output folder {folder}: {exc.strerror or exc}.",
-                        hint="Choose another with -o/--out-dir, or fix its permissions.") from None
+                        hint="Choose another with -d/--output-dir, or fix its permissions.",
+                        ) from None
 
 
 class Downloader:
@@ -97,7 +98,7 @@ class Downloader:
     def fetch(self, url: str, folder: Path, record: dict[str, Any] | None = None) -> Fetched:
         """Download into a part file; with a record, the part file carries it embedded."""
         fetched = self._fetch_with_retries(url, folder)
-        return fetched if record is None else _stamp(fetched, record, folder)
+        return fetched if record is None else _stamp(fetched, record, folder, url)
 
     def _fetch_with_retries(self, url: str, folder: Path) -> Fetched:
         def attempt(_: int) -> Fetched:
@@ -137,7 +138,7 @@ class Downloader:
             raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
 
 
-def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path) -> Fetched:
+def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path, url: str) -> Fetched:
     """A second part file: the image with its generation record embedded (no re-encoding)."""
     from pixazo_cli import record as records
 
@@ -157,7 +158,7 @@ def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path) -> Fetched:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         fetched.tmp.unlink(missing_ok=True)
-        raise _write_error(exc) from None
+        raise _write_error(exc, url) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         fetched.tmp.unlink(missing_ok=True)

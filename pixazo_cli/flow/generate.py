@@ -26,7 +26,12 @@ from pixazo_cli.errors import (
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
 from pixazo_cli.flow.events import FlowContext, FlowEvents
 from pixazo_cli.flow.existing import collected_parts, recorded_in_place, same_bytes
-from pixazo_cli.flow.naming import DEFAULT_TEMPLATE, NameParts, check_template
+from pixazo_cli.flow.naming import (
+    DEFAULT_TEMPLATE,
+    NameParts,
+    check_template,
+    refuse_seed_placeholder,
+)
 from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway, Reply
 from pixazo_cli.models.request import ApiRequest
@@ -40,11 +45,20 @@ class SaveOptions:
     template: str | None = None  # None: the default, which picks a free name on collision
     overwrite: bool = False
     sidecar: bool = False
+    one_file: bool = False  # the template is one file's name (-o PATH), not a pattern
     reuse: bool = False  # collecting again: a file already saved with the same bytes is kept
 
     @property
     def name_template(self) -> str:
         return self.template or DEFAULT_TEMPLATE
+
+    def template_for(self, count: int) -> str:
+        """-o hero.png with several images saves hero-1.png, hero-2.png, …"""
+        template = self.name_template
+        if not self.one_file or count < 2 or "{index}" in template:
+            return template
+        stem, dot, ext = template.rpartition(".")
+        return f"{stem}-{{index}}.{ext}" if dot and stem else f"{template}-{{index}}"
 
 
 @dataclass
@@ -72,6 +86,7 @@ def reporting(events: FlowEvents, outcome: Outcome) -> Iterator[None]:
     try:
         yield
     except PixazoError as error:
+        error.paid_for(outcome.request_id, outcome.urls)  # a failure after paying names it
         events.finished(outcome, error)
         raise
     except KeyboardInterrupt:
@@ -105,6 +120,7 @@ def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
     """Wait for a job submitted earlier and save its images like the submitting command would.
     One `known` from the history brings its prompt, body and URLs (if any: then no wait)."""
     _check_destination(save)
+    refuse_seed_placeholder(save.name_template, model.name, model.seed_field is not None)
     outcome = known or Outcome(model.name, request_id=request_id)
     with reporting(ctx.events, outcome):
         if outcome.urls is None:
@@ -122,6 +138,8 @@ def name_parts(request: ApiRequest) -> NameParts:
 def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Everything that can fail locally fails here, before anything is paid for."""
     _check_destination(save)
+    refuse_seed_placeholder(save.name_template, request.model.name,
+                            request.model.seed_field is not None)
     _refuse_clashing_names(request, save, parts)
     _refuse_existing(request, save, parts)
 
@@ -169,7 +187,8 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
         fetched = downloader.fetch(url, save.out_dir, record)
         try:
             found = same_bytes(fetched, save.out_dir) if save.reuse else None
-            name = parts.render(save.name_template, index, fetched.ext, outcome.request_id)
+            name = parts.render(save.template_for(len(urls)), index, fetched.ext,
+                                outcome.request_id)
             path = found or place(fetched, save.out_dir / name, save.overwrite,
                                   find_free=save.template is None)
         finally:
@@ -272,10 +291,11 @@ def _refuse_clashing_names(request: ApiRequest, save: SaveOptions, parts: NamePa
 
 def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
     """Where the names are known before the request, a taken one stops us before paying."""
-    if save.overwrite:
-        return
     for path in planned_paths(request, save, parts):
-        if path.exists():
+        if path.exists() and not path.is_file():
+            raise SaveError(f"{path} is not a regular file; images are saved only to files. "
+                            "Nothing was sent.")
+        if path.exists() and not save.overwrite:
             raise SaveError(f"{path} already exists; nothing was sent.",
                             hint="Pass --overwrite to replace it, or choose another --name.")
 
@@ -284,8 +304,9 @@ def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> l
     """The files a request will write, where a fixed template makes them known beforehand."""
     if save.template is None or "{request_id}" in save.template:
         return []
-    return [save.out_dir / parts.render(save.template, index, request.extension, None)
-            for index in range(1, request.expected_images + 1)]
+    count = request.expected_images
+    return [save.out_dir / parts.render(save.template_for(count), index, request.extension, None)
+            for index in range(1, count + 1)]
 
 
 def _request_id(reply: Reply, model: Model) -> str:

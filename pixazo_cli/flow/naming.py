@@ -16,7 +16,7 @@ DEFAULT_TEMPLATE = "{model}-{date}-{time}-{slug}-{index}.{ext}"
 PLACEHOLDERS = {
     "model": "the model's subcommand name",
     "index": "1, 2, … for each image of one request",
-    "seed": "the seed sent, or 'random'",
+    "seed": "the seed sent (models that take one)",
     "request_id": "the gateway's request id (queued jobs), or 'none'",
     "date": "local date, YYYYMMDD",
     "time": "local time, HHMMSS",
@@ -50,7 +50,19 @@ def check_template(template: str) -> None:
                          hint=f"Known: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}.")
     if "/" in template or "\\" in template or template.strip() in ("", ".", ".."):
         raise UsageError(f"--name {template!r} must be a plain file name.",
-                         hint="Choose the folder with -o/--out-dir.")
+                         hint="Choose the folder with -d/--output-dir, or the whole path "
+                         "with -o/--output.")
+
+
+def refuse_seed_placeholder(template: str, model: str, takes_seed: bool) -> None:
+    """{seed} names nothing for a model without a seed; two runs would collide on 'random'."""
+    from pixazo_cli.models.table import models_with_seed
+
+    if takes_seed or "{seed}" not in template:
+        return
+    raise UsageError(f"{model} takes no seed, so {{seed}} in the file name has no value.",
+                     hint=f"Models that take one: {', '.join(models_with_seed())}. Use {{index}}, "
+                     "{time} or {request_id} instead.")
 
 
 @dataclass(frozen=True)

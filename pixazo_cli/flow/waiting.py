@@ -15,6 +15,7 @@ from pixazo_cli.scrub import plain
 PENDING = frozenset({"QUEUED", "PROCESSING"})
 FAILED = frozenset({"FAILED", "ERROR"})
 COMPLETED = "COMPLETED"
+FINAL_POLL_MARGIN = 0.5  # seconds before the deadline that the last poll goes out
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,12 @@ def poll_step(gateway: Gateway, request_id: str,
     reply = poll_once(gateway, request_id)
     if is_completed(reply, request_id):
         return reply, None
-    delay = next(delays)
-    if not gateway.deadline.allows(delay):
+    # The last poll goes out just before the deadline (leaving it time to be answered),
+    # rather than giving up as soon as the next regular poll would land past it.
+    before_deadline = gateway.deadline.remaining() - FINAL_POLL_MARGIN
+    if before_deadline <= 0:
         raise timed_out(gateway, request_id, str(reply.get("status")))
-    return reply, delay
+    return reply, min(next(delays), before_deadline)
 
 
 def poll_once(gateway: Gateway, request_id: str) -> Reply:
@@ -90,7 +93,8 @@ def is_completed(reply: Reply, request_id: str) -> bool:
 
 
 def timed_out(gateway: Gateway, request_id: str, status: str) -> GatewayError:
-    return GatewayError(f"Timed out after {gateway.deadline.elapsed():.0f} s; {request_id} is "
+    # Polled up to the deadline: the time limit is the time taken, without rounding noise.
+    return GatewayError(f"Timed out after {gateway.deadline.seconds:g} s; {request_id} is "
                         f"still {status} at the gateway.", hint=resume_hint(request_id))
 
 

@@ -54,6 +54,31 @@ class ApiRequest:
         return "jpg" if fmt == "jpeg" else fmt
 
 
+SEED_RANGE = (0, 2**31 - 1)  # fits every model's integer seed
+
+
+def with_seed(request: ApiRequest) -> ApiRequest:
+    """A model that takes a seed always gets one, so every image can be made again: the
+    user's, else a random one picked here and recorded with the image."""
+    field = request.model.seed_field
+    if field is None or isinstance(request.body.get(field), int):
+        return request
+    return ApiRequest(request.model, request.path, {**request.body, field: pick_seed()},
+                      request.headers)
+
+
+def pick_seed() -> int:
+    import secrets
+
+    return SEED_RANGE[0] + secrets.randbelow(SEED_RANGE[1] - SEED_RANGE[0] + 1)
+
+
+def seed_of(request: ApiRequest) -> int | None:
+    field = request.model.seed_field
+    seed = request.body.get(field) if field else None
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+
 def cli_name(flag: str) -> str:
     return "--" + flag.replace("_", "-")
 

@@ -80,6 +80,12 @@ class Model:
         values = {flag: self.body_value(body, flag) for flag in self.by_flag}
         return {flag: value for flag, value in values.items() if value is not None}
 
+    @property
+    def seed_field(self) -> str | None:
+        """The body field carrying the seed, for models that take one."""
+        spec = self.by_flag.get("seed")
+        return spec.name if spec else None
+
 
 FLAGS: dict[str, Flag] = {
     f.name: f
@@ -125,7 +131,7 @@ MODELS: dict[str, Model] = {
                 Field("aspect_ratio", "aspect_ratio", check="ratio"),
                 Field("steps", "num_inference_steps", int, low=1),
                 Field("guidance", "guidance_scale", float, low=0),
-                Field("num_images", "num_images", int, low=1, high=4),
+                Field("num_images", "num_images", int, low=1),  # the vendor documents no maximum
                 Field("safety_checker", "enable_safety_checker", bool),
                 Field("format", "output_format", choices=("png", "jpg")),
                 Field("webhook_url", "X-Webhook-URL", check="webhook", header=True),
@@ -234,6 +240,10 @@ MODELS: dict[str, Model] = {
 STATUS_PATH = "/v2/requests/status/{request_id}"
 KEY_HEADER = "Ocp-Apim-Subscription-Key"  # the only auth the gateway has
 GATEWAY_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-cache"}
+
+
+def models_with_seed() -> list[str]:
+    return [m.name for m in MODELS.values() if m.seed_field]
 
 
 def models_taking(flag: str) -> list[str]:

@@ -48,7 +48,7 @@ NUCLEUS = {
     "aspect_ratio": ASPECT,
     "num_inference_steps": SchemaField("integer", min=1),
     "guidance_scale": SchemaField("number", min=0),
-    "num_images": SchemaField("integer", min=1, max=4),
+    "num_images": SchemaField("integer", min=1),  # the vendor documents no maximum
     "enable_safety_checker": SchemaField("boolean"),
     "output_format": SchemaField("string", choices=("png", "jpg")),
 }

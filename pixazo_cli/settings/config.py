@@ -238,9 +238,9 @@ def check_setting(key: str, raw: str) -> Any:
     if key in ("timeout", "max_download_mb"):
         try:
             number = float(raw)
-        except ValueError:
-            number = -1.0
-        _number({key: number}, key, 0)
+            _number({key: number}, key, 0)
+        except (ValueError, UsageError):
+            raise UsageError(f"{key} must be a positive number, not {raw!r}.") from None
         return int(number) if number.is_integer() else number
     if key in ("preview", "history"):
         if raw.strip().lower() not in ("true", "false"):

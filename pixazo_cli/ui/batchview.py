@@ -51,6 +51,7 @@ class BatchView(BatchEvents):
                                       redirect_stdout=False, redirect_stderr=False)
             self._progress.start()
             self._task = self._progress.add_task(self._line(), total=self.total)
+            self.ui.live = self._progress  # cleared while paths are printed
         elif not self.ui.quiet and self.clock is not None:
             # No terminal (a CI log): a plain progress line at least every 10 s.
             self._heartbeat = Heartbeat(self.clock, lambda: self.ui.say(self.progress_line()))
@@ -59,6 +60,7 @@ class BatchView(BatchEvents):
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
+            self.ui.live = None
             self._progress.stop()
         if self._heartbeat is not None:
             self._heartbeat.stop()

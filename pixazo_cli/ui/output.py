@@ -83,6 +83,7 @@ class Ui(FlowEvents):
         self.verbose = verbose
         self.json_mode = json_mode
         self.stdout_closed = False
+        self.live: Any = None  # the spinner or progress bar on stderr, while one runs
 
     @property
     def err(self) -> TextIO:
@@ -102,12 +103,35 @@ class Ui(FlowEvents):
         if self.stdout_closed:
             return
         try:
-            sys.stdout.write(scrub(text) + "\n")
-            sys.stdout.flush()
+            with self._live_cleared():
+                sys.stdout.write(scrub(text) + "\n")
+                sys.stdout.flush()
         except BrokenPipeError:
             # The reader left (`| head -1`): the work itself still finishes and is saved.
             self.stdout_closed = True
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (lives as long as the process)
+
+    def result_bytes(self, data: bytes) -> None:
+        """An image's bytes (-o -): stdout is the image, nothing else is written to it."""
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            self.stdout_closed = True
+
+    @contextmanager
+    def _live_cleared(self) -> Iterator[None]:
+        """On a terminal stdout and stderr share the screen: take the spinner line away while a
+        result is printed, or the path is glued to it (`⠋ sdxl · downloading 0:00:00fox.png`)."""
+        live = self.live
+        if live is None or not sys.stdout.isatty():
+            yield
+            return
+        live.stop()  # transient: erases its line
+        try:
+            yield
+        finally:
+            live.start()
 
     def result_json(self, data: dict[str, Any]) -> None:
         # allow_nan=False: `Infinity` is not JSON, and scripts parse this line.
@@ -138,4 +162,8 @@ class Ui(FlowEvents):
             activity._progress = progress
             activity._task = progress.add_task(f"{label} · {first_status}")
             activity.last = first_status
-            yield activity
+            self.live = progress
+            try:
+                yield activity
+            finally:
+                self.live = None

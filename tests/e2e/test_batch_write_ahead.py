@@ -46,7 +46,7 @@ def test_a_post_in_flight_when_killed_is_never_resent_without_asking(
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), PIXAZO_API_KEY=KEY,
                PIXAZO_BASE_URL=slow_gateway.url)
-    command = [str(PIXAZO), "batch", str(jobs), "-o", "out"]
+    command = [str(PIXAZO), "batch", str(jobs), "-d", "out"]
     first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     until(lambda: slow_gateway.stats()["posts_received"] == 1, "the POST to arrive")

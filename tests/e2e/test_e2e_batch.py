@@ -22,7 +22,7 @@ def test_interrupted_batch_rerun_sends_exactly_the_missing_requests(home: Path,
         env = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
         env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                    PIXAZO_API_KEY=KEY, PIXAZO_BASE_URL=server.url)
-        command = [str(PIXAZO), "batch", str(jobs), "-o", "out", "-j", "2"]
+        command = [str(PIXAZO), "batch", str(jobs), "-d", "out", "-j", "2"]
         first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, text=True)
         assert first.stdout is not None

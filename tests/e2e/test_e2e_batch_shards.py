@@ -29,7 +29,7 @@ def run_shards(server: Server, home: Path, folder: Path, count: int,
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                PIXAZO_API_KEY="e2e-key-0123456789abcdef", PIXAZO_BASE_URL=server.url)
     procs = [subprocess.Popen([str(PIXAZO), "batch", "jobs.jsonl", "--shard", f"{i}/{count}",
-                               "-o", f"shard-{i}", *extra], cwd=folder, env=env, text=True,
+                               "-d", f"shard-{i}", *extra], cwd=folder, env=env, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
              for i in range(1, count + 1)]
     results = []
@@ -61,6 +61,6 @@ def test_shards_beyond_their_share_wait_instead_of_meeting_429s(server: Server, 
     assert all("up to 15 paid requests a minute" in r.stderr for r in results)
     assert all("rate limit would hold this request" in r.stderr for r in results)
     # The rest is for the next run: nothing of it was paid.
-    again = run_pixazo(["batch", "jobs.jsonl", "--shard", "1/4", "-o", "shard-1", "--check"],
+    again = run_pixazo(["batch", "jobs.jsonl", "--shard", "1/4", "-d", "shard-1", "--check"],
                        home, tmp_path, server)
     assert f"Paid requests it would send: {sizes[0] - 15}" in again.stdout

@@ -12,7 +12,7 @@ from pixazo_cli.compare.compose import CELL_CAP, LABEL_HEIGHT, LABEL_WIDTH
 from tests.e2e.harness import Server, run_pixazo
 
 GRID = ["grid", "sdxl", "a lighthouse", "--x", "steps=4..12:4", "--y", "guidance=3,7",
-        "--set", "seed=5", "-o", "g"]
+        "--set", "seed=5", "-d", "g"]
 
 
 def test_a_3_by_2_grid_makes_6_requests_and_a_png_of_3_by_2_cells_plus_labels(
@@ -64,7 +64,7 @@ def test_dry_run_counts_the_cells_and_sends_nothing(server: Server, home: Path,
 def test_prompt_as_an_axis_sends_whole_prompts(server: Server, home: Path,
                                                tmp_path: Path) -> None:
     result = run_pixazo(["grid", "sdxl", "unused", "--x", "prompt=a fox, at dawn|a wolf",
-                         "-o", "p"], home, tmp_path, server)
+                         "-d", "p"], home, tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert sorted(b["prompt"] for b in server.stats()["bodies"]) == ["a fox, at dawn", "a wolf"]
 

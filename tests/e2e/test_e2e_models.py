@@ -62,7 +62,7 @@ def test_each_model_saves_a_real_image(server: Server, home: Path, tmp_path: Pat
 
 
 def test_stdout_is_only_the_saved_path(server: Server, home: Path, tmp_path: Path) -> None:
-    result = run_pixazo(["sdxl", "a red fox", "-o", "out"], home, tmp_path, server)
+    result = run_pixazo(["sdxl", "a red fox", "-d", "out"], home, tmp_path, server)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 1 and (tmp_path / lines[0]).is_file()
@@ -77,7 +77,7 @@ def test_nucleus_no_wait_then_status_wait(server: Server, home: Path, tmp_path: 
     assert server.stats()["status_polls"] == 0
     shown = run_pixazo(["status", request_id], home, tmp_path, server)
     assert shown.returncode == 0 and shown.stdout.splitlines()[0] == "COMPLETED"
-    fetched = run_pixazo(["status", request_id, "--wait", "-o", "got"], home, tmp_path, server)
+    fetched = run_pixazo(["status", request_id, "--wait", "-d", "got"], home, tmp_path, server)
     assert fetched.returncode == 0, fetched.stderr
     [path] = fetched.stdout.splitlines()
     with Image.open(tmp_path / path) as image:

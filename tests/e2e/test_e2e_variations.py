@@ -17,7 +17,7 @@ def recorded(path: Path, home: Path, cwd: Path) -> dict:
 
 def test_count_4_makes_4_requests_with_4_recorded_seeds_from_the_given_seed(
         server: Server, home: Path, tmp_path: Path) -> None:
-    result = run_pixazo(["sdxl", "a fox", "-n", "4", "--seed", "40", "-o", "out"], home,
+    result = run_pixazo(["sdxl", "a fox", "-n", "4", "--seed", "40", "-d", "out"], home,
                         tmp_path, server)
     assert result.returncode == 0, result.stderr
     paths = [Path(line) for line in result.stdout.splitlines()]
@@ -31,7 +31,7 @@ def test_count_4_makes_4_requests_with_4_recorded_seeds_from_the_given_seed(
 
 def test_count_without_a_seed_draws_distinct_seeds_and_records_each(
         server: Server, home: Path, tmp_path: Path) -> None:
-    result = run_pixazo(["lightning", "a fox", "--count", "4", "-o", "out"], home, tmp_path,
+    result = run_pixazo(["lightning", "a fox", "--count", "4", "-d", "out"], home, tmp_path,
                         server)
     assert result.returncode == 0, result.stderr
     sent = [body["seed"] for body in server.stats()["bodies"]]
@@ -42,7 +42,7 @@ def test_count_without_a_seed_draws_distinct_seeds_and_records_each(
 
 def test_count_on_nucleus_asks_for_the_images_in_one_request(
         server: Server, home: Path, tmp_path: Path) -> None:
-    result = run_pixazo(["nucleus", "a fox", "-n", "3", "-o", "out"], home, tmp_path, server)
+    result = run_pixazo(["nucleus", "a fox", "-n", "3", "-d", "out"], home, tmp_path, server)
     assert result.returncode == 0, result.stderr
     stats = server.stats()
     assert stats["posts_received"] == 1
@@ -52,6 +52,6 @@ def test_count_on_nucleus_asks_for_the_images_in_one_request(
 
 def test_count_leaves_no_manifest_in_the_output_folder(
         server: Server, home: Path, tmp_path: Path) -> None:
-    result = run_pixazo(["sdxl", "a fox", "-n", "2", "-o", "out"], home, tmp_path, server)
+    result = run_pixazo(["sdxl", "a fox", "-n", "2", "-d", "out"], home, tmp_path, server)
     assert result.returncode == 0, result.stderr
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".png", ".png"]

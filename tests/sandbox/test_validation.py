@@ -26,7 +26,7 @@ from .support import (
 
 REFUSED = [
     (NUCLEUS, {"prompt": "x", "colour": "red"}, "colour"),
-    (NUCLEUS, {"prompt": "x", "num_images": 5}, "num_images"),
+    (NUCLEUS, {"prompt": "x", "num_images": 0}, "num_images"),
     (NUCLEUS, {"prompt": "x", "num_images": 0}, "num_images"),
     (NUCLEUS, {"prompt": "x", "num_images": True}, "num_images"),
     (NUCLEUS, {"prompt": "x", "num_inference_steps": 4.5}, "num_inference_steps"),

@@ -114,7 +114,8 @@ def files_section() -> list[str]:
                         "the model's range when set. Models: " + ", ".join(MODELS) + ".")),
         ".PP",
         "For example:",
-        *preformatted(['output_dir = "~/images"', 'name = "{model}-{seed}-{index}.{ext}"', "",
+        *preformatted(['output_dir = "~/images"',
+                       'name = "{model}-{date}-{time}-{index}.{ext}"', "",
                        "[sdxl]", "steps = 12"], PROG),
         ".RE",
     ]

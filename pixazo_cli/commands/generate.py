@@ -1,0 +1,182 @@
+"""What a model command and `replay` do once parsed: build the request, run the flow, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
+from pixazo_cli.commands.saving import destination, emit, save_options
+from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.errors import UsageError
+from pixazo_cli.flow.download import Saved
+from pixazo_cli.flow.events import FlowEvents
+from pixazo_cli.flow.generate import Outcome, generate
+from pixazo_cli.models.request import (
+    ApiRequest,
+    build_request,
+    override,
+    parse_params,
+    recorded_request,
+    seed_of,
+    with_seed,
+)
+from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
+from pixazo_cli.ui.output import Ui, dry_run_report, dry_run_text
+
+
+def run_model(model: Model, prompt: str, options: RunOptions, globals_: GlobalOptions) -> int:
+    """Run one model command; returns its exit code (variations may partly fail)."""
+    with open_session(globals_, options.output) as session:
+        values = dict(session.settings.model_defaults.get(model.name, {}))
+        values.update(options.request.given())
+        request = build_request(model, prompt, values, _params(options.request),
+                                stream=options.request.stream)
+        if options.count > 1:
+            return _run_variations(session, request, options)
+        _run_request(session, request, options)
+    return 0
+
+
+def _run_variations(session: Session, request: ApiRequest, options: RunOptions) -> int:
+    from pixazo_cli.commands.variations import run_variations, variation_requests
+
+    if options.no_wait:
+        raise UsageError("-n/--count waits for every variation; it cannot be used with "
+                         "--no-wait.", hint="Drop --no-wait, or send one request at a time.")
+    if options.output.to_stdout:
+        raise UsageError("-o - writes exactly one image; -n/--count makes several.",
+                         hint="Save them with -d DIR.")
+    requests = variation_requests(request, options.count)
+    if options.dry_run:
+        for each in requests:
+            _print_dry_run(session, each, options.output.json_out)
+        return 0
+    return run_variations(session, requests, save_options(session, options.output),
+                          options.output.json_out, wants_preview(session, options.preview))
+
+
+def wants_preview(session: Session, preview: bool) -> bool:
+    return (preview or session.settings.preview) and not session.ui.quiet
+
+
+def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> None:
+    """Send the request recorded in an image (or the history) again, flags given on top."""
+    if not path.is_file() and str(path).isdigit():
+        from pixazo_cli.commands.history import replay_request
+
+        recorded = replay_request(str(path))
+    else:
+        recorded = recorded_request_of(path)
+    with open_session(globals_, options.output) as session:
+        request = override(recorded, options.request.given(), _params(options.request))
+        _run_request(session, request, options)
+
+
+def open_session(globals_: GlobalOptions, output: OutputOptions) -> Session:
+    return Session(globals_, json_mode=output.json_out, out_dir=output.out_dir,
+                   timeout=output.timeout)
+
+
+def _params(request: RequestOptions) -> dict[str, Any]:
+    return parse_params(list(request.params))
+
+
+def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> None:
+    json_out = options.output.json_out
+    request = with_seed(request)
+    seed = seed_of(request)
+    if seed is not None and session.ui.verbose:
+        session.ui.say(f"{request.model.name}: seed {seed}")
+    if options.dry_run:
+        _print_dry_run(session, request, json_out)
+        return
+    if options.no_wait and session.uses_sandbox:
+        raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
+                         "this command, and its jobs with it.",
+                         hint="Run `pixazo sandbox serve` and point --base-url at it.")
+    if options.no_wait and options.output.to_stdout:
+        raise UsageError("-o - needs the image now; --no-wait leaves it at the gateway.")
+    print_paths(session, options.output)
+    session.events.add(session.recorder())
+    if wants_preview(session, options.preview) and not options.output.to_stdout:
+        from pixazo_cli.ui.preview import PreviewEvents
+
+        session.events.add(PreviewEvents())
+    with destination(session, options.output, request.expected_images) as save:
+        outcome = generate(session, request, save, wait=not options.no_wait)
+        emit(session, options.output, outcome)
+    finish(session, outcome, json_out)
+    if options.open_images and outcome.files:
+        from pixazo_cli.ui.viewer import open_images
+
+        if not open_images([saved.path for saved in outcome.files]):
+            session.ui.say("No desktop to open the images on; they are saved.")
+
+
+def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
+    headers = {**GATEWAY_HEADERS, KEY_HEADER: "****", **request.headers}
+    # The gateway's URL even with --sandbox: a sandbox that stops with this command is no use
+    # to a curl command run later, so it is not started at all.
+    report = dry_run_report("POST", session.settings.base_url + request.path, headers,
+                            request.body)
+    if json_out:
+        session.ui.result_json(report)
+    else:
+        session.ui.result_line(dry_run_text(report))
+    session.ui.say("Dry run: nothing was sent." + (
+        " With --sandbox the request would be answered locally by the offline sandbox."
+        if session.uses_sandbox else ""))
+
+
+class PathPrinter(FlowEvents):
+    """Each saved path on stdout as soon as it lands, so a partial failure keeps the rest."""
+
+    def __init__(self, ui: Ui) -> None:
+        self.ui = ui
+
+    def saved(self, outcome: Outcome, saved: Saved) -> None:
+        self.ui.result_line(str(saved.path))
+
+
+def print_paths(session: Session, output: OutputOptions) -> None:
+    if not (output.json_out or output.to_stdout):
+        session.events.add(PathPrinter(session.ui))
+
+
+def finish(session: Session, outcome: Outcome, json_out: bool) -> None:
+    if json_out:
+        session.ui.result_json(outcome_json(outcome))
+    elif outcome.status == "QUEUED" and outcome.request_id:
+        session.ui.result_line(outcome.request_id)
+        session.ui.say(f"Queued. Fetch it later with: pixazo status {outcome.request_id} --wait")
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    data: dict[str, Any] = {"model": outcome.model, "status": outcome.status}
+    if outcome.request_id:
+        data["request_id"] = outcome.request_id
+    if outcome.request is not None:
+        data["endpoint"] = outcome.request.path
+        data["body"] = outcome.request.body
+        if seed_of(outcome.request) is not None:
+            data["seed"] = seed_of(outcome.request)
+        if outcome.request.headers:
+            data["headers"] = outcome.request.headers
+    data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,
+                      "sha256": f.sha256} for f in outcome.files]
+    return data
+
+
+def recorded_request_of(path: Path) -> ApiRequest:
+    from pixazo_cli.record import read
+
+    record = read(path) if path.is_file() else None
+    model = MODELS.get(str((record or {}).get("model")))
+    if record is None or model is None or not isinstance(record.get("body"), dict):
+        raise UsageError(f"{path} carries no replayable generation record.",
+                         hint="`pixazo inspect FILE` shows what it carries.")
+    endpoint = record.get("endpoint")
+    if endpoint not in (model.path, model.stream_path):
+        raise UsageError(f"The record's endpoint {endpoint!r} is not one of {model.name}'s.")
+    return recorded_request(model, endpoint, record["body"])

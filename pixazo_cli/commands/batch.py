@@ -58,7 +58,9 @@ def run_batch(source: str, options: BatchCommandOptions, globals_: GlobalOptions
         if github is not None:
             github.total = len(mine)
             view = BatchFanout(view, github)
-        code = BatchRun(session, mine, batch, view).run()
+        history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
+                                   {id(job.request): job.line for job in mine})
+        code = BatchRun(session, mine, batch, view, history).run()
         if options.sheet:
             from pixazo_cli.commands.look import write_batch_sheet
 

@@ -61,8 +61,13 @@ def wants_preview(session: Session, preview: bool) -> bool:
 
 
 def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> None:
-    """Send the request recorded in an image again, with any flags given on top."""
-    recorded = recorded_request_of(path)
+    """Send the request recorded in an image (or the history) again, flags given on top."""
+    if not path.is_file() and str(path).isdigit():
+        from pixazo_cli.commands.history import replay_request
+
+        recorded = replay_request(str(path))
+    else:
+        recorded = recorded_request_of(path)
     with open_session(globals_, options.output) as session:
         request = override(recorded, options.request.given(), _params(options.request))
         _run_request(session, request, options)
@@ -93,6 +98,7 @@ def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> 
     if options.no_wait and options.output.to_stdout:
         raise UsageError("-o - needs the image now; --no-wait leaves it at the gateway.")
     print_paths(session, options.output)
+    session.events.add(session.recorder())
     if wants_preview(session, options.preview) and not options.output.to_stdout:
         from pixazo_cli.ui.preview import PreviewEvents
 

@@ -63,7 +63,7 @@ def run_variations(session: Session, requests: list[ApiRequest], save: SaveOptio
     with tempfile.TemporaryDirectory(prefix="pixazo-n-") as scratch:
         options = BatchOptions(save, CONCURRENCY, job_timeout=session.settings.timeout,
                                manifest=Path(scratch) / MANIFEST_NAME)
-        code = BatchRun(session, jobs, options, view).run()
+        code = BatchRun(session, jobs, options, view, session.recorder()).run()
     if preview:
         from pixazo_cli.ui.preview import show
 

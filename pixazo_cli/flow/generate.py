@@ -25,6 +25,7 @@ from pixazo_cli.errors import (
 )
 from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
 from pixazo_cli.flow.events import FlowContext, FlowEvents
+from pixazo_cli.flow.existing import collected_parts, recorded_in_place, same_bytes
 from pixazo_cli.flow.naming import (
     DEFAULT_TEMPLATE,
     NameParts,
@@ -45,6 +46,7 @@ class SaveOptions:
     overwrite: bool = False
     sidecar: bool = False
     one_file: bool = False  # the template is one file's name (-o PATH), not a pattern
+    reuse: bool = False  # collecting again: a file already saved with the same bytes is kept
 
     @property
     def name_template(self) -> str:
@@ -67,6 +69,7 @@ class Outcome:
     request: ApiRequest | None = None
     urls: list[str] | None = None  # known once the gateway has answered with them
     files: list[Saved] = field(default_factory=list)
+    created: datetime | None = None  # when it was sent, for one read back from the history
 
 
 @contextmanager
@@ -112,15 +115,18 @@ def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
     return outcome
 
 
-def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions) -> Outcome:
-    """Wait for a job submitted earlier and save its images like the submitting command would."""
+def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
+           known: Outcome | None = None) -> Outcome:
+    """Wait for a job submitted earlier and save its images like the submitting command would.
+    One `known` from the history brings its prompt, body and URLs (if any: then no wait)."""
     _check_destination(save)
     refuse_seed_placeholder(save.name_template, model.name, model.seed_field is not None)
-    outcome = Outcome(model.name, request_id=request_id)
+    outcome = known or Outcome(model.name, request_id=request_id)
     with reporting(ctx.events, outcome):
-        outcome.urls = _wait(ctx, ctx.gateway(), model, request_id)
-        parts = NameParts(model.name, request_id, None, datetime.now())
-        outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
+        if outcome.urls is None:
+            outcome.urls = _wait(ctx, ctx.gateway(), model, request_id)
+        outcome.files = _save_with_activity(ctx, outcome, collected_parts(outcome), save,
+                                            model.queued)
     ctx.events.finished(outcome, None)
     return outcome
 
@@ -168,16 +174,23 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     urls = outcome.urls or []
     record = generation_record(outcome)  # one record: the file and its sidecar agree
-    files: list[Saved] = []
+    known, files = list(outcome.files), []
     for index, url in enumerate(urls, start=1):
         if progress:
             progress(index, len(urls))
+        kept = recorded_in_place(known, url, save.out_dir) if save.reuse else None
+        if kept is not None:
+            files.append(kept)
+            if events:
+                events.saved(outcome, kept)
+            continue
         fetched = downloader.fetch(url, save.out_dir, record)
         try:
+            found = same_bytes(fetched, save.out_dir) if save.reuse else None
             name = parts.render(save.template_for(len(urls)), index, fetched.ext,
                                 outcome.request_id)
-            path = place(fetched, save.out_dir / name, save.overwrite,
-                         find_free=save.template is None)
+            path = found or place(fetched, save.out_dir / name, save.overwrite,
+                                  find_free=save.template is None)
         finally:
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
@@ -200,7 +213,7 @@ def generation_record(outcome: Outcome) -> dict[str, Any]:
         "endpoint": request.path if request else None,
         "body": request.body if request else None,
         "request_id": outcome.request_id,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": (outcome.created or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 

@@ -29,6 +29,7 @@ TOP_KEYS: dict[str, str] = {
     "timeout": f"seconds a command may take in all (default {DEFAULT_TIMEOUT:g})",
     "max_download_mb": f"largest image to download, in MB (default {DEFAULT_MAX_DOWNLOAD_MB})",
     "preview": "true: show each saved image in the terminal, as --preview does",
+    "history": "true or false: remember every generation in the local history (default true)",
 }
 
 
@@ -142,6 +143,7 @@ class Settings:
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1_000_000
     preview: bool = False
     model_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history: bool = True
 
     def require_key(self) -> str:
         if self.api_key:
@@ -182,6 +184,9 @@ def resolve(
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
     settings.preview = _switch(data, "preview")
+    # PIXAZO_HISTORY=0 (false, no, off) turns it off whatever the config says.
+    settings.history = _switch(data, "history", True) and env.get(
+        "PIXAZO_HISTORY", "").strip().lower() not in ("0", "false", "no", "off")
     return settings
 
 
@@ -193,8 +198,8 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value
 
 
-def _switch(data: dict[str, Any], key: str) -> bool:
-    value = data.get(key, False)
+def _switch(data: dict[str, Any], key: str, default: bool = False) -> bool:
+    value = data.get(key, default)
     if not isinstance(value, bool):
         raise UsageError(f"Config value {key} must be true or false, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} true`.")
@@ -237,9 +242,9 @@ def check_setting(key: str, raw: str) -> Any:
         except (ValueError, UsageError):
             raise UsageError(f"{key} must be a positive number, not {raw!r}.") from None
         return int(number) if number.is_integer() else number
-    if key == "preview":
+    if key in ("preview", "history"):
         if raw.strip().lower() not in ("true", "false"):
-            raise UsageError(f"preview must be true or false, not {raw!r}.")
+            raise UsageError(f"{key} must be true or false, not {raw!r}.")
         return raw.strip().lower() == "true"
     if key == "base_url":
         from pixazo_cli.http.client import check_transport

@@ -23,13 +23,30 @@ def test_a_refusal_is_exit_3(httpx_mock: HTTPXMock, key: str, code: int) -> None
     assert f"refused the API key ({code}" in result.stderr
 
 
-def test_not_found_means_the_key_works(httpx_mock: HTTPXMock, key: str) -> None:
-    httpx_mock.add_response(method="GET", url=STATUS, status_code=404,
-                            json={"error": "Not Found", "message": "Request not found"})
+def answer(httpx_mock: HTTPXMock, key: str, code: int) -> None:
+    httpx_mock.add_response(method="GET", url=STATUS, status_code=code,
+                            match_headers={"Ocp-Apim-Subscription-Key": key},
+                            json={"statusCode": code, "message": "as told"})
+
+
+def test_not_found_means_the_key_works_when_no_key_is_refused(httpx_mock: HTTPXMock,
+                                                               key: str) -> None:
+    answer(httpx_mock, key, 404)
+    answer(httpx_mock, "", 401)  # the same question without a key: refused, so keys are checked
     result = run("auth", "status", "--check")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stderr
     assert "accepts this key" in result.stderr
-    assert [r.method for r in httpx_mock.get_requests()] == ["GET"]
+    assert [r.method for r in httpx_mock.get_requests()] == ["GET", "GET"]
+
+
+def test_not_found_with_and_without_a_key_proves_nothing_exit_7(httpx_mock: HTTPXMock,
+                                                                 key: str) -> None:
+    answer(httpx_mock, key, 404)
+    answer(httpx_mock, "", 404)
+    result = run("auth", "status", "--check")
+    assert result.exit_code == 7
+    assert "no key check there" in result.stderr
+    assert "base URL" in result.stderr
 
 
 def test_a_server_error_is_exit_7_once_without_retrying(httpx_mock: HTTPXMock, key: str) -> None:

@@ -32,7 +32,7 @@ def test_a_good_key_is_accepted_exit_0_and_nothing_is_posted(keyed: Server, home
     assert KEY not in done.stdout + done.stderr
     stats = keyed.stats()
     assert stats["posts_received"] == 0
-    assert stats["status_polls"] == 1
+    assert stats["status_polls"] == 2  # with the key, then without: it must be refused
 
 
 def test_a_wrong_key_is_refused_exit_3_and_nothing_is_posted(keyed: Server, home: Path,
@@ -60,3 +60,14 @@ def test_an_unreachable_gateway_is_exit_7_saying_what_happened(home: Path,
     assert done.returncode == 7
     assert "Cannot tell whether the key works" in done.stderr
     assert "127.0.0.1:1" in done.stderr
+
+
+def test_a_base_url_with_a_stray_path_is_not_taken_for_a_working_key(keyed: Server, home: Path,
+                                                                     tmp_path: Path) -> None:
+    # Every path under /v1 is a 404 there, key or no key: that proves nothing about the key.
+    done = run_pixazo(["auth", "status", "--check", "--base-url", keyed.url + "/v1"],
+                      home, tmp_path)
+    assert done.returncode == 7
+    assert "accepts" not in done.stderr
+    assert "--base-url" in done.stderr
+    assert keyed.stats()["posts_received"] == 0

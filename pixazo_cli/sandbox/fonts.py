@@ -71,6 +71,8 @@ def font_file(chars: str) -> str | None:
     if not chars:
         return None
     best, best_count = None, coverage(ImageFont.load_default(size=PROBE_SIZE), chars)
+    if best_count == len(chars):
+        return None  # Pillow's own font draws them: the picture stays as it always was
     for path in _candidates(chars):
         font = _load(path, PROBE_SIZE)
         count = coverage(font, chars) if font is not None else 0

@@ -14,8 +14,10 @@ from pixazo_cli.batch.jobfile import BatchJob, canonical_hash
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.batch.run import BatchOptions, BatchRun
 from pixazo_cli.commands.session import Session
-from pixazo_cli.flow.download import Saved, check_folder
-from pixazo_cli.flow.generate import Outcome, SaveOptions
+from pixazo_cli.flow.download import Saved
+from pixazo_cli.flow.files import check_folder
+from pixazo_cli.flow.generate import Outcome
+from pixazo_cli.flow.naming import SaveOptions
 from pixazo_cli.models.request import ApiRequest, override
 from pixazo_cli.ui.batchview import BatchView
 

@@ -31,13 +31,9 @@ from pixazo_cli.errors import (
     most_severe,
 )
 from pixazo_cli.flow.events import Fanout, FlowContext
-from pixazo_cli.flow.generate import (
-    Outcome,
-    SaveOptions,
-    name_parts,
-    save_all,
-    submit,
-)
+from pixazo_cli.flow.generate import Outcome, save_all, submit
+from pixazo_cli.flow.naming import SaveOptions
+from pixazo_cli.flow.preflight import name_parts
 from pixazo_cli.history import NoRecord
 from pixazo_cli.http.clock import Deadline
 from pixazo_cli.http.limiter import RateLimiter, Stopped

@@ -19,9 +19,8 @@ from pixazo_cli.commands.options import BatchCommandOptions
 from pixazo_cli.commands.saving import save_options
 from pixazo_cli.commands.session import GlobalOptions, Session
 from pixazo_cli.errors import UsageError, most_severe
-from pixazo_cli.flow.download import check_folder
-from pixazo_cli.flow.generate import SaveOptions
-from pixazo_cli.flow.naming import check_template
+from pixazo_cli.flow.files import check_folder
+from pixazo_cli.flow.naming import SaveOptions, check_template
 from pixazo_cli.ui.batchview import BatchView, check_text
 from pixazo_cli.ui.ci import GithubReport, github_actions
 

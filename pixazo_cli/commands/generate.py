@@ -18,7 +18,6 @@ from pixazo_cli.models.request import (
     override,
     parse_params,
     recorded_request,
-    seed_of,
     with_seed,
 )
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
@@ -85,7 +84,7 @@ def _params(request: RequestOptions) -> dict[str, Any]:
 def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> None:
     json_out = options.output.json_out
     request = with_seed(request)
-    seed = seed_of(request)
+    seed = request.seed
     if seed is not None and session.ui.verbose:
         session.ui.say(f"{request.model.name}: seed {seed}")
     if options.dry_run:
@@ -159,8 +158,8 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
     if outcome.request is not None:
         data["endpoint"] = outcome.request.path
         data["body"] = outcome.request.body
-        if seed_of(outcome.request) is not None:
-            data["seed"] = seed_of(outcome.request)
+        if outcome.request.seed is not None:
+            data["seed"] = outcome.request.seed
         if outcome.request.headers:
             data["headers"] = outcome.request.headers
     data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,

@@ -102,8 +102,8 @@ def _grid_dry_run(session: Session, plan: Any, json_out: bool) -> None:
 
 def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -> int:
     from pixazo_cli.batch.run import BatchOptions, BatchRun
-    from pixazo_cli.flow.download import check_folder
-    from pixazo_cli.flow.generate import SaveOptions
+    from pixazo_cli.flow.files import check_folder
+    from pixazo_cli.flow.naming import SaveOptions
     from pixazo_cli.ui.batchview import BatchView
 
     check_folder(folder)

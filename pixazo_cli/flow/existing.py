@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pixazo_cli.flow.download import Fetched, Saved
+from pixazo_cli.flow.download import Saved
+from pixazo_cli.flow.files import Fetched
 from pixazo_cli.flow.naming import NameParts
 
 if TYPE_CHECKING:

@@ -21,44 +21,19 @@ from pixazo_cli.errors import (
     PixazoError,
     SaveError,
     UnknownRequest,
-    UsageError,
 )
-from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
+from pixazo_cli.flow.download import Downloader, Saved
 from pixazo_cli.flow.events import FlowContext, FlowEvents
 from pixazo_cli.flow.existing import collected_parts, recorded_in_place, same_bytes
-from pixazo_cli.flow.naming import (
-    DEFAULT_TEMPLATE,
-    NameParts,
-    check_template,
-    refuse_seed_placeholder,
-)
+from pixazo_cli.flow.files import place
+from pixazo_cli.flow.naming import NameParts, SaveOptions, refuse_seed_placeholder
+from pixazo_cli.flow.preflight import check_destination, name_parts, prepare
 from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
-from pixazo_cli.http.client import Gateway, Reply
+from pixazo_cli.http.client import Gateway
+from pixazo_cli.http.replies import Reply
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import Model, dig
 from pixazo_cli.version import user_agent
-
-
-@dataclass(frozen=True)
-class SaveOptions:
-    out_dir: Path
-    template: str | None = None  # None: the default, which picks a free name on collision
-    overwrite: bool = False
-    sidecar: bool = False
-    one_file: bool = False  # the template is one file's name (-o PATH), not a pattern
-    reuse: bool = False  # collecting again: a file already saved with the same bytes is kept
-
-    @property
-    def name_template(self) -> str:
-        return self.template or DEFAULT_TEMPLATE
-
-    def template_for(self, count: int) -> str:
-        """-o hero.png with several images saves hero-1.png, hero-2.png, …"""
-        template = self.name_template
-        if not self.one_file or count < 2 or "{index}" in template:
-            return template
-        stem, dot, ext = template.rpartition(".")
-        return f"{stem}-{{index}}.{ext}" if dot and stem else f"{template}-{{index}}"
 
 
 @dataclass
@@ -119,7 +94,7 @@ def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
            known: Outcome | None = None) -> Outcome:
     """Wait for a job submitted earlier and save its images like the submitting command would.
     One `known` from the history brings its prompt, body and URLs (if any: then no wait)."""
-    _check_destination(save)
+    check_destination(save)
     refuse_seed_placeholder(save.name_template, model.name, model.seed_field is not None)
     outcome = known or Outcome(model.name, request_id=request_id)
     with reporting(ctx.events, outcome):
@@ -129,24 +104,6 @@ def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
                                             model.queued)
     ctx.events.finished(outcome, None)
     return outcome
-
-
-def name_parts(request: ApiRequest) -> NameParts:
-    return NameParts(request.model.name, request.prompt, request.seed, datetime.now())
-
-
-def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
-    """Everything that can fail locally fails here, before anything is paid for."""
-    _check_destination(save)
-    refuse_seed_placeholder(save.name_template, request.model.name,
-                            request.model.seed_field is not None)
-    _refuse_clashing_names(request, save, parts)
-    _refuse_existing(request, save, parts)
-
-
-def _check_destination(save: SaveOptions) -> None:
-    check_template(save.name_template)
-    check_folder(save.out_dir)
 
 
 def submit(gateway: Gateway, request: ApiRequest,
@@ -270,43 +227,6 @@ def _wait_after_paying(ctx: FlowContext, gateway: Gateway, model: Model,
             "does not know it (404).",
             hint=f"It may have been charged: check your Pixazo dashboard, or try again later "
             f"with `pixazo status {request_id}`.") from None
-
-
-MAX_NAME_BYTES = 255  # the limit of common file systems for one name
-
-
-def _refuse_clashing_names(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
-    """Two images of one request under one fixed name, or a name no file system takes: found
-    before paying, not after."""
-    paths = planned_paths(request, save, parts)
-    if len(set(paths)) < len(paths):
-        raise UsageError(f"Every image of this request would be saved as {paths[0].name}; "
-                         "nothing was sent.",
-                         hint="Put {index} in --name, e.g. --name 'fox-{index}.{ext}'.")
-    for path in paths:
-        if len(path.name.encode("utf-8")) > MAX_NAME_BYTES:
-            raise UsageError(f"The file name from --name is longer than {MAX_NAME_BYTES} "
-                             "bytes; nothing was sent.", hint="Choose a shorter --name.")
-
-
-def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
-    """Where the names are known before the request, a taken one stops us before paying."""
-    for path in planned_paths(request, save, parts):
-        if path.exists() and not path.is_file():
-            raise SaveError(f"{path} is not a regular file; images are saved only to files. "
-                            "Nothing was sent.")
-        if path.exists() and not save.overwrite:
-            raise SaveError(f"{path} already exists; nothing was sent.",
-                            hint="Pass --overwrite to replace it, or choose another --name.")
-
-
-def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> list[Path]:
-    """The files a request will write, where a fixed template makes them known beforehand."""
-    if save.template is None or "{request_id}" in save.template:
-        return []
-    count = request.expected_images
-    return [save.out_dir / parts.render(save.template_for(count), index, request.extension, None)
-            for index in range(1, count + 1)]
 
 
 def _request_id(reply: Reply, model: Model) -> str:

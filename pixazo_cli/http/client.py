@@ -1,35 +1,35 @@
 """The gateway's HTTP client: the key, the two calls (submit a job, read its status), when to
-send again, and turning HTTP replies into typed errors."""
+send again, and reading each reply within a size cap and the command's deadline."""
 
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from pixazo_cli.errors import (
-    AuthError,
-    BalanceError,
     GatewayError,
     MaybeCharged,
-    PixazoError,
-    RateLimitError,
-    UnknownRequest,
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
 from pixazo_cli.http.failures import in_words
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local, with_scheme
 from pixazo_cli.http.limiter import RateLimiter
+from pixazo_cli.http.replies import (
+    MAYBE_CHARGED_HINT,
+    Answer,
+    Reply,
+    json_reply,
+    no_such_endpoint,
+    status_error,
+)
 from pixazo_cli.http.retry import (
     MAX_POST_RETRIES,
     MIN_POLL_SECONDS,
-    NOT_CHARGED,
     POST_RETRY_STATUSES,
     Backoff,
     Retry,
@@ -40,7 +40,7 @@ from pixazo_cli.http.retry import (
 )
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
-from pixazo_cli.scrub import plain, register_secret
+from pixazo_cli.scrub import register_secret
 from pixazo_cli.version import user_agent
 
 CONNECT_TIMEOUT = 10.0
@@ -48,21 +48,6 @@ MAX_REPLY_BYTES = 1_000_000  # a JSON reply is a few hundred bytes; more is host
 # A paid POST is not started with less time than this left: it would time out mid-request
 # and leave the user not knowing whether they paid.
 MIN_SEND_SECONDS = 1.0
-MAYBE_CHARGED_HINT = (
-    "The gateway may have started (and charged) this request. Check your Pixazo dashboard "
-    "before running it again."
-)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A gateway reply that parsed as a JSON object, with the HTTP status it came with."""
-
-    status: int
-    data: dict[str, Any]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
 
 
 def check_transport(base_url: str) -> None:
@@ -148,11 +133,11 @@ class Gateway:
                                hint=MAYBE_CHARGED_HINT) from None
         if response.status_code in POST_RETRY_STATUSES:
             throttled = response.status_code == 429 and self.limiter
-            raise Retry(_status_error(response, paid=True), _retry_after(response),
+            raise Retry(status_error(response, paid=True), _retry_after(response),
                         wait=self.limiter.pause if throttled and self.limiter else None)
         if response.status_code == 404:
-            raise _no_such_endpoint(self.base_url + request.path, response)
-        return _json_reply(response, paid=True)
+            raise no_such_endpoint(self.base_url + request.path, response)
+        return json_reply(response, paid=True)
 
     def status(self, request_id: str) -> Reply:
         """GET a job's status; every transient failure is retried until the deadline."""
@@ -176,9 +161,9 @@ class Gateway:
         except (httpx.HTTPError, OSError, TooLarge) as exc:
             raise Retry(_network_error(self.base_url, exc)) from None
         if poll_should_retry(response.status_code):
-            raise Retry(_status_error(response, paid=False), _retry_after(response))
+            raise Retry(status_error(response, paid=False), _retry_after(response))
         try:
-            return _json_reply(response, paid=False)
+            return json_reply(response, paid=False)
         except GatewayError as unreadable:  # a proxy's error page: poll again
             raise Retry(unreadable) from None
 
@@ -216,27 +201,6 @@ class TimeLimit(Exception):
     """The command's deadline passed while a reply was still arriving."""
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A reply read whole (within the cap): status, headers and decoded body."""
-
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.content, parse_constant=_no_constant)
-        except RecursionError:  # JSON nested deeper than the parser goes
-            raise ValueError("JSON nested too deeply") from None
-        except UnicodeDecodeError:
-            raise ValueError("not UTF-8") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _read_capped(response: httpx.Response, deadline: Deadline) -> bytes:
     body = bytearray()
     for chunk in response.iter_bytes():
@@ -269,81 +233,3 @@ def _network_error(base_url: str, exc: Exception) -> GatewayError:
     where = "Cannot reach" if isinstance(exc, httpx.ConnectError) else "No reply from"
     return GatewayError(f"{where} {base_url}: {_what_broke(exc)}.",
                         hint="Check the network and the base URL (`pixazo config get base_url`).")
-
-
-def _json_reply(response: Answer, paid: bool) -> Reply:
-    if response.status_code not in (200, 201, 202):
-        if paid and response.status_code in range(200, 300):
-            raise MaybeCharged(f"The gateway answered {response.status_code}, which is not a "
-                               "reply to a new job.", hint=MAYBE_CHARGED_HINT)
-        raise _status_error(response, paid)
-    error = MaybeCharged if paid else GatewayError
-    try:
-        data = response.json()
-    except ValueError:
-        raise error(
-            f"The gateway answered {response.status_code} with something that is not JSON "
-            f"({_describe(response)}).",
-            hint=MAYBE_CHARGED_HINT if paid else "Try again in a moment.") from None
-    if not isinstance(data, dict):
-        raise error(f"The gateway answered {response.status_code} with JSON that is not "
-                    "an object.", hint=MAYBE_CHARGED_HINT if paid else None)
-    return Reply(response.status_code, data)
-
-
-def _describe(response: Answer) -> str:
-    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-    return f"{kind}, {len(response.content)} bytes"
-
-
-def _gateway_message(response: Answer) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    parts = [str(data[k]) for k in ("error", "message") if isinstance(data.get(k), str | int)]
-    if len(parts) == 2 and parts[0].lower() in parts[1].lower():
-        parts = parts[1:]  # {"error": "Internal Server Error", "message": "Internal Server Error"}
-    return plain(": ".join(parts))[:300]
-
-
-def _no_such_endpoint(url: str, response: Answer) -> UsageError:
-    said = _gateway_message(response)
-    return UsageError(f"The gateway has no endpoint at {url} (404{': ' + said if said else ''}); "
-                      "nothing was charged.",
-                      hint="Check the base URL (--base-url, PIXAZO_BASE_URL or `pixazo config "
-                      "get base_url`): it is the gateway's root, https://gateway.pixazo.ai.")
-
-
-def _status_error(response: Answer, paid: bool) -> PixazoError:
-    code = response.status_code
-    said = _gateway_message(response)
-    status = f"{code}: {said}" if said else str(code)  # e.g. "402: Insufficient Balance: …"
-    if code in (401, 403):
-        return AuthError(f"The gateway refused the API key ({status}).",
-                         hint="Check it: `pixazo auth status`; set it: `pixazo auth login`.")
-    if code == 402:
-        return BalanceError(f"Insufficient balance ({status}).",
-                            hint="Add funds to your Pixazo wallet, then run the command again.")
-    if code == 429:
-        return RateLimitError(f"Rate limited by the gateway ({status}), still after retrying.",
-                              hint="The fair-use limit is 60 requests a minute; wait and retry.")
-    if paid and code not in NOT_CHARGED:
-        # Default deny: only a refusal that proves nothing was started counts as not charged.
-        return MaybeCharged(f"The gateway answered {status} to a paid request.",
-                            hint=MAYBE_CHARGED_HINT)
-    if 300 <= code < 400:
-        location = plain(response.headers.get("Location", "?"))[:200]
-        return GatewayError(
-            f"The gateway redirected ({code}) to {location}; "
-            "not followed, so the key stays with the gateway.",
-            hint="Check the base URL.")
-    if code == 404 and not paid:
-        return UnknownRequest(f"The gateway does not know that request id ({status}).",
-                          hint="Check the id: it is the one `--no-wait` printed.")
-    if 400 <= code < 500:
-        return UsageError(f"The gateway refused the request ({status}).",
-                          hint="Check the flags against `pixazo MODEL --help`.")
-    return GatewayError(f"The gateway failed ({status}).", hint="Try again in a moment.")

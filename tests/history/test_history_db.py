@@ -7,7 +7,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
 
@@ -15,29 +14,19 @@ import pytest
 
 from pixazo_cli.history.db import MIGRATIONS, SCHEMA_VERSION, default_path
 from pixazo_cli.history.queries import Filter, latest, parse_when, spend
-from pixazo_cli.history.store import History, Row
+from pixazo_cli.history.store import History
 from pixazo_cli.models.request import build_request
 from pixazo_cli.models.table import MODELS
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from pixazo_cli.sandbox import Sandbox
 from tests.conftest import KEY, run
+from tests.history.conftest import rows
 from tests.test_shell_docs import heavy, imported_modules
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def sandbox(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
-        monkeypatch.setenv("PIXAZO_BASE_URL", running.base_url)
-        yield running
 
 
-def rows() -> list[Row]:
-    history = History(default_path())
-    try:
-        return latest(history, Filter(limit=None))
-    finally:
-        history.close()
 
 
 def test_the_file_is_created_on_first_use_in_the_user_data_folder(isolated: Path) -> None:

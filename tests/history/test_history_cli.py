@@ -4,32 +4,15 @@ that read it. Real HTTP against the in-process sandbox; the client's clock is fa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pixazo_cli.history.db import default_path
-from pixazo_cli.history.queries import Filter, latest
-from pixazo_cli.history.store import History, Row
+from pixazo_cli.history.store import Row
 from pixazo_cli.http.client import Gateway
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from pixazo_cli.sandbox import Sandbox
 from tests.conftest import run
-
-
-@pytest.fixture
-def sandbox(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
-        monkeypatch.setenv("PIXAZO_BASE_URL", running.base_url)
-        yield running
-
-
-def rows() -> list[Row]:
-    history = History(default_path())
-    try:
-        return latest(history, Filter(limit=None))
-    finally:
-        history.close()
+from tests.history.conftest import rows
 
 
 def test_the_row_is_written_before_the_paid_post(sandbox: Sandbox, isolated: Path,

@@ -22,6 +22,7 @@ from pixazo_cli.cli import (
     job_commands,
     look_commands,
     model_commands,
+    models_commands,
 )
 from pixazo_cli.cli.options import JSON_META, BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
@@ -119,6 +120,7 @@ def root(
 
 # Registered in this order, which is the order --help and the man page list them in.
 model_commands.register(app)
+models_commands.register(app)
 job_commands.register(app)
 model_commands.register_replay(app)
 job_commands.register_inspect(app)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose, global_options
 from pixazo_cli.errors import UsageError
 from pixazo_cli.settings import config, keys
 
@@ -69,11 +70,21 @@ def logout() -> None:
         _say(f"Note: {config.ENV_KEY} is still set in this shell and will be used.")
 
 
-@auth_app.command("status", help="Show where the key comes from, masked. Exit 3 when none.")
-def auth_status() -> None:
-    settings = config.resolve(config.load(), os.environ)
-    key = settings.require_key()  # the one "no key" error, naming all three ways to give one
-    typer.echo(f"{config.mask(key)} from {settings.key_source}")
+@auth_app.command("status", help="Show where the key comes from, masked (exit 3 when none). "
+                  "--check also asks the gateway whether it takes the key, without paying.")
+def auth_status(
+    ctx: typer.Context,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Ask the gateway (a free status request for a made-up id): exit 0 when "
+        "it takes the key, 3 when it refuses it, 7 when it cannot tell.")] = False,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    from pixazo_cli.commands.auth import run_auth_status
+
+    run_auth_status(check, global_options(ctx, sandbox, base_url, verbose, quiet))
 
 
 @config_app.command(help="Print the config file's path.")

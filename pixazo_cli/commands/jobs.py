@@ -88,8 +88,7 @@ def collect(session: Session, model: Model, request_id: str, row: Row | None,
 def run_inspect(path: Path, json_out: bool) -> None:
     from pixazo_cli.record import parameters_text, read
 
-    if not path.is_file():
-        raise UsageError(f"No such file: {path}.")
+    need_image_file(path)
     record = read(path)
     if record is None:
         raise UsageError(f"{path} carries no pixazo generation record.",
@@ -100,3 +99,14 @@ def run_inspect(path: Path, json_out: bool) -> None:
     sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     if isinstance(record.get("body"), dict):
         sys.stdout.write("\n" + parameters_text(record) + "\n")
+
+
+def need_image_file(path: Path) -> None:
+    """An image to read: a missing path, a folder and a device each say which they are."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not an image file.",
+                         hint=f"Name one image in it, such as {path / 'NAME.png'}.")
+    if not path.exists():
+        raise UsageError(f"No such file: {path}.")
+    if not path.is_file():
+        raise UsageError(f"{path} is not a regular file, so not an image.")

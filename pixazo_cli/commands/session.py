@@ -79,9 +79,10 @@ class Session:
                     "nothing is charged.")
 
     def gateway(self) -> Gateway:
-        from pixazo_cli.http.client import Gateway
+        from pixazo_cli.http.client import Gateway, check_transport
 
         self._start_sandbox()
+        check_transport(self.settings.base_url)  # a mistyped URL is said before a missing key
         gateway = Gateway(self.settings.base_url, self.settings.require_key(), self.deadline,
                           self.clock, log=self.ui.trace if self.ui.verbose else None)
         self._closers.append(gateway)

@@ -25,6 +25,7 @@ from pixazo_cli.flow.files import (
     whole_image,
 )
 from pixazo_cli.http.clock import Clock, Deadline
+from pixazo_cli.http.failures import in_words
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
 from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
 from pixazo_cli.scrub import scrub_data
@@ -107,8 +108,8 @@ class Downloader:
                     self._log(f"GET {url} -> {response.status_code}")
                 _check_status(response)
                 return _write_body(response, out, self.max_bytes, self.deadline)
-        except httpx.TransportError as exc:
-            raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
+        except httpx.TransportError as exc:  # the URL is in the hint: said once
+            raise _Retryable(in_words(exc, "the image host", "mid-download")) from None
 
 
 def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path, url: str) -> Fetched:

@@ -16,13 +16,15 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
-from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local
+from pixazo_cli.http.failures import in_words
+from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local, with_scheme
 from pixazo_cli.http.limiter import RateLimiter
 from pixazo_cli.http.replies import (
     MAYBE_CHARGED_HINT,
     Answer,
     Reply,
     json_reply,
+    no_such_endpoint,
     status_error,
 )
 from pixazo_cli.http.retry import (
@@ -50,6 +52,11 @@ MIN_SEND_SECONDS = 1.0
 
 def check_transport(base_url: str) -> None:
     """The key travels only over https, or plain http to this machine."""
+    if "://" not in base_url:
+        meant = with_scheme(base_url)
+        raise UsageError(f"The base URL {base_url!r} lacks its http(s):// scheme.",
+                         hint=(f"Did you mean {meant}? " if meant else "") + "Set it with "
+                         "--base-url, PIXAZO_BASE_URL or `pixazo config set base_url`.")
     if not secure_or_local(base_url):
         raise UsageError(
             f"Refusing to send the API key to {base_url}: only https, or http to this machine.",
@@ -122,12 +129,14 @@ class Gateway:
                 f"No reply from the gateway within the time limit ({request.path}).",
                 hint=MAYBE_CHARGED_HINT) from None
         except (httpx.HTTPError, OSError, TooLarge) as exc:
-            raise MaybeCharged("The connection to the gateway broke mid-request "
-                               f"({_what_broke(exc)}).", hint=MAYBE_CHARGED_HINT) from None
+            raise MaybeCharged(f"The paid request got no whole reply: {_what_broke(exc)}.",
+                               hint=MAYBE_CHARGED_HINT) from None
         if response.status_code in POST_RETRY_STATUSES:
             throttled = response.status_code == 429 and self.limiter
             raise Retry(status_error(response, paid=True), _retry_after(response),
                         wait=self.limiter.pause if throttled and self.limiter else None)
+        if response.status_code == 404:
+            raise no_such_endpoint(self.base_url + request.path, response)
         return json_reply(response, paid=True)
 
     def status(self, request_id: str) -> Reply:
@@ -135,6 +144,13 @@ class Gateway:
         path = STATUS_PATH.format(request_id=quote(request_id, safe=""))
         return retrying(lambda _: self._status_once(path), self.poll_policy, self.deadline,
                         self.clock)
+
+    def status_once(self, request_id: str) -> Reply:
+        """One status GET, never retried: a quick probe (`auth status --check`)."""
+        try:
+            return self._status_once(STATUS_PATH.format(request_id=quote(request_id, safe="")))
+        except Retry as retry:
+            raise retry.failure from None
 
     def _status_once(self, path: str) -> Reply:
         try:
@@ -203,8 +219,8 @@ def _retry_after(response: Answer) -> float | None:
 def _what_broke(exc: BaseException) -> str:
     """A short, fixed description: the HTTP stack's own text never reaches the user raw."""
     if isinstance(exc, TooLarge):
-        return str(exc)
-    return type(exc).__name__
+        return f"the reply was too large ({exc})"
+    return in_words(exc, "the gateway", "mid-reply")
 
 
 def _network_error(base_url: str, exc: Exception) -> GatewayError:
@@ -214,5 +230,6 @@ def _network_error(base_url: str, exc: Exception) -> GatewayError:
     if isinstance(exc, TooLarge):
         return GatewayError(f"The reply from {base_url} was too large ({exc}).",
                             hint="Check the base URL.")
-    return GatewayError(f"Cannot reach {base_url} ({_what_broke(exc)}).",
+    where = "Cannot reach" if isinstance(exc, httpx.ConnectError) else "No reply from"
+    return GatewayError(f"{where} {base_url}: {_what_broke(exc)}.",
                         hint="Check the network and the base URL (`pixazo config get base_url`).")

@@ -93,7 +93,18 @@ def _gateway_message(response: Answer) -> str:
     if not isinstance(data, dict):
         return ""
     parts = [str(data[k]) for k in ("error", "message") if isinstance(data.get(k), str | int)]
+    if len(parts) == 2 and parts[0].lower() in parts[1].lower():
+        parts = parts[1:]  # {"error": "Internal Server Error", "message": "Internal Server Error"}
     return plain(": ".join(parts))[:300]
+
+
+def no_such_endpoint(url: str, response: Answer) -> UsageError:
+    """A paid POST answered 404: the address is wrong, not the flags."""
+    said = _gateway_message(response)
+    return UsageError(f"The gateway has no endpoint at {url} (404{': ' + said if said else ''}); "
+                      "nothing was charged.",
+                      hint="Check the base URL (--base-url, PIXAZO_BASE_URL or `pixazo config "
+                      "get base_url`): it is the gateway's root, https://gateway.pixazo.ai.")
 
 
 def status_error(response: Answer, paid: bool) -> PixazoError:

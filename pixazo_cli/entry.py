@@ -11,6 +11,16 @@ def main() -> None:
 
         sys.stdout.write(f"pixazo {__version__}\n")
         return
+    if sys.argv[1:2] == ["history"] and not _completing():
+        from pixazo_cli.cli.history_commands import run_alone
+
+        run_alone(sys.argv[2:])
+        return
     from pixazo_cli.cli.app import app
 
     app(prog_name="pixazo")
+
+
+def _completing() -> bool:
+    return any(name.startswith(("_PIXAZO_COMPLETE", "_TYPER_COMPLETE")) for name in
+               __import__("os").environ)

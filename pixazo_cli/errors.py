@@ -31,9 +31,10 @@ class PixazoError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        message = one_stop(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = one_stop(hint) if hint else hint
         self.request_id: str | None = None  # set once something was paid for
         self.urls: list[str] = []
 
@@ -42,6 +43,12 @@ class PixazoError(Exception):
         self.request_id = self.request_id or request_id
         self.urls = self.urls or list(urls or [])
         return self
+
+
+def one_stop(text: str) -> str:
+    """Messages are built as "…: {reason}."; where the reason (often the gateway's words)
+    ends a sentence itself, the result ends with one full stop, not two (an ellipsis stays)."""
+    return text[:-1] if text.endswith("..") and not text.endswith("...") else text
 
 
 class UsageError(PixazoError):

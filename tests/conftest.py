@@ -79,7 +79,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    for name in ("PIXAZO_API_KEY", "PIXAZO_BASE_URL", "PIXAZO_SANDBOX", "NO_COLOR"):
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))  # the history's folder
+    for name in ("PIXAZO_API_KEY", "PIXAZO_BASE_URL", "PIXAZO_SANDBOX", "NO_COLOR",
+                 "PIXAZO_HISTORY", "PIXAZO_HISTORY_DB"):
         monkeypatch.delenv(name, raising=False)
     work = tmp_path / "work"
     work.mkdir()

@@ -10,8 +10,8 @@ from typing import Any
 
 from pixazo_cli.batch.jobfile import read_jobs
 from pixazo_cli.batch.poller import Poller
-from pixazo_cli.http.client import Reply
 from pixazo_cli.http.clock import Deadline
+from pixazo_cli.http.replies import Reply
 from tests.conftest import FakeClock
 
 JOBS = 40

@@ -34,7 +34,9 @@ def test_a_read_gets_at_most_the_time_left_and_none_once_it_has_passed() -> None
     with deadline_for_this_thread(deadline):
         assert _clamp(60.0, httpcore.ReadTimeout) == 5
         assert _clamp(None, httpcore.ReadTimeout) == 5
-        clock.sleep(5)
+        clock.sleep(4.99)
+        assert _clamp(60.0, httpcore.ReadTimeout) == 0.05  # a floor for the last read
+        clock.sleep(0.01)
         with pytest.raises(httpcore.ReadTimeout):
             _clamp(60.0, httpcore.ReadTimeout)
     assert _clamp(60.0, httpcore.ReadTimeout) == 60.0

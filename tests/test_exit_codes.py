@@ -85,12 +85,12 @@ def test_exit_1_for_an_unexpected_error_without_a_traceback(key: str, isolated: 
     """Run as a real process, so stderr is what a shell would show."""
     script = textwrap.dedent("""
         import sys
-        import pixazo_cli.flow.generate as generate
+        import pixazo_cli.flow.preflight as preflight
 
         def boom(*args, **kwargs):
             raise RuntimeError("boom")
 
-        generate.check_template = boom
+        preflight.check_template = boom
         from pixazo_cli.entry import main
 
         sys.argv = ["pixazo", "sdxl", "a fox"]

@@ -484,7 +484,7 @@ def test_default_name_never_collides_within_one_second(
         def now(cls, tz: Any = None) -> FrozenDatetime:
             return cls(2025, 1, 2, 3, 4, 5)
 
-    monkeypatch.setattr("pixazo_cli.flow.generate.datetime", FrozenDatetime)
+    monkeypatch.setattr("pixazo_cli.flow.preflight.datetime", FrozenDatetime)
     serve_sdxl(httpx_mock, name="one.png")
     serve_sdxl(httpx_mock, content=PNG2, name="two.png")
     first = run("sdxl", "a fox")

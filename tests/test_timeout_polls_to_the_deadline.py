@@ -23,7 +23,7 @@ class PendingGateway:
         self.polled_at: list[float] = []
 
     def status(self, request_id: str) -> Any:
-        from pixazo_cli.http.client import Reply
+        from pixazo_cli.http.replies import Reply
 
         self.polled_at.append(self.clock.now() - self.deadline.started)
         if self.clock.now() >= self.done_at:

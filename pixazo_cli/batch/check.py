@@ -12,7 +12,7 @@ from pixazo_cli.batch.jobfile import BatchJob, InvalidLine
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
 from pixazo_cli.batch.plan import Step, name_clashes, next_step
 from pixazo_cli.batch.shards import shard, shard_sizes
-from pixazo_cli.flow.generate import SaveOptions
+from pixazo_cli.flow.naming import SaveOptions
 
 
 @dataclass

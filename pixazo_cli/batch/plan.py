@@ -11,7 +11,8 @@ from typing import Any
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import SENDING, files_present
 from pixazo_cli.errors import GenerationFailed
-from pixazo_cli.flow.generate import SaveOptions, name_parts, planned_paths
+from pixazo_cli.flow.naming import SaveOptions
+from pixazo_cli.flow.preflight import name_parts, planned_paths
 from pixazo_cli.flow.sidecar import sidecar_path, sidecar_taken
 
 

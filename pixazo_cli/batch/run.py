@@ -30,14 +30,11 @@ from pixazo_cli.errors import (
     UsageError,
     most_severe,
 )
-from pixazo_cli.flow.events import FlowContext
-from pixazo_cli.flow.generate import (
-    Outcome,
-    SaveOptions,
-    name_parts,
-    save_all,
-    submit,
-)
+from pixazo_cli.flow.events import Fanout, FlowContext
+from pixazo_cli.flow.generate import Outcome, save_all, submit
+from pixazo_cli.flow.naming import SaveOptions
+from pixazo_cli.flow.preflight import name_parts
+from pixazo_cli.history import NoRecord
 from pixazo_cli.http.clock import Deadline
 from pixazo_cli.http.limiter import RateLimiter, Stopped
 
@@ -56,11 +53,13 @@ class BatchOptions:
 
 class BatchRun:
     def __init__(self, session: FlowContext, jobs: list[BatchJob], options: BatchOptions,
-                 view: BatchEvents) -> None:
+                 view: BatchEvents, history: Any = None) -> None:
         self.session = session
         self.jobs = jobs
         self.options = options
         self.view = view
+        self.history = history or NoRecord()  # the history's rows, one per paid request
+        self.events = Fanout(view, self.history)
         self.manifest = Manifest(options.manifest or options.save.out_dir / MANIFEST_NAME)
         self.limiter = RateLimiter(options.rate_limit, session.clock)
         self.guard = SpendingGuard(options.max_requests, options.max_cost)
@@ -199,7 +198,7 @@ class BatchRun:
         gateway.before_send = lambda: self.manifest.record(
             job.key, durable=True, line=job.line, model=job.request.model.name,
             body_sha256=job.body_sha256, status=SENDING)
-        outcome = submit(gateway, job.request, self.view)
+        outcome = submit(gateway, job.request, self.events)
         try:
             self.manifest.record(job.key, line=job.line, model=outcome.model,
                                  body_sha256=job.body_sha256, request_id=outcome.request_id,
@@ -220,7 +219,7 @@ class BatchRun:
             if first:
                 self.codes.append(limit.exit_code)
         if first:
-            self._stop_sending()
+            self.stopping.set()  # what the guard admitted is in budget: let it go out
             self.view.say(f"{limit.message} {limit.hint}")
         self._finish()
 
@@ -237,7 +236,7 @@ class BatchRun:
     def _download(self, job: BatchJob, outcome: Outcome) -> None:
         save = self._save_for(job)
         downloader = self.downloader.with_deadline(self._deadline())
-        files = save_all(downloader, outcome, name_parts(job.request), save, self.view)
+        files = save_all(downloader, outcome, name_parts(job.request), save, self.events)
         entry = self.manifest.record(job.key, status="saved", files=[
             {"path": f.path.name, "bytes": f.bytes, "sha256": f.sha256, "url": f.url}
             for f in files])
@@ -248,7 +247,8 @@ class BatchRun:
         try:
             step(job)
         except Stopped:
-            self._finish()  # not sent: it stays for the next run
+            self.history.discard(job.request)  # not sent: it stays for the next run
+            self._finish()
         except PixazoError as error:
             self._failed(job, error)
         except Exception as error:  # a bug must not hang the batch
@@ -256,6 +256,7 @@ class BatchRun:
 
     def _failed(self, job: BatchJob, error: PixazoError) -> None:
         try:
+            self.history.finished(Outcome(job.request.model.name, request=job.request), error)
             self._record_failure(job, error)
         except Exception as problem:  # e.g. the manifest's disk is full: say so, go on
             self.view.say(f"line {job.line}: {error.message} (not recorded: {problem})")

@@ -16,7 +16,14 @@ import typer
 from typer.core import TyperGroup
 
 from pixazo_cli import __version__
-from pixazo_cli.cli import job_commands, look_commands, model_commands
+from pixazo_cli.cli import (
+    fetch_command,
+    history_commands,
+    job_commands,
+    look_commands,
+    model_commands,
+    models_commands,
+)
 from pixazo_cli.cli.options import JSON_META, BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.session import GlobalOptions
@@ -113,10 +120,13 @@ def root(
 
 # Registered in this order, which is the order --help and the man page list them in.
 model_commands.register(app)
+models_commands.register(app)
 job_commands.register(app)
 model_commands.register_replay(app)
 job_commands.register_inspect(app)
 look_commands.register(app)
+history_commands.register(app)
+fetch_command.register(app)
 
 
 sandbox_app = typer.Typer(help="The offline stand-in for the gateway.", no_args_is_help=True)

@@ -32,8 +32,9 @@ from pixazo_cli.models.table import MODELS
 
 def status(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(
-        metavar="REQUEST_ID", help="The request id a queued command printed (--no-wait).")],
+    request_id: Annotated[str | None, typer.Argument(
+        metavar="[REQUEST_ID]", help="The request id a queued command printed (--no-wait); "
+        "default: the most recent queued job in the history.", show_default=False)] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait for the job and save its images.")]
     = False,
     output: Output = None,

@@ -185,7 +185,8 @@ def _replay_command() -> Any:
                           annotation=typer.Context),
         inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                           annotation=Annotated[Path, typer.Argument(
-                              metavar="FILE", help="An image pixazo saved.")]),
+                              metavar="FILE_OR_ID", help="An image pixazo saved, or a "
+                              "history id (`pixazo history`).")]),
         *flags, *_common_parameters(stream=False, queued=True)])
     return command
 
@@ -197,5 +198,5 @@ def register(app: typer.Typer) -> None:
 
 
 def register_replay(app: typer.Typer) -> None:
-    app.command("replay", help="Send an image's recorded request again (flags override it).")(
+    app.command("replay", help="Send again what an image or a history id records.")(
         _replay_command())

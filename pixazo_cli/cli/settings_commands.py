@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
+from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose, global_options
 from pixazo_cli.errors import UsageError
-from pixazo_cli.settings import config
+from pixazo_cli.settings import config, keys
 
 auth_app = typer.Typer(help="Store, check or forget the API key.", no_args_is_help=True)
 config_app = typer.Typer(help="Read and change settings in the config file.",
@@ -69,11 +70,21 @@ def logout() -> None:
         _say(f"Note: {config.ENV_KEY} is still set in this shell and will be used.")
 
 
-@auth_app.command("status", help="Show where the key comes from, masked. Exit 3 when none.")
-def auth_status() -> None:
-    settings = config.resolve(config.load(), os.environ)
-    key = settings.require_key()  # the one "no key" error, naming all three ways to give one
-    typer.echo(f"{config.mask(key)} from {settings.key_source}")
+@auth_app.command("status", help="Show where the key comes from, masked (exit 3 when none). "
+                  "--check also asks the gateway whether it takes the key, without paying.")
+def auth_status(
+    ctx: typer.Context,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Ask the gateway (a free status request for a made-up id): exit 0 when "
+        "it takes the key, 3 when it refuses it, 7 when it cannot tell.")] = False,
+    sandbox: Sandbox = False,
+    base_url: BaseUrl = None,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> None:
+    from pixazo_cli.commands.auth import run_auth_status
+
+    run_auth_status(check, global_options(ctx, sandbox, base_url, verbose, quiet))
 
 
 @config_app.command(help="Print the config file's path.")
@@ -83,13 +94,13 @@ def path() -> None:
 
 @config_app.command("list", help="Print every setting in the config file (key masked).")
 def list_settings() -> None:
-    for key, value in config.flatten(config.load()):
+    for key, value in keys.flatten(config.load()):
         typer.echo(f"{key} = {value}")
 
 
 @config_app.command(help="Print one setting (for example `pixazo config get sdxl.steps`).")
 def get(key: SettingKey) -> None:
-    value = config.get_setting(config.load(), key)
+    value = keys.get_setting(config.load(), key)
     if value is None:
         raise UsageError(f"{key} is not set in {config.config_path()}.")
     typer.echo(config.mask(str(value)) if key == "api_key" else str(value))
@@ -100,9 +111,9 @@ def get(key: SettingKey) -> None:
                     "max_download_mb, api_key, or MODEL.FLAG (for example sdxl.steps 12).")
 def set_(key: SettingKey,
          value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")]) -> None:
-    checked = config.check_setting(key, value)
+    checked = keys.check_setting(key, value)
     data = config.load()
-    config.set_setting(data, key, checked)
+    keys.set_setting(data, key, checked)
     config.save(data)
     _say(f"{key} = {config.mask(str(checked)) if key == 'api_key' else checked}")
 
@@ -110,7 +121,7 @@ def set_(key: SettingKey,
 @config_app.command(help="Remove a setting from the config file.")
 def unset(key: SettingKey) -> None:
     data = config.load()
-    if not config.unset_setting(data, key):
+    if not keys.unset_setting(data, key):
         raise UsageError(f"{key} is not set in {config.config_path()}.")
     config.save(data)
     _say(f"Removed {key}.")

@@ -19,9 +19,8 @@ from pixazo_cli.commands.saving import save_options
 from pixazo_cli.commands.session import GlobalOptions, Session
 from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError, most_severe
-from pixazo_cli.flow.download import check_folder
-from pixazo_cli.flow.generate import SaveOptions
-from pixazo_cli.flow.naming import check_template
+from pixazo_cli.flow.files import check_folder
+from pixazo_cli.flow.naming import SaveOptions, check_template
 from pixazo_cli.ui.batchview import BatchView, check_text
 from pixazo_cli.ui.ci import GithubReport, github_actions
 
@@ -58,7 +57,9 @@ def run_batch(source: str, options: BatchCommandOptions, globals_: GlobalOptions
         if github is not None:
             github.total = len(mine)
             view = BatchFanout(view, github)
-        code = BatchRun(session, mine, batch, view).run()
+        history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
+                                   {id(job.request): job.line for job in mine})
+        code = BatchRun(session, mine, batch, view, history).run()
         if options.sheet:
             from pixazo_cli.commands.look import write_batch_sheet
 

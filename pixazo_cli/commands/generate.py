@@ -18,7 +18,6 @@ from pixazo_cli.models.request import (
     override,
     parse_params,
     recorded_request,
-    seed_of,
     with_seed,
 )
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
@@ -61,8 +60,13 @@ def wants_preview(session: Session, preview: bool) -> bool:
 
 
 def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> None:
-    """Send the request recorded in an image again, with any flags given on top."""
-    recorded = recorded_request_of(path)
+    """Send the request recorded in an image (or the history) again, flags given on top."""
+    if not path.is_file() and str(path).isdigit():
+        from pixazo_cli.commands.history import replay_request
+
+        recorded = replay_request(str(path))
+    else:
+        recorded = recorded_request_of(path)
     with open_session(globals_, options.output) as session:
         request = override(recorded, options.request.given(), _params(options.request))
         _run_request(session, request, options)
@@ -80,7 +84,7 @@ def _params(request: RequestOptions) -> dict[str, Any]:
 def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> None:
     json_out = options.output.json_out
     request = with_seed(request)
-    seed = seed_of(request)
+    seed = request.seed
     if seed is not None and session.ui.verbose:
         session.ui.say(f"{request.model.name}: seed {seed}")
     if options.dry_run:
@@ -93,6 +97,7 @@ def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> 
     if options.no_wait and options.output.to_stdout:
         raise UsageError("-o - needs the image now; --no-wait leaves it at the gateway.")
     print_paths(session, options.output)
+    session.events.add(session.recorder())
     if wants_preview(session, options.preview) and not options.output.to_stdout:
         from pixazo_cli.ui.preview import PreviewEvents
 
@@ -153,8 +158,8 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
     if outcome.request is not None:
         data["endpoint"] = outcome.request.path
         data["body"] = outcome.request.body
-        if seed_of(outcome.request) is not None:
-            data["seed"] = seed_of(outcome.request)
+        if outcome.request.seed is not None:
+            data["seed"] = outcome.request.seed
         if outcome.request.headers:
             data["headers"] = outcome.request.headers
     data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,

@@ -102,8 +102,8 @@ def _grid_dry_run(session: Session, plan: Any, json_out: bool) -> None:
 
 def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -> int:
     from pixazo_cli.batch.run import BatchOptions, BatchRun
-    from pixazo_cli.flow.download import check_folder
-    from pixazo_cli.flow.generate import SaveOptions
+    from pixazo_cli.flow.files import check_folder
+    from pixazo_cli.flow.naming import SaveOptions
     from pixazo_cli.ui.batchview import BatchView
 
     check_folder(folder)
@@ -111,7 +111,8 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
     jobs = plan.jobs()
     view = BatchView(session.ui, len(jobs), options.output.json_out, folder)
     batch = BatchRun(session, jobs, BatchOptions(save, options.concurrency, options.rate_limit,
-                                                 job_timeout=session.settings.timeout), view)
+                                                 job_timeout=session.settings.timeout), view,
+                     session.recorder())
     code = batch.run()
     files = {job.line: (batch.manifest.get(job.key) or {}).get("files") or [] for job in jobs}
     cells = [files[number][0]["path"] if files[number] else None

@@ -12,7 +12,8 @@ from pathlib import Path
 from pixazo_cli.commands.options import OutputOptions
 from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import SaveError, UsageError
-from pixazo_cli.flow.generate import Outcome, SaveOptions
+from pixazo_cli.flow.generate import Outcome
+from pixazo_cli.flow.naming import SaveOptions
 
 
 def save_options(session: Session, output: OutputOptions) -> SaveOptions:

@@ -16,6 +16,7 @@ from pixazo_cli.ui.output import Ui
 
 if TYPE_CHECKING:
     from pixazo_cli.flow.download import Downloader
+    from pixazo_cli.history.store import History
     from pixazo_cli.http.client import Gateway
 
 SANDBOX_ENV = "PIXAZO_SANDBOX"
@@ -57,6 +58,7 @@ class Session:
         # Started on first use, so a usage error is reported before any sandbox start-up.
         self.uses_sandbox = sandbox_wanted(options)
         self._sandbox_started = False
+        self._history: History | None | bool = False  # False: not opened yet
 
     def base_url(self) -> str:
         self._start_sandbox()
@@ -77,9 +79,10 @@ class Session:
                     "nothing is charged.")
 
     def gateway(self) -> Gateway:
-        from pixazo_cli.http.client import Gateway
+        from pixazo_cli.http.client import Gateway, check_transport
 
         self._start_sandbox()
+        check_transport(self.settings.base_url)  # a mistyped URL is said before a missing key
         gateway = Gateway(self.settings.base_url, self.settings.require_key(), self.deadline,
                           self.clock, log=self.ui.trace if self.ui.verbose else None,
                           max_image_bytes=self.settings.max_download_bytes)
@@ -93,6 +96,30 @@ class Session:
                                 log=self.ui.trace if self.ui.verbose else None)
         self._closers.append(downloader)
         return downloader
+
+    def history(self) -> History | None:
+        """The history database, opened on first use; None when switched off or unusable."""
+        if self._history is False:
+            self._history = None
+            if self.settings.history:
+                from pixazo_cli.history import open_history
+
+                self._history = open_history(self.settings.api_key, self.ui.say)
+                if self._history is not None:
+                    self._closers.append(self._history)
+        return self._history or None
+
+    def recorder(self, batch_file: str | None = None,
+                 lines: dict[int, int] | None = None) -> Any:
+        """A listener that writes the flow's progress to the history (or does nothing)."""
+        from pixazo_cli.history import NoRecord
+
+        history = self.history()
+        if history is None:
+            return NoRecord()
+        from pixazo_cli.history.store import HistoryRecorder
+
+        return HistoryRecorder(history, batch_file, lines)
 
     def close(self) -> None:
         while self._closers:

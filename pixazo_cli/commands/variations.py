@@ -14,12 +14,13 @@ from pixazo_cli.batch.jobfile import BatchJob, canonical_hash
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.batch.run import BatchOptions, BatchRun
 from pixazo_cli.commands.session import Session
-from pixazo_cli.flow.download import Saved, check_folder
-from pixazo_cli.flow.generate import Outcome, SaveOptions
-from pixazo_cli.models.request import ApiRequest, override
+from pixazo_cli.flow.download import Saved
+from pixazo_cli.flow.files import check_folder
+from pixazo_cli.flow.generate import Outcome
+from pixazo_cli.flow.naming import SaveOptions
+from pixazo_cli.models.request import SEED_RANGE, ApiRequest, override
 from pixazo_cli.ui.batchview import BatchView
 
-SEED_SPACE = 2**31  # what every seeded model accepts
 CONCURRENCY = 4
 
 
@@ -30,7 +31,7 @@ def variation_requests(request: ApiRequest, count: int,
         first = request.seed
         rng = rng or random.SystemRandom()
         seeds = [first + i for i in range(count)] if first is not None else \
-            rng.sample(range(SEED_SPACE), count)
+            rng.sample(range(SEED_RANGE[0], SEED_RANGE[1] + 1), count)
         return [override(request, {"seed": seed}) for seed in seeds]
     images = model.by_flag.get("num_images")
     if images is not None and request.value("num_images") is None:
@@ -63,7 +64,7 @@ def run_variations(session: Session, requests: list[ApiRequest], save: SaveOptio
     with tempfile.TemporaryDirectory(prefix="pixazo-n-") as scratch:
         options = BatchOptions(save, CONCURRENCY, job_timeout=session.settings.timeout,
                                manifest=Path(scratch) / MANIFEST_NAME)
-        code = BatchRun(session, jobs, options, view).run()
+        code = BatchRun(session, jobs, options, view, session.recorder()).run()
     if preview:
         from pixazo_cli.ui.preview import show
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.errors import UsageError
-from pixazo_cli.flow.download import sniff
+from pixazo_cli.flow.files import sniff
 
 GRID_FILE = "pixazo-grid.json"  # what a grid folder's cells are, written by `pixazo grid`
 THUMB_CAP = 320

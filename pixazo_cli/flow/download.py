@@ -1,5 +1,5 @@
-"""Downloads: stream each result URL into a temporary file beside its target, check it is whole
-and an image, and only then move it into place under its final name."""
+"""Downloads: stream each result URL from the image host into a part file beside its target,
+with retries, a size cap and the deadline, check it is a whole image, and embed its record."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import copy
 import errno
 import hashlib
 import os
-import secrets
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +15,25 @@ from typing import Any, BinaryIO
 import httpx
 
 from pixazo_cli.errors import SaveError
-from pixazo_cli.flow.naming import with_counter
+from pixazo_cli.flow.files import (
+    CHUNK,
+    TAIL,
+    Fetched,
+    create_part_file,
+    file_digest,
+    sniff,
+    whole_image,
+)
 from pixazo_cli.http.clock import Clock, Deadline
 from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
 from pixazo_cli.http.decoding import ACCEPT_ENCODING, UndecodableBody, bounded_pieces
+from pixazo_cli.http.failures import in_words
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
 from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
 from pixazo_cli.scrub import scrub_data
 from pixazo_cli.version import user_agent
 
-CHUNK = 64 * 1024
 MAX_ATTEMPTS = 3
-MAX_COUNTER = 1000
 
 
 @dataclass(frozen=True)
@@ -39,39 +44,8 @@ class Saved:
     sha256: str
 
 
-@dataclass(frozen=True)
-class Fetched:
-    tmp: Path
-    ext: str
-    size: int
-    sha256: str
-
-
 class _Retryable(Exception):
     """A failure another attempt may cure: network trouble, a 5xx, a short body."""
-
-
-def sniff(head: bytes) -> str | None:
-    """The image format by its first bytes; anything else (an HTML error page…) is None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
-def check_folder(folder: Path) -> None:
-    """Before paying: the folder exists (created if need be) and takes a new file."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        raise SaveError(f"Cannot write to the output folder {folder}: {exc.strerror or exc}.",
-                        hint="Choose another with -d/--output-dir, or fix its permissions.",
-                        ) from None
 
 
 class Downloader:
@@ -113,7 +87,7 @@ class Downloader:
         return retrying(attempt, self.policy, self.deadline, self.clock)
 
     def _fetch_once(self, url: str, folder: Path) -> Fetched:
-        tmp, fd = _create_part_file(folder)
+        tmp, fd = create_part_file(folder)
         try:
             try:
                 with os.fdopen(fd, "wb") as out:
@@ -141,18 +115,18 @@ class Downloader:
         except UndecodableBody as exc:
             raise SaveError(f"The image host sent {exc}; nothing was saved.",
                             hint=_url_hint(url)) from None
-        except httpx.TransportError as exc:
+        except httpx.TransportError as exc:  # the URL is in the hint: said once
             if self.deadline.expired():  # the host trickled past --timeout
                 raise SaveError("Timed out while downloading the image; nothing was saved.",
                                 hint=f"Raise --timeout. {_url_hint(url)}") from None
-            raise _Retryable(f"{type(exc).__name__} fetching {url}") from None
+            raise _Retryable(in_words(exc, "the image host", "mid-download")) from None
 
 
 def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path, url: str) -> Fetched:
     """A second part file: the image with its generation record embedded (no re-encoding)."""
     from pixazo_cli import record as records
 
-    tmp, fd = _create_part_file(folder)
+    tmp, fd = create_part_file(folder)
     from pixazo_cli.record.payload import RecordNotStorable
 
     try:
@@ -174,31 +148,8 @@ def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path, url: str) -> 
         fetched.tmp.unlink(missing_ok=True)
         raise
     fetched.tmp.unlink(missing_ok=True)
-    size, digest = _file_digest(tmp)
+    size, digest = file_digest(tmp)
     return Fetched(tmp, fetched.ext, size, digest)
-
-
-def _file_digest(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
-
-
-def _create_part_file(folder: Path) -> tuple[Path, int]:
-    """A new hidden file beside the target; unlike mkstemp's 0600, it gets the usual
-    permissions (0666 less the umask), which the saved image keeps after the rename."""
-    while True:
-        tmp = folder / f".pixazo-{secrets.token_hex(6)}.part"
-        try:
-            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise SaveError(f"Cannot write to {folder}: {exc.strerror or exc}.") from None
 
 
 def _check_status(response: httpx.Response) -> None:
@@ -250,20 +201,6 @@ def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int,
     return ext, size, digest.hexdigest()
 
 
-TAIL = 16
-
-
-def whole_image(ext: str, head: bytes, tail: bytes, size: int) -> bool:
-    """The image's own end marker is there: PNG's IEND chunk, JPEG's EOI, WEBP's RIFF size."""
-    if ext == "png":
-        return tail.endswith(b"IEND\xaeB`\x82")
-    if ext == "jpg":
-        return tail.rstrip(b"\x00").endswith(b"\xff\xd9")
-    if ext == "webp":
-        return int.from_bytes(head[4:8], "little") + 8 == size
-    return False
-
-
 def _write(out: BinaryIO, chunk: bytes) -> None:
     out.write(chunk)  # an OSError (full disk) is reported by _fetch_once, with the URL
 
@@ -285,32 +222,3 @@ def _too_big(size: int, max_bytes: int) -> SaveError:
 
 def _url_hint(url: str) -> str:
     return f"The image URL (no key needed) was: {url}"
-
-
-def place(fetched: Fetched, target: Path, overwrite: bool, find_free: bool) -> Path:
-    """Move a whole download into place; never replace a file unless told to."""
-    if overwrite:
-        try:
-            os.replace(fetched.tmp, target)
-        except OSError as exc:
-            fetched.tmp.unlink(missing_ok=True)
-            raise SaveError(f"Cannot save {target}: {exc.strerror or exc}.") from None
-        return target
-    candidates = [target]
-    if find_free:
-        candidates += [target.with_name(with_counter(target.name, n))
-                       for n in range(2, MAX_COUNTER)]
-    for candidate in candidates:
-        try:
-            # link() fails when the name is taken, so no other process's file is ever replaced.
-            os.link(fetched.tmp, candidate)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            fetched.tmp.unlink(missing_ok=True)
-            raise SaveError(f"Cannot save {candidate}: {exc.strerror or exc}.") from None
-        fetched.tmp.unlink(missing_ok=True)
-        return candidate
-    fetched.tmp.unlink(missing_ok=True)
-    raise SaveError(f"{target} already exists.",
-                    hint="Pass --overwrite to replace it, or choose another --name.")

@@ -21,44 +21,21 @@ from pixazo_cli.errors import (
     PixazoError,
     SaveError,
     UnknownRequest,
-    UsageError,
 )
-from pixazo_cli.flow.download import Downloader, Saved, check_folder, place
+from pixazo_cli.flow.download import Downloader, Saved
 from pixazo_cli.flow.events import FlowContext, FlowEvents
+from pixazo_cli.flow.existing import collected_parts, recorded_in_place, same_bytes
+from pixazo_cli.flow.files import place
 from pixazo_cli.flow.inline import keep_image
-from pixazo_cli.flow.naming import (
-    DEFAULT_TEMPLATE,
-    NameParts,
-    check_template,
-    refuse_seed_placeholder,
-)
-from pixazo_cli.flow.sidecar import refuse_taken_sidecar, sidecar_path
+from pixazo_cli.flow.naming import NameParts, SaveOptions, refuse_seed_placeholder
+from pixazo_cli.flow.preflight import check_destination, name_parts, prepare
+from pixazo_cli.flow.sidecar import sidecar_path
 from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
-from pixazo_cli.http.client import Gateway, Reply
+from pixazo_cli.http.client import Gateway
+from pixazo_cli.http.replies import Reply
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import Model, dig
 from pixazo_cli.version import user_agent
-
-
-@dataclass(frozen=True)
-class SaveOptions:
-    out_dir: Path
-    template: str | None = None  # None: the default, which picks a free name on collision
-    overwrite: bool = False
-    sidecar: bool = False
-    one_file: bool = False  # the template is one file's name (-o PATH), not a pattern
-
-    @property
-    def name_template(self) -> str:
-        return self.template or DEFAULT_TEMPLATE
-
-    def template_for(self, count: int) -> str:
-        """-o hero.png with several images saves hero-1.png, hero-2.png, …"""
-        template = self.name_template
-        if not self.one_file or count < 2 or "{index}" in template:
-            return template
-        stem, dot, ext = template.rpartition(".")
-        return f"{stem}-{{index}}.{ext}" if dot and stem else f"{template}-{{index}}"
 
 
 @dataclass
@@ -69,6 +46,7 @@ class Outcome:
     request: ApiRequest | None = None
     urls: list[str] | None = None  # known once the gateway has answered with them
     files: list[Saved] = field(default_factory=list)
+    created: datetime | None = None  # when it was sent, for one read back from the history
     image: bytes | None = None  # an image the reply itself carried (a Stream endpoint's)
 
     @property
@@ -122,35 +100,20 @@ def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
     return outcome
 
 
-def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions) -> Outcome:
-    """Wait for a job submitted earlier and save its images like the submitting command would."""
-    _check_destination(save)
+def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
+           known: Outcome | None = None) -> Outcome:
+    """Wait for a job submitted earlier and save its images like the submitting command would.
+    One `known` from the history brings its prompt, body and URLs (if any: then no wait)."""
+    check_destination(save)
     refuse_seed_placeholder(save.name_template, model.name, model.seed_field is not None)
-    outcome = Outcome(model.name, request_id=request_id)
+    outcome = known or Outcome(model.name, request_id=request_id)
     with reporting(ctx.events, outcome):
-        outcome.urls = _wait(ctx, ctx.gateway(), model, request_id)
-        parts = NameParts(model.name, request_id, None, datetime.now())
-        outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
+        if outcome.urls is None:
+            outcome.urls = _wait(ctx, ctx.gateway(), model, request_id)
+        outcome.files = _save_with_activity(ctx, outcome, collected_parts(outcome), save,
+                                            model.queued)
     ctx.events.finished(outcome, None)
     return outcome
-
-
-def name_parts(request: ApiRequest) -> NameParts:
-    return NameParts(request.model.name, request.prompt, request.seed, datetime.now())
-
-
-def prepare(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
-    """Everything that can fail locally fails here, before anything is paid for."""
-    _check_destination(save)
-    refuse_seed_placeholder(save.name_template, request.model.name,
-                            request.model.seed_field is not None)
-    _refuse_clashing_names(request, save, parts)
-    _refuse_existing(request, save, parts)
-
-
-def _check_destination(save: SaveOptions) -> None:
-    check_template(save.name_template)
-    check_folder(save.out_dir)
 
 
 def submit(gateway: Gateway, request: ApiRequest,
@@ -182,19 +145,25 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     sources = outcome.sources
     record = generation_record(outcome)  # one record: the file and its sidecar agree
-    files: list[Saved] = []
+    known, files = list(outcome.files), []
     for index, source in enumerate(sources, start=1):
         if progress:
             progress(index, len(sources))
-        if isinstance(source, bytes):
-            fetched, url = keep_image(source, save.out_dir, record), ""
-        else:
-            fetched, url = downloader.fetch(source, save.out_dir, record), source
+        url = source if isinstance(source, str) else ""  # "": the image came in the reply
+        kept = recorded_in_place(known, url, save.out_dir) if save.reuse and url else None
+        if kept is not None:
+            files.append(kept)
+            if events:
+                events.saved(outcome, kept)
+            continue
+        fetched = downloader.fetch(url, save.out_dir, record) if url else \
+            keep_image(bytes(source), save.out_dir, record)
         try:
+            found = same_bytes(fetched, save.out_dir) if save.reuse else None
             name = parts.render(save.template_for(len(sources)), index, fetched.ext,
                                 outcome.request_id)
-            path = place(fetched, save.out_dir / name, save.overwrite,
-                         find_free=save.template is None)
+            path = found or place(fetched, save.out_dir / name, save.overwrite,
+                                  find_free=save.template is None)
         finally:
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
@@ -217,7 +186,7 @@ def generation_record(outcome: Outcome) -> dict[str, Any]:
         "endpoint": request.path if request else None,
         "body": request.body if request else None,
         "request_id": outcome.request_id,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": (outcome.created or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
 
 
@@ -230,8 +199,7 @@ def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
     sidecar = sidecar_path(path)
-    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2,
-                      allow_nan=False) + "\n"
+    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     # Never through a symlink, never over a file unless --overwrite said so.
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
         (os.O_TRUNC if overwrite else os.O_EXCL)
@@ -276,45 +244,6 @@ def _wait_after_paying(ctx: FlowContext, gateway: Gateway, request: ApiRequest,
             "does not know it (404).",
             hint=f"It may have been charged: check your Pixazo dashboard, or try again later "
             f"with `pixazo status {request_id}`.") from None
-
-
-MAX_NAME_BYTES = 255  # the limit of common file systems for one name
-
-
-def _refuse_clashing_names(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
-    """Two images of one request under one fixed name, or a name no file system takes: found
-    before paying, not after."""
-    paths = planned_paths(request, save, parts)
-    if len(set(paths)) < len(paths):
-        raise UsageError(f"Every image of this request would be saved as {paths[0].name}; "
-                         "nothing was sent.",
-                         hint="Put {index} in --name, e.g. --name 'fox-{index}.{ext}'.")
-    for path in paths:
-        if len(path.name.encode("utf-8")) > MAX_NAME_BYTES:
-            raise UsageError(f"The file name from --name is longer than {MAX_NAME_BYTES} "
-                             "bytes; nothing was sent.", hint="Choose a shorter --name.")
-
-
-def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -> None:
-    """Where the names are known before the request, a taken one stops us before paying."""
-    for path in planned_paths(request, save, parts):
-        if path.exists() and not path.is_file():
-            raise SaveError(f"{path} is not a regular file; images are saved only to files. "
-                            "Nothing was sent.")
-        if path.exists() and not save.overwrite:
-            raise SaveError(f"{path} already exists; nothing was sent.",
-                            hint="Pass --overwrite to replace it, or choose another --name.")
-        if save.sidecar:
-            refuse_taken_sidecar(path, save.overwrite)
-
-
-def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> list[Path]:
-    """The files a request will write, where a fixed template makes them known beforehand."""
-    if save.template is None or "{request_id}" in save.template:
-        return []
-    count = request.expected_images
-    return [save.out_dir / parts.render(save.template_for(count), index, request.extension, None)
-            for index in range(1, count + 1)]
 
 
 def _request_id(reply: Reply, model: Model) -> str:

@@ -9,15 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from pixazo_cli.errors import SaveError
-from pixazo_cli.flow.download import (
-    TAIL,
-    Fetched,
-    _create_part_file,
-    _stamp,
-    _write_error,
-    sniff,
-    whole_image,
-)
+from pixazo_cli.flow.download import _stamp, _write_error
+from pixazo_cli.flow.files import TAIL, Fetched, create_part_file, sniff, whole_image
 
 
 def keep_image(body: bytes, folder: Path, record: dict[str, Any] | None) -> Fetched:
@@ -26,7 +19,7 @@ def keep_image(body: bytes, folder: Path, record: dict[str, Any] | None) -> Fetc
         what = "not an image" if ext is None else f"a {ext.upper()} that ends early"
         raise SaveError(f"The gateway's reply was {what} ({len(body)} bytes); nothing was "
                         "saved.", hint="It was paid for: check your Pixazo dashboard.")
-    tmp, fd = _create_part_file(folder)
+    tmp, fd = create_part_file(folder)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(body)

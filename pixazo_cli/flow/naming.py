@@ -7,6 +7,7 @@ import string
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from pixazo_cli.errors import UsageError
 from pixazo_cli.scrub import scrub
@@ -97,3 +98,25 @@ def _safe(text: str) -> str:
 def with_counter(name: str, counter: int) -> str:
     stem, dot, ext = name.rpartition(".")
     return f"{stem}-{counter}.{ext}" if dot else f"{name}-{counter}"
+
+
+@dataclass(frozen=True)
+class SaveOptions:
+    out_dir: Path
+    template: str | None = None  # None: the default, which picks a free name on collision
+    overwrite: bool = False
+    sidecar: bool = False
+    one_file: bool = False  # the template is one file's name (-o PATH), not a pattern
+    reuse: bool = False  # collecting again: a file already saved with the same bytes is kept
+
+    @property
+    def name_template(self) -> str:
+        return self.template or DEFAULT_TEMPLATE
+
+    def template_for(self, count: int) -> str:
+        """-o hero.png with several images saves hero-1.png, hero-2.png, …"""
+        template = self.name_template
+        if not self.one_file or count < 2 or "{index}" in template:
+            return template
+        stem, dot, ext = template.rpartition(".")
+        return f"{stem}-{{index}}.{ext}" if dot and stem else f"{template}-{{index}}"

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pixazo_cli.errors import GatewayError, GenerationFailed
-from pixazo_cli.http.client import Gateway, Reply
+from pixazo_cli.http.client import Gateway
+from pixazo_cli.http.replies import Reply
 from pixazo_cli.models.table import Model, dig
 from pixazo_cli.scrub import plain
 

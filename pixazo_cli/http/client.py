@@ -1,37 +1,37 @@
 """The gateway's HTTP client: the key, the two calls (submit a job, read its status), when to
-send again, and turning HTTP replies into typed errors."""
+send again, and reading each reply within a size cap and the command's deadline."""
 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from pixazo_cli.errors import (
-    AuthError,
-    BalanceError,
     GatewayError,
     MaybeCharged,
-    PixazoError,
-    RateLimitError,
-    UnknownRequest,
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
 from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
 from pixazo_cli.http.decoding import ACCEPT_ENCODING, UndecodableBody, bounded_pieces
-from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local
+from pixazo_cli.http.failures import in_words
+from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local, with_scheme
 from pixazo_cli.http.limiter import RateLimiter
+from pixazo_cli.http.replies import (
+    MAYBE_CHARGED_HINT,
+    Answer,
+    Reply,
+    json_reply,
+    no_such_endpoint,
+    status_error,
+)
 from pixazo_cli.http.retry import (
     MAX_POST_RETRIES,
     MIN_POLL_SECONDS,
-    NOT_CHARGED,
     POST_RETRY_STATUSES,
     Backoff,
     Retry,
@@ -40,16 +40,10 @@ from pixazo_cli.http.retry import (
     poll_should_retry,
     retrying,
 )
-from pixazo_cli.http.stream import (
-    EVENT_STREAM,
-    MAX_INLINE_IMAGE_BYTES,
-    event_data,
-    is_image,
-    media_type,
-)
+from pixazo_cli.http.stream import MAX_INLINE_IMAGE_BYTES, is_image, paid_reply
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
-from pixazo_cli.scrub import plain, register_secret
+from pixazo_cli.scrub import register_secret
 from pixazo_cli.version import user_agent
 
 CONNECT_TIMEOUT = 10.0
@@ -57,26 +51,15 @@ MAX_REPLY_BYTES = 1_000_000  # a JSON reply is a few hundred bytes; more is host
 # A paid POST is not started with less time than this left: it would time out mid-request
 # and leave the user not knowing whether they paid.
 MIN_SEND_SECONDS = 1.0
-MAYBE_CHARGED_HINT = (
-    "The gateway may have started (and charged) this request. Check your Pixazo dashboard "
-    "before running it again."
-)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A gateway reply that parsed as a JSON object, with the HTTP status it came with."""
-
-    status: int
-    data: dict[str, Any]
-    image: bytes | None = None  # the image itself, where a Stream endpoint sent it (stream.py)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
 
 
 def check_transport(base_url: str) -> None:
     """The key travels only over https, or plain http to this machine."""
+    if "://" not in base_url:
+        meant = with_scheme(base_url)
+        raise UsageError(f"The base URL {base_url!r} lacks its http(s):// scheme.",
+                         hint=(f"Did you mean {meant}? " if meant else "") + "Set it with "
+                         "--base-url, PIXAZO_BASE_URL or `pixazo config set base_url`.")
     if not secure_or_local(base_url):
         raise UsageError(
             f"Refusing to send the API key to {base_url}: only https, or http to this machine.",
@@ -152,19 +135,28 @@ class Gateway:
                 f"No reply from the gateway within the time limit ({request.path}).",
                 hint=MAYBE_CHARGED_HINT) from None
         except (httpx.HTTPError, OSError, TooLarge, UndecodableBody) as exc:
-            raise MaybeCharged("The connection to the gateway broke mid-request "
-                               f"({_what_broke(exc)}).", hint=MAYBE_CHARGED_HINT) from None
+            raise MaybeCharged(f"The paid request got no whole reply: {_what_broke(exc)}.",
+                               hint=MAYBE_CHARGED_HINT) from None
         if response.status_code in POST_RETRY_STATUSES:
             throttled = response.status_code == 429 and self.limiter
-            raise Retry(_status_error(response, paid=True), _retry_after(response),
+            raise Retry(status_error(response, paid=True), _retry_after(response),
                         wait=self.limiter.pause if throttled and self.limiter else None)
-        return _paid_reply(response)
+        if response.status_code == 404:
+            raise no_such_endpoint(self.base_url + request.path, response)
+        return paid_reply(response)
 
     def status(self, request_id: str) -> Reply:
         """GET a job's status; every transient failure is retried until the deadline."""
         path = STATUS_PATH.format(request_id=quote(request_id, safe=""))
         return retrying(lambda _: self._status_once(path), self.poll_policy, self.deadline,
                         self.clock)
+
+    def status_once(self, request_id: str) -> Reply:
+        """One status GET, never retried: a quick probe (`auth status --check`)."""
+        try:
+            return self._status_once(STATUS_PATH.format(request_id=quote(request_id, safe="")))
+        except Retry as retry:
+            raise retry.failure from None
 
     def _status_once(self, path: str) -> Reply:
         try:
@@ -175,9 +167,9 @@ class Gateway:
         except (httpx.HTTPError, OSError, TooLarge, UndecodableBody) as exc:
             raise Retry(_network_error(self.base_url, exc)) from None
         if poll_should_retry(response.status_code):
-            raise Retry(_status_error(response, paid=False), _retry_after(response))
+            raise Retry(status_error(response, paid=False), _retry_after(response))
         try:
-            return _json_reply(response, paid=False)
+            return json_reply(response, paid=False)
         except GatewayError as unreadable:  # a proxy's error page: poll again
             raise Retry(unreadable) from None
 
@@ -218,30 +210,9 @@ class TimeLimit(Exception):
     """The command's deadline passed while a reply was still arriving."""
 
 
-@dataclass(frozen=True)
-class Answer:
-    """A reply read whole (within the cap): status, headers and decoded body."""
-
-    status_code: int
-    headers: httpx.Headers
-    content: bytes
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.content, parse_constant=_no_constant)
-        except RecursionError:  # JSON nested deeper than the parser goes
-            raise ValueError("JSON nested too deeply") from None
-        except UnicodeDecodeError:
-            raise ValueError("not UTF-8") from None
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _read_capped(response: httpx.Response, deadline: Deadline, cap: int) -> bytes:
     body = bytearray()
-    for chunk in bounded_pieces(response):
+    for chunk in bounded_pieces(response):  # decompressed piece by piece: a gzip bomb stops
         body += chunk
         if len(body) > cap:
             raise TooLarge(f"reply over {cap // 1_000_000} MB")
@@ -256,9 +227,11 @@ def _retry_after(response: Answer) -> float | None:
 
 def _what_broke(exc: BaseException) -> str:
     """A short, fixed description: the HTTP stack's own text never reaches the user raw."""
-    if isinstance(exc, TooLarge | UndecodableBody):
-        return str(exc)
-    return type(exc).__name__
+    if isinstance(exc, TooLarge):
+        return f"the reply was too large ({exc})"
+    if isinstance(exc, UndecodableBody):
+        return f"the reply could not be read ({exc})"
+    return in_words(exc, "the gateway", "mid-reply")
 
 
 def _network_error(base_url: str, exc: Exception) -> GatewayError:
@@ -268,95 +241,6 @@ def _network_error(base_url: str, exc: Exception) -> GatewayError:
     if isinstance(exc, TooLarge):
         return GatewayError(f"The reply from {base_url} was too large ({exc}).",
                             hint="Check the base URL.")
-    return GatewayError(f"Cannot reach {base_url} ({_what_broke(exc)}).",
+    where = "Cannot reach" if isinstance(exc, httpx.ConnectError) else "No reply from"
+    return GatewayError(f"{where} {base_url}: {_what_broke(exc)}.",
                         hint="Check the network and the base URL (`pixazo config get base_url`).")
-
-
-def _paid_reply(response: Answer) -> Reply:
-    """A paid POST's reply, in whichever shape it came (http/stream.py): the image itself, the
-    last JSON object of an event stream, or plain JSON."""
-    if response.status_code == 200 and is_image(response.headers) and response.content:
-        return Reply(200, {}, image=response.content)
-    if media_type(response.headers) == EVENT_STREAM:
-        response = dataclasses.replace(response, content=_last_json_event(response.content))
-    return _json_reply(response, paid=True)
-
-
-def _last_json_event(content: bytes) -> bytes:
-    """The last event whose data is a JSON object (a stream may end with a `[DONE]` marker);
-    without one, the stream as it came, which then fails as "not JSON"."""
-    for data in reversed(event_data(content)):
-        try:
-            if isinstance(json.loads(data, parse_constant=_no_constant), dict):
-                return data
-        except (ValueError, RecursionError):
-            continue
-    return content
-
-
-def _json_reply(response: Answer, paid: bool) -> Reply:
-    if response.status_code not in (200, 201, 202):
-        if paid and response.status_code in range(200, 300):
-            raise MaybeCharged(f"The gateway answered {response.status_code}, which is not a "
-                               "reply to a new job.", hint=MAYBE_CHARGED_HINT)
-        raise _status_error(response, paid)
-    error = MaybeCharged if paid else GatewayError
-    try:
-        data = response.json()
-    except ValueError:
-        raise error(
-            f"The gateway answered {response.status_code} with something that is not JSON "
-            f"({_describe(response)}).",
-            hint=MAYBE_CHARGED_HINT if paid else "Try again in a moment.") from None
-    if not isinstance(data, dict):
-        raise error(f"The gateway answered {response.status_code} with JSON that is not "
-                    "an object.", hint=MAYBE_CHARGED_HINT if paid else None)
-    return Reply(response.status_code, data)
-
-
-def _describe(response: Answer) -> str:
-    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
-    return f"{kind}, {len(response.content)} bytes"
-
-
-def _gateway_message(response: Answer) -> str:
-    try:
-        data = response.json()
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    parts = [str(data[k]) for k in ("error", "message") if isinstance(data.get(k), str | int)]
-    return plain(": ".join(parts))[:300]
-
-
-def _status_error(response: Answer, paid: bool) -> PixazoError:
-    code = response.status_code
-    said = _gateway_message(response)
-    status = f"{code}: {said}" if said else str(code)  # e.g. "402: Insufficient Balance: …"
-    if code in (401, 403):
-        return AuthError(f"The gateway refused the API key ({status}).",
-                         hint="Check it: `pixazo auth status`; set it: `pixazo auth login`.")
-    if code == 402:
-        return BalanceError(f"Insufficient balance ({status}).",
-                            hint="Add funds to your Pixazo wallet, then run the command again.")
-    if code == 429:
-        return RateLimitError(f"Rate limited by the gateway ({status}), still after retrying.",
-                              hint="The fair-use limit is 60 requests a minute; wait and retry.")
-    if paid and code not in NOT_CHARGED:
-        # Default deny: only a refusal that proves nothing was started counts as not charged.
-        return MaybeCharged(f"The gateway answered {status} to a paid request.",
-                            hint=MAYBE_CHARGED_HINT)
-    if 300 <= code < 400:
-        location = plain(response.headers.get("Location", "?"))[:200]
-        return GatewayError(
-            f"The gateway redirected ({code}) to {location}; "
-            "not followed, so the key stays with the gateway.",
-            hint="Check the base URL.")
-    if code == 404 and not paid:
-        return UnknownRequest(f"The gateway does not know that request id ({status}).",
-                          hint="Check the id: it is the one `--no-wait` printed.")
-    if 400 <= code < 500:
-        return UsageError(f"The gateway refused the request ({status}).",
-                          hint="Check the flags against `pixazo MODEL --help`.")
-    return GatewayError(f"The gateway failed ({status}).", hint="Try again in a moment.")

@@ -21,6 +21,7 @@ import httpx
 from pixazo_cli.http.clock import Deadline
 
 _local = threading.local()
+MIN_READ_SECONDS = 0.05
 
 
 @contextmanager
@@ -61,7 +62,9 @@ def _clamp(timeout: float | None, error: type[Exception]) -> float | None:
     left = deadline.remaining()
     if left <= 0:
         raise error("the command's time limit passed")
-    return left if timeout is None else min(timeout, left)
+    # A floor, so that the last attempt before the deadline is not lost to scheduling noise;
+    # a trickling server still stops there, since every read checks the deadline again.
+    return max(MIN_READ_SECONDS, left if timeout is None else min(timeout, left))
 
 
 class DeadlineBackend(httpcore.NetworkBackend):

@@ -19,6 +19,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def with_scheme(url: str) -> str | None:
+    """For a URL typed without its scheme (`gateway.pixazo.ai`, `localhost:8787`), the URL it
+    most likely means: https, or http for this machine. None when there is no host at all."""
+    try:
+        host = urlsplit("//" + url.strip()).hostname or ""
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return ("http://" if is_loopback(host) else "https://") + url.strip()
+
+
 def secure_or_local(url: str) -> bool:
     try:
         parts = urlsplit(url)

@@ -6,7 +6,12 @@ saved rather than refused."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import httpx
+
+from pixazo_cli.http.replies import Answer, Reply, json_reply
 
 EVENT_STREAM = "text/event-stream"
 # An image in the reply is held in memory until it is written to its part file: the cap keeps
@@ -33,3 +38,29 @@ def event_data(content: bytes) -> list[bytes]:
         if data:
             found.append(b"\n".join(data))
     return found
+
+
+def paid_reply(response: Answer) -> Reply:
+    """A paid POST's reply, in whichever shape it came: the image itself, the last JSON object
+    of an event stream, or plain JSON."""
+    if response.status_code == 200 and is_image(response.headers) and response.content:
+        return Reply(200, {}, image=response.content)
+    if media_type(response.headers) == EVENT_STREAM:
+        response = dataclasses.replace(response, content=_last_json_event(response.content))
+    return json_reply(response, paid=True)
+
+
+def _last_json_event(content: bytes) -> bytes:
+    """The last event whose data is a JSON object (a stream may end with a `[DONE]` marker);
+    without one, the stream as it came, which then fails as "not JSON"."""
+    for data in reversed(event_data(content)):
+        try:
+            if isinstance(json.loads(data, parse_constant=_refuse), dict):
+                return data
+        except (ValueError, RecursionError):
+            continue
+    return content
+
+
+def _refuse(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")

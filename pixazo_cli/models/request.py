@@ -73,12 +73,6 @@ def pick_seed() -> int:
     return SEED_RANGE[0] + secrets.randbelow(SEED_RANGE[1] - SEED_RANGE[0] + 1)
 
 
-def seed_of(request: ApiRequest) -> int | None:
-    field = request.model.seed_field
-    seed = request.body.get(field) if field else None
-    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
-
-
 def cli_name(flag: str) -> str:
     return "--" + flag.replace("_", "-")
 

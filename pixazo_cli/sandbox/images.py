@@ -78,11 +78,11 @@ def _gradient(picture: Picture) -> PILImage.Image:
 
 
 def _draw_prompt(draw: ImageDraw.ImageDraw, picture: Picture) -> None:
-    from PIL import ImageFont
+    from .fonts import prompt_font
 
     short_side = min(picture.width, picture.height)
     for divisor in (9, 13, 18, 26):
-        font = ImageFont.load_default(size=max(8, short_side // divisor))
+        font = prompt_font(picture.prompt, max(8, short_side // divisor))
         lines = _wrap(picture.prompt, font, picture.width * 0.86)
         if len(lines) <= _MAX_LINES:
             break
@@ -104,7 +104,8 @@ def _draw_prompt(draw: ImageDraw.ImageDraw, picture: Picture) -> None:
 def _wrap(prompt: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
     lines: list[str] = []
     current = ""
-    for word in prompt.split():
+    words = (piece for word in prompt.split() for piece in _pieces(word, font, max_width))
+    for word in words:
         candidate = f"{current} {word}".strip()
         if current and font.getlength(candidate) > max_width:
             lines.append(current)
@@ -114,6 +115,17 @@ def _wrap(prompt: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[s
     if current:
         lines.append(current)
     return lines
+
+
+def _pieces(word: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+    """A word wider than a line, cut where it must be: Chinese and Japanese are written
+    without spaces, so a whole prompt can be one "word"."""
+    pieces = [""]
+    for ch in word:
+        if pieces[-1] and font.getlength(pieces[-1] + ch) > max_width:
+            pieces.append("")
+        pieces[-1] += ch
+    return pieces
 
 
 def _size(font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> int:

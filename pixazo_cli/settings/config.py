@@ -30,6 +30,7 @@ TOP_KEYS: dict[str, str] = {
     "timeout": f"seconds a command may take in all (default {DEFAULT_TIMEOUT:g})",
     "max_download_mb": f"largest image to download, in MB (default {DEFAULT_MAX_DOWNLOAD_MB})",
     "preview": "true: show each saved image in the terminal, as --preview does",
+    "history": "true or false: remember every generation in the local history (default true)",
 }
 
 
@@ -143,6 +144,7 @@ class Settings:
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1_000_000
     preview: bool = False
     model_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    history: bool = True
 
     def require_key(self) -> str:
         if self.api_key:
@@ -179,11 +181,14 @@ def resolve(
         settings.output_dir = Path(_text(data, "output_dir")).expanduser()
     settings.name_template = _text(data, "name") or None
     settings.timeout = timeout if timeout is not None else \
-        _number(data, "timeout", DEFAULT_TIMEOUT, MAX_SECONDS)
-    mb = _number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
+        positive_number(data, "timeout", DEFAULT_TIMEOUT, MAX_SECONDS)
+    mb = positive_number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
     settings.preview = _switch(data, "preview")
+    # PIXAZO_HISTORY=0 (false, no, off) turns it off whatever the config says.
+    settings.history = _switch(data, "history", True) and env.get(
+        "PIXAZO_HISTORY", "").strip().lower() not in ("0", "false", "no", "off")
     return settings
 
 
@@ -195,110 +200,19 @@ def _text(data: dict[str, Any], key: str) -> str:
     return value
 
 
-def _switch(data: dict[str, Any], key: str) -> bool:
-    value = data.get(key, False)
+def _switch(data: dict[str, Any], key: str, default: bool = False) -> bool:
+    value = data.get(key, default)
     if not isinstance(value, bool):
         raise UsageError(f"Config value {key} must be true or false, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} true`.")
     return value
 
 
-def _number(data: dict[str, Any], key: str, default: float,
-            high: float = math.inf) -> float:
+def positive_number(data: dict[str, Any], key: str, default: float,
+                    high: float = math.inf) -> float:
     value = data.get(key, default)
     if (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
             or not math.isfinite(value) or value > high):
         raise UsageError(f"Config value {key} must be a positive number, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} …`.")
     return float(value)
-
-
-def check_setting(key: str, raw: str) -> Any:
-    """Validate `pixazo config set KEY VALUE` and return the value to store."""
-    from pixazo_cli.flow.naming import check_template
-    from pixazo_cli.models.request import check_value, coerce
-    from pixazo_cli.models.table import FLAGS, MODELS
-
-    model_name, dot, flag = key.partition(".")
-    if dot:
-        if model_name not in MODELS:
-            raise UsageError(f"No model {model_name!r} in {key!r}.",
-                             hint=f"Models: {', '.join(MODELS)}.")
-        model = MODELS[model_name]
-        if flag.replace("-", "_") not in FLAGS:
-            raise UsageError(f"{model_name} has no setting {flag!r}.",
-                             hint=f"{model_name} takes: {', '.join(model.by_flag)}.")
-        value = coerce(model, flag.replace("-", "_"), raw)
-        check_value(model, flag.replace("-", "_"), value)
-        return value
-    if key not in TOP_KEYS:
-        raise UsageError(f"Unknown setting {key!r}.", hint=_known_keys_hint())
-    if key in ("timeout", "max_download_mb"):
-        try:
-            number = float(raw)
-            _number({key: number}, key, 0, MAX_SECONDS if key == "timeout" else math.inf)
-        except (ValueError, UsageError):
-            raise UsageError(f"{key} must be a positive number, not {raw!r}.") from None
-        return int(number) if number.is_integer() else number
-    if key == "preview":
-        if raw.strip().lower() not in ("true", "false"):
-            raise UsageError(f"preview must be true or false, not {raw!r}.")
-        return raw.strip().lower() == "true"
-    if key == "base_url":
-        from pixazo_cli.http.client import check_transport
-
-        check_transport(raw)
-        return raw.rstrip("/")
-    if key == "name":
-        check_template(raw)
-    return raw
-
-
-def setting_key(key: str) -> tuple[str, ...]:
-    """`sdxl.steps` lives in the [sdxl] table; flags may be written with dashes."""
-    model_name, dot, flag = key.partition(".")
-    return (model_name, flag.replace("-", "_")) if dot else (key,)
-
-
-def get_setting(data: dict[str, Any], key: str) -> Any:
-    node: Any = data
-    for part in setting_key(key):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def set_setting(data: dict[str, Any], key: str, value: Any) -> None:
-    *tables, leaf = setting_key(key)
-    node = data
-    for table in tables:
-        node = node.setdefault(table, {})
-    node[leaf] = value
-
-
-def unset_setting(data: dict[str, Any], key: str) -> bool:
-    *tables, leaf = setting_key(key)
-    node = data
-    for table in tables:
-        node = node.get(table, {})
-    if leaf not in node:
-        return False
-    del node[leaf]
-    if tables and not data[tables[0]]:
-        del data[tables[0]]
-    return True
-
-
-def flatten(data: dict[str, Any]) -> list[tuple[str, Any]]:
-    rows: list[tuple[str, Any]] = []
-    for key, value in data.items():
-        if isinstance(value, dict):
-            rows += [(f"{key}.{flag}", v) for flag, v in value.items()]
-        else:
-            rows.append((key, mask(str(value)) if key == "api_key" else value))
-    return rows
-
-
-def _known_keys_hint() -> str:
-    return f"Settings: {', '.join(TOP_KEYS)}, or MODEL.FLAG such as sdxl.steps."

@@ -66,7 +66,8 @@ def run_pixazo(args: list[str], home: Path, cwd: Path, server: Server | None = N
                env: dict[str, str] | None = None, input: str | None = None,
                timeout: float = 60) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
-    environ.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), PIXAZO_API_KEY=KEY)
+    environ.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+                   XDG_DATA_HOME=str(home / ".local" / "share"), PIXAZO_API_KEY=KEY)
     if server is not None:
         environ["PIXAZO_BASE_URL"] = server.url
     environ.update(env or {})

@@ -1,0 +1,29 @@
+"""`pixazo models [MODEL]`: what each model takes, read from the model table."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pixazo_cli.cli.options import Json, completer, want_json_errors
+from pixazo_cli.models.table import MODELS
+
+
+def models(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(
+        metavar="[MODEL]", help="Show this model in detail (its field names, endpoints, example).",
+        autocompletion=completer(tuple(MODELS)), show_default=False)] = None,
+    json_out: Json = False,
+) -> None:
+    from pixazo_cli.commands.models import run_models
+
+    want_json_errors(ctx, json_out)
+    run_models(name, json_out)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("models", short_help="List the models and the flags each takes.",
+                help="List the models: endpoint, queued or not, price where stated, and the "
+                "flags each takes with their ranges and defaults.")(models)

@@ -1,0 +1,146 @@
+"""What `pixazo models` prints: the model table as a person reads it, or as JSON for scripts.
+
+Everything here is read from models/table.py, so the listing can never disagree with what the
+model commands accept."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pixazo_cli.errors import UsageError
+from pixazo_cli.models.request import cli_name
+from pixazo_cli.models.table import FLAGS, MODELS, STATUS_PATH, Field, Model
+from pixazo_cli.ui.output import Ui
+
+
+def run_models(name: str | None, json_out: bool) -> None:
+    models = [find_model(name)] if name else list(MODELS.values())
+    ui = Ui(json_mode=json_out)
+    if json_out:
+        data = describe(models[0]) if name else {"models": [describe(m) for m in models]}
+        ui.result_line(json.dumps(data, ensure_ascii=False, allow_nan=False))
+        return
+    text = detail_text(models[0]) if name else listing_text(models)
+    for line in text.splitlines():
+        ui.result_line(line)
+
+
+def find_model(name: str) -> Model:
+    if name not in MODELS:
+        raise UsageError(f"There is no model {name!r}.",
+                         hint=f"The models are: {', '.join(MODELS)}.")
+    return MODELS[name]
+
+
+def describe(model: Model) -> dict[str, Any]:
+    """One model as JSON: stable keys, null where the table states nothing."""
+    return {
+        "name": model.name,
+        "title": model.title,
+        "endpoint": model.path,
+        "stream_endpoint": model.stream_path or None,
+        "queued": model.queued,
+        "status_endpoint": STATUS_PATH if model.queued else None,
+        "price_per_image": model.price_per_image,
+        "default_format": model.default_format,
+        "flags": [_describe_field(spec) for spec in model.fields],
+        "example": model.example,
+    }
+
+
+def _describe_field(spec: Field) -> dict[str, Any]:
+    return {
+        "flag": cli_name(spec.flag),
+        "field": spec.name,
+        "sent_as": "header" if spec.header else "body",
+        "type": spec.kind.__name__,
+        "min": spec.low,
+        "max": spec.high,
+        "choices": list(spec.choices) or None,
+        "default": spec.default,
+        "help": FLAGS[spec.flag].help,
+    }
+
+
+def listing_text(models: list[Model]) -> str:
+    """Every model: a heading line, then one line per flag with its range and default."""
+    blocks = []
+    for model in models:
+        lines = [_heading(model), f"  POST {model.path}"]
+        lines += [f"  {_flag_summary(spec)}" for spec in model.fields]
+        blocks.append("\n".join(lines))
+    footer = "Details of one model: pixazo models MODEL; for scripts: pixazo models --json."
+    return "\n\n".join([*blocks, footer])
+
+
+def detail_text(model: Model) -> str:
+    rows = [("endpoint", f"POST {model.path}")]
+    if model.stream_path:
+        rows.append(("stream", f"POST {model.stream_path} (with --stream)"))
+    rows.append(("kind", _kind(model)))
+    rows.append(("price", _price(model)))
+    rows.append(("format", f"{model.default_format} unless --format says otherwise"
+                 if "format" in model.by_flag else model.default_format))
+    width = max(len(label) for label, _ in rows)
+    lines = [f"{model.name}: {model.title}", ""]
+    lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+    lines += ["", "Flags (each sent as the gateway's own field name):"]
+    table = [(f"{cli_name(s.flag)} {FLAGS[s.flag].metavar}".strip(),
+              f"{s.name} (header)" if s.header else s.name, _values(s)) for s in model.fields]
+    flag_w = max(len(row[0]) for row in table)
+    field_w = max(len(row[1]) for row in table)
+    lines += [f"  {flag:<{flag_w}}  {field:<{field_w}}  {values}".rstrip()
+              for flag, field, values in table]
+    lines += ["", "Example:", f"  {model.example}", "",
+              f"All options, including saving and output: pixazo {model.name} --help"]
+    return "\n".join(lines)
+
+
+def _heading(model: Model) -> str:
+    kind = "queued" if model.queued else "sync"
+    return f"{model.name}: {model.title} · {kind} · {_price(model)}"
+
+
+def _kind(model: Model) -> str:
+    if model.queued:
+        return f"queued (the job is polled at GET {STATUS_PATH})"
+    return "sync (the reply carries the image URL)"
+
+
+def _price(model: Model) -> str:
+    if model.price_per_image is None:
+        return "no price stated by the vendor"
+    return f"${model.price_per_image:.2f} per image"
+
+
+def _flag_summary(spec: Field) -> str:
+    metavar = FLAGS[spec.flag].metavar
+    name = f"{cli_name(spec.flag)} {metavar}".strip()
+    return f"{name}: {_values(spec)}"
+
+
+def _values(spec: Field) -> str:
+    """The values a field takes, then its default, in words."""
+    if spec.kind is bool:
+        words = f"on or off ({FLAGS[spec.flag].off_switch} turns it off)"
+    elif spec.choices:
+        words = "one of " + ", ".join(spec.choices)
+    elif spec.low is not None and spec.high is not None:
+        words = f"{_number(spec.kind)} {spec.low:g} to {spec.high:g}"
+    elif spec.low is not None:
+        words = f"{_number(spec.kind)} at least {spec.low:g}"
+    elif spec.kind is not str:
+        words = _number(spec.kind)
+    else:
+        words = {"ratio": "a ratio such as 16:9", "url": "http(s) URL",
+                 "webhook": "https URL"}.get(spec.check, "text")
+    if spec.default is not None:
+        return f"{words}; default {spec.default}"
+    if spec.flag == "seed":
+        return f"{words}; default: a random one, recorded in the image"
+    return words  # the gateway applies its own default
+
+
+def _number(kind: type) -> str:
+    return "whole number" if kind is int else "number"

@@ -26,7 +26,7 @@ from pixazo_cli.cli import (
 )
 from pixazo_cli.cli.options import JSON_META, BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
-from pixazo_cli.commands.session import GlobalOptions
+from pixazo_cli.commands.options import GlobalOptions
 from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError, report
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(

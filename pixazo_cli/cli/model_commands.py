@@ -31,8 +31,7 @@ from pixazo_cli.cli.options import (
     global_options,
     want_json_errors,
 )
-from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
-from pixazo_cli.commands.session import GlobalOptions
+from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOptions, RunOptions
 from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import cli_name, field_for

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pixazo_cli.commands.session import GlobalOptions
+from pixazo_cli.commands.options import GlobalOptions
 from pixazo_cli.errors import UsageError
 from pixazo_cli.http.clock import MAX_SECONDS
 

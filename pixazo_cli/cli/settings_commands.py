@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated
 
 import typer
 
 from pixazo_cli.cli.options import BaseUrl, Quiet, Sandbox, Verbose, global_options
-from pixazo_cli.errors import UsageError
-from pixazo_cli.settings import config, keys
 
 auth_app = typer.Typer(help="Store, check or forget the API key.", no_args_is_help=True)
 config_app = typer.Typer(help="Read and change settings in the config file.",
@@ -18,12 +15,9 @@ config_app = typer.Typer(help="Read and change settings in the config file.",
 
 
 def setting_names() -> list[str]:
-    """Every key `config set` takes, for shell completion."""
-    from pixazo_cli.models.table import MODELS
+    from pixazo_cli.commands.settings import setting_names
 
-    names = list(config.TOP_KEYS)
-    names += [f"{model.name}.{flag}" for model in MODELS.values() for flag in model.by_flag]
-    return names
+    return setting_names()
 
 
 def _complete_key(incomplete: str) -> list[str]:
@@ -36,38 +30,22 @@ SettingKey = Annotated[str, typer.Argument(
     "MODEL.FLAG such as sdxl.steps.")]
 
 
-def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
-
-
 @auth_app.command(help="Store the API key: asked for hidden, or read from stdin when piped.")
 def login() -> None:
+    from pixazo_cli.commands import settings
+
     if sys.stdin.isatty():
         key = typer.prompt("Pixazo API key", hide_input=True, err=True)
     else:
         key = sys.stdin.readline()
-    key = config.clean_key(key, "the input")
-    if not key:
-        raise UsageError("That is not an API key (empty, or it has spaces in it).",
-                         hint="Paste the key from your Pixazo dashboard.")
-    data = config.load()
-    data["api_key"] = key
-    path = config.save(data)
-    _say(f"Saved the API key ({config.mask(key)}) to {path}.")
-    if os.environ.get(config.ENV_KEY):
-        _say(f"Note: {config.ENV_KEY} is set and takes precedence over the config file.")
+    settings.login(key)
 
 
 @auth_app.command(help="Remove the API key from the config file.")
 def logout() -> None:
-    data = config.load()
-    if data.pop("api_key", None) is None:
-        _say("No API key was stored in the config file.")
-    else:
-        config.save(data)
-        _say(f"Removed the API key from {config.config_path()}.")
-    if os.environ.get(config.ENV_KEY):
-        _say(f"Note: {config.ENV_KEY} is still set in this shell and will be used.")
+    from pixazo_cli.commands import settings
+
+    settings.logout()
 
 
 @auth_app.command("status", help="Show where the key comes from, masked (exit 3 when none). "
@@ -89,21 +67,24 @@ def auth_status(
 
 @config_app.command(help="Print the config file's path.")
 def path() -> None:
-    typer.echo(str(config.config_path()))
+    from pixazo_cli.commands.settings import config_path
+
+    typer.echo(config_path())
 
 
 @config_app.command("list", help="Print every setting in the config file (key masked).")
 def list_settings() -> None:
-    for key, value in keys.flatten(config.load()):
-        typer.echo(f"{key} = {value}")
+    from pixazo_cli.commands.settings import settings_lines
+
+    for line in settings_lines():
+        typer.echo(line)
 
 
 @config_app.command(help="Print one setting (for example `pixazo config get sdxl.steps`).")
 def get(key: SettingKey) -> None:
-    value = keys.get_setting(config.load(), key)
-    if value is None:
-        raise UsageError(f"{key} is not set in {config.config_path()}.")
-    typer.echo(config.mask(str(value)) if key == "api_key" else str(value))
+    from pixazo_cli.commands.settings import setting_text
+
+    typer.echo(setting_text(key))
 
 
 @config_app.command("set", short_help="Set a setting (a top-level key, or MODEL.FLAG).",
@@ -111,17 +92,13 @@ def get(key: SettingKey) -> None:
                     "max_download_mb, api_key, or MODEL.FLAG (for example sdxl.steps 12).")
 def set_(key: SettingKey,
          value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")]) -> None:
-    checked = keys.check_setting(key, value)
-    data = config.load()
-    keys.set_setting(data, key, checked)
-    config.save(data)
-    _say(f"{key} = {config.mask(str(checked)) if key == 'api_key' else checked}")
+    from pixazo_cli.commands.settings import set_setting
+
+    set_setting(key, value)
 
 
 @config_app.command(help="Remove a setting from the config file.")
 def unset(key: SettingKey) -> None:
-    data = config.load()
-    if not keys.unset_setting(data, key):
-        raise UsageError(f"{key} is not set in {config.config_path()}.")
-    config.save(data)
-    _say(f"Removed {key}.")
+    from pixazo_cli.commands.settings import unset_setting
+
+    unset_setting(key)

@@ -8,7 +8,8 @@ when that is refused does the 404 count as "the key works"."""
 
 from __future__ import annotations
 
-from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.commands.options import GlobalOptions
+from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import AuthError, GatewayError, PixazoError, UnknownRequest
 from pixazo_cli.settings import config
 

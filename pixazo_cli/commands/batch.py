@@ -14,9 +14,9 @@ from pixazo_cli.batch.jobfile import BatchJob, InvalidLines, parse_shard, read_j
 from pixazo_cli.batch.run import BatchOptions, BatchRun
 from pixazo_cli.batch.shards import GATEWAY_LIMIT, shard, shard_rate_limit
 from pixazo_cli.commands.generate import open_session
-from pixazo_cli.commands.options import BatchCommandOptions
+from pixazo_cli.commands.options import BatchCommandOptions, GlobalOptions
 from pixazo_cli.commands.saving import save_options
-from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.commands.session import Session
 from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError, most_severe
 from pixazo_cli.flow.files import check_folder

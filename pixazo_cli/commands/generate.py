@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.commands.options import OutputOptions, RequestOptions, RunOptions
+from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOptions, RunOptions
 from pixazo_cli.commands.saving import destination, emit, save_options
-from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.events import FlowEvents

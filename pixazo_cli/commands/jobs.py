@@ -16,9 +16,9 @@ from pixazo_cli.commands.history import (
     open_for_reading,
     outcome_from_row,
 )
-from pixazo_cli.commands.options import OutputOptions
+from pixazo_cli.commands.options import GlobalOptions, OutputOptions
 from pixazo_cli.commands.saving import destination, emit
-from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.generate import resume
 from pixazo_cli.models.table import MODELS, Model, dig, queued_model

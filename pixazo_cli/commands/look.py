@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from pixazo_cli.commands.generate import wants_preview
-from pixazo_cli.commands.options import GridOptions
-from pixazo_cli.commands.session import GlobalOptions, Session
+from pixazo_cli.commands.options import GlobalOptions, GridOptions
+from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import parse_params
 from pixazo_cli.models.table import FLAGS, Model

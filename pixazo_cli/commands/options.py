@@ -77,3 +77,16 @@ class GridOptions:
     rate_limit: int = 60
     dry_run: bool = False
     preview: bool = False
+
+
+@dataclass
+class GlobalOptions:
+    sandbox: bool = False
+    base_url: str | None = None
+    verbose: bool = False
+    quiet: bool = False
+
+    def merged(self, other: GlobalOptions) -> GlobalOptions:
+        """Options given after the subcommand add to those given before it."""
+        return GlobalOptions(self.sandbox or other.sandbox, other.base_url or self.base_url,
+                             self.verbose or other.verbose, self.quiet or other.quiet)

@@ -5,10 +5,10 @@ listens to the flow, the clock and deadline, the HTTP clients, and the in-proces
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pixazo_cli.commands.options import GlobalOptions
 from pixazo_cli.flow.events import Fanout
 from pixazo_cli.http.clock import Clock, Deadline, SystemClock
 from pixazo_cli.settings import config
@@ -22,19 +22,6 @@ if TYPE_CHECKING:
 SANDBOX_ENV = "PIXAZO_SANDBOX"
 SANDBOX_LATENCY_ENV = "PIXAZO_SANDBOX_LATENCY"
 SANDBOX_KEY = "sandbox-key"
-
-
-@dataclass
-class GlobalOptions:
-    sandbox: bool = False
-    base_url: str | None = None
-    verbose: bool = False
-    quiet: bool = False
-
-    def merged(self, other: GlobalOptions) -> GlobalOptions:
-        """Options given after the subcommand add to those given before it."""
-        return GlobalOptions(self.sandbox or other.sandbox, other.base_url or self.base_url,
-                             self.verbose or other.verbose, self.quiet or other.quiet)
 
 
 def sandbox_wanted(options: GlobalOptions) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,9 +95,11 @@ def _tighten(folder: Path) -> None:
 def _private_temp(path: Path) -> tuple[Path, int]:
     """A new temp file only the owner can read, created exclusively: never an existing file,
     never through a symlink someone planted."""
+    from secrets import token_hex  # only when saving: it costs every start-up otherwise
+
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        tmp = path.with_name(f".{path.name}.{token_hex(6)}.tmp")
         try:
             return tmp, os.open(tmp, flags, 0o600)
         except FileExistsError:

@@ -82,6 +82,13 @@ def test_typer_is_imported_only_by_the_cli_package() -> None:
     assert {m for m in importers_of("typer") if not m.startswith("pixazo_cli.cli")} == set()
 
 
+def test_cli_modules_keep_their_annotations_as_objects_for_typer() -> None:
+    # As strings (the __future__ import), typer evals each one at every start-up.
+    lazy = [name for name, path in MODULES.items() if name.startswith("pixazo_cli.cli")
+            and "\nfrom __future__ import annotations" in path.read_text(encoding="utf-8")]
+    assert lazy == []
+
+
 def test_rich_is_imported_only_by_the_ui_package() -> None:
     assert {m for m in importers_of("rich") if not m.startswith("pixazo_cli.ui")} == set()
 

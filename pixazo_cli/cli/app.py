@@ -2,8 +2,6 @@
 the registration of every command in the order --help lists them. Commands stay thin: parse,
 call, print."""
 
-from __future__ import annotations
-
 import contextlib
 import os
 import signal

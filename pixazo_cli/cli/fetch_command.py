@@ -1,7 +1,5 @@
 """`fetch`: a past generation's images downloaded again from the history, without paying."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,8 +1,6 @@
 """`history`: the generations remembered in the local history. Kept apart from the other
 commands' shared options, so `pixazo history` can run as an app of its own and start fast."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

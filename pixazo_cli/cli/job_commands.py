@@ -1,7 +1,5 @@
 """`status`, `batch` and `inspect`: commands about jobs and the files they made."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

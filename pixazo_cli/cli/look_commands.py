@@ -1,8 +1,6 @@
 """`show`, `grid` and `sheet`: see images in the terminal, compare settings side by side, and
 gather a folder of results on one page."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -3,8 +3,6 @@
 Typer reads a command's options from its function signature, so each model's signature is
 built from its fields: a model's --help lists only the flags it takes."""
 
-from __future__ import annotations
-
 import inspect
 import sys
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`pixazo models [MODEL]`: what each model takes, read from the model table."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,8 +1,6 @@
 """Options several commands share, declared once: the global ones (--sandbox, --base-url,
 --verbose, --quiet) that also work after a command's name, and the saving ones."""
 
-from __future__ import annotations
-
 import math
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """`pixazo auth …` and `pixazo config …`: the key and the config file, from the command line."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated
 

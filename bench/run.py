@@ -269,6 +269,51 @@ def big(home: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
+MEASURE_RSS_ANY_EXIT = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], "
+                        "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+                        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+                        "r.returncode)")
+BOMB_MB = 500  # decoded size; about 0.5 MB on the wire
+
+
+def bomb(home: Path) -> list[tuple[str, str, str]]:
+    """Gzip bombs from a hostile gateway (tests/hostile_server.py), as the reply to the paid
+    POST, as a Stream endpoint's image body and as the image download: peak RSS of the command,
+    which must stay under ~100 MB (the issue's bound) and end in an error."""
+    sys.path.insert(0, str(ROOT))
+    from tests.hostile_server import gzip_bomb, reply, serve
+
+    server = serve({})
+    png = gzip_bomb(BOMB_MB, "image/png")
+    image_url = json.dumps({"imageUrl": server.base_url + "/cdn/bomb.png"}).encode()
+    cases = (
+        ("JSON reply to the POST", "/getImage/v1/getSDXLImage", gzip_bomb(BOMB_MB), ()),
+        ("image body of a Stream reply", "/sdxl_lightning/getImage/v1/getSDXLImageStream",
+         png, ("--stream",)),
+        ("image download (200 MB cap)", "/getImage/v1/getSDXLImage", reply(200, image_url),
+         ()),
+    )
+    server.routes[("GET", "/cdn/bomb.png")] = png
+    rows = []
+    try:
+        for label, path, behaviour, extra in cases:
+            server.routes = {k: v for k, v in server.routes.items() if k[0] == "GET"}
+            server.routes[("POST", path)] = behaviour
+            model = "lightning" if "--stream" in extra else "sdxl"
+            command = [PIXAZO, "-q", model, "bench", *extra, "-d", str(home / "bomb")]
+            out = subprocess.run([sys.executable, "-c", MEASURE_RSS_ANY_EXIT, *command],
+                                 env=client_env(server.base_url, home), capture_output=True,
+                                 text=True, check=True).stdout.split()
+            peak = int(out[0]) / 1024
+            verdict = "met" if peak < 100 and out[1] != "0" else "MISSED"
+            rows.append((f"gzip bomb ({BOMB_MB} MB decoded) as the {label}: peak RSS, exit",
+                         f"{peak:.0f} MB, exit {out[1]}", f"< 100 MB: {verdict}"))
+    finally:
+        server.close()
+    return rows
+
+
+
 HISTORY_ROWS = 10_000
 
 
@@ -313,7 +358,7 @@ def history(runs: int, home: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-SECTIONS = ("startup", "overhead", "polling", "download", "batch", "big", "history")
+SECTIONS = ("startup", "overhead", "polling", "download", "batch", "big", "history", "bomb")
 
 
 def merged(recorded: str, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
@@ -361,7 +406,8 @@ def main() -> None:
                     "overhead": lambda: overhead(max(5, args.runs // 2), home),
                     "polling": polling, "download": lambda: download(home),
                     "batch": lambda: batch(home), "big": lambda: big(home),
-                    "history": lambda: history(args.runs, home)}
+                    "history": lambda: history(args.runs, home),
+                    "bomb": lambda: bomb(home)}
         rows = [row for name in SECTIONS if name in wanted for row in sections[name]()]
     result = table(rows)
     print(result)

@@ -133,6 +133,6 @@ def report(error: PixazoError, stream: TextIO, json_stream: TextIO | None = None
             data["request_id"] = error.request_id
         if error.urls:
             data["urls"] = error.urls
-        json_stream.write(json.dumps(scrub_data(data), ensure_ascii=False) + "\n")
+        json_stream.write(json.dumps(scrub_data(data), ensure_ascii=False, allow_nan=False) + "\n")
         json_stream.flush()
     return error.exit_code

@@ -126,7 +126,7 @@ class Result:
         return json.loads(self.stdout)
 
 
-def run(*args: str, input: str | None = None) -> Result:
+def run(*args: str, input: str | bytes | None = None) -> Result:
     runner = CliRunner()
     result = runner.invoke(app, list(args), input=input, prog_name="pixazo")
     if result.exception and not isinstance(result.exception, SystemExit):

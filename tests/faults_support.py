@@ -72,6 +72,7 @@ class FaultCase:
     options: Mapping[str, Any] = field(default_factory=dict)  # SandboxOptions: own sandbox
     client_key: str = KEY
     prepare: tuple[Prepare, ...] = ()
+    stdin: bytes | None = None  # piped in, for `-` prompts and batch files
 
     def __str__(self) -> str:
         return self.id
@@ -115,6 +116,15 @@ def config_text(text: str) -> Prepare:
         path = config_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    return prepare
+
+
+def batch_file(text: str) -> Prepare:
+    """{batch}: a batch file with this text (UTF-8), outside the output folder."""
+    def prepare(env: Env) -> None:
+        path = env.tmp / "jobs.jsonl"
+        path.write_bytes(text.encode("utf-8"))
+        env.subs["batch"] = str(path)
     return prepare
 
 

@@ -41,6 +41,17 @@ class Hostile:
         self._server.server_close()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client hanging up (a reset, a broken pipe) is what these tests provoke: not reported.
+    Reported, it would land on the stderr the CLI runner captures and read as the CLI's."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            super().handle_error(request, client_address)
+
+
 def serve(routes: dict[tuple[str, str], Behaviour]) -> Hostile:
     state = Hostile(routes)
     lock = threading.Lock()
@@ -136,3 +147,19 @@ def gzip_bomb(megabytes: int, content_type: str = "application/json") -> Behavio
 
 def chunks(parts: Iterator[bytes]) -> Iterator[bytes]:
     yield from parts
+
+
+def trickle_head(body: bytes = b"{}", every: float = 0.05, padding: int = 4000) -> Behaviour:
+    """Slow-loris on the status line and headers: the reply's head arrives a byte at a time
+    (a long header makes it last `padding * every` seconds), so no single read ever times out."""
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"X-Pad: " + b"p" * padding + b"\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body))
+
+    def behaviour(handler: BaseHTTPRequestHandler) -> None:
+        for byte in head:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+        handler.wfile.write(body)
+    return behaviour

@@ -23,6 +23,7 @@ from .conftest import KEY, FakeClock, reset_sandbox, run
 from .faults_support import (
     Env,
     FaultCase,
+    batch_file,
     check_output_folder,
     check_resume_id,
     cli_first,
@@ -195,6 +196,33 @@ CASES = [
     FaultCase("too-long-fixed-name-refused-before-paying",
               (*SDXL, "--name", "x" * 300 + ".{{ext}}"), (), 2, posts=0,
               stderr=("longer than 255",)),
+    # --- plain errors for bad input: typed, exit 2, before anything is sent ------------------
+    FaultCase("timeout-too-large-exit-2-nothing-sent", (*SDXL, "--timeout", "1e10"), (), 2,
+              posts=0, stderr=("--timeout", "30 days")),
+    FaultCase("param-seed-overflowing-float-exit-2-nothing-sent",
+              (*SDXL, "--param", "seed=1e999"), (), 2, posts=0,
+              stderr=("seed=1e999", "too large"), not_in_stderr=("Infinity", "inf")),
+    FaultCase("stdin-prompt-not-utf8-exit-2-nothing-sent", ("sdxl", "-"), (), 2, posts=0,
+              stdin=b"a \xff fox", stderr=("not UTF-8",)),
+    FaultCase("stdin-batch-not-utf8-exit-2-nothing-sent", ("batch", "-", "--model", "sdxl"),
+              (), 2, posts=0, stdin=b"a fox\nan \xe9l\xe9phant\n", stderr=("not UTF-8",)),
+    FaultCase("batch-stream-as-text-exit-2-nothing-sent", ("batch", "{batch}"), (), 2, posts=0,
+              stderr=("line 1", '"stream" must be true or false'),
+              prepare=(batch_file('{"model": "lightning", "prompt": "a", "stream": "false"}\n'),)),
+    FaultCase("batch-model-as-list-exit-2-nothing-sent", ("batch", "{batch}"), (), 2, posts=0,
+              stderr=("line 2", '"model" must be text'),
+              prepare=(batch_file('{"model": "sdxl", "prompt": "a"}\n'
+                                  '{"model": ["sdxl"], "prompt": "b"}\n'),)),
+    FaultCase("batch-number-overflowing-float-exit-2-nothing-sent", ("batch", "{batch}"), (), 2,
+              posts=0, stderr=("line 1", "too large"),
+              prepare=(batch_file('{"model": "sdxl", "prompt": "a", "seed": 1e999}\n'),)),
+    FaultCase("batch-nan-exit-2-nothing-sent", ("batch", "{batch}"), (), 2, posts=0,
+              stderr=("line 1", "NaN"),
+              prepare=(batch_file('{"model": "sdxl", "prompt": "a", "param": {"x": NaN}}\n'),)),
+    FaultCase("batch-nested-too-deeply-exit-2-nothing-sent", ("batch", "{batch}"), (), 2,
+              posts=0, stderr=("line 1", "not valid JSON"),
+              prepare=(batch_file('{"model": "sdxl", "prompt": "a", "param": {"x": '
+                                  + "[" * 100_000 + "}\n"),)),
     FaultCase("disk-full-hint-fetches-without-paying", SDXL, (), 8, posts=1, accepted=1,
               stderr=("disk is full", "curl -fo"), prepare=(disk_full(writes_allowed=1),)),
     FaultCase("disk-full-after-first-chunk-exit-8", SDXL, (), 8, posts=1, accepted=1,
@@ -246,7 +274,7 @@ def test_fault(case: FaultCase, gateway: Sandbox, monkeypatch: pytest.MonkeyPatc
             prepare(env)
         clock.sleeps.clear()
         server_errors.clear()
-        result = run(*(arg.format(**env.subs) for arg in case.args))
+        result = run(*(arg.format(**env.subs) for arg in case.args), input=case.stdin)
         stats = gateway.stats()
         out, err = result.stdout, result.stderr
         context = f"exit {result.exit_code}\n--- stdout\n{out}--- stderr\n{err}"

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from pixazo_cli.http.clock import SystemClock
-from tests.conftest import KEY, PNG, Result, run
+from tests.conftest import KEY, PNG, Result, run, run_bounded, same_image
 from tests.faults_support import every_entry
 from tests.hostile_server import (
     Behaviour,
@@ -22,6 +23,7 @@ from tests.hostile_server import (
     reply,
     serve,
     trickle,
+    trickle_head,
 )
 
 SDXL = "/getImage/v1/getSDXLImage"
@@ -246,5 +248,153 @@ def test_a_status_that_is_not_text_is_a_plain_error_with_the_resume_command(
     result = run("nucleus", "a fox")
     assert result.exit_code == 7, result.stderr
     assert "not text" in result.stderr and "pixazo status req-1 --wait" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+# --- Stream endpoints: whatever shape the paid reply takes, the image is saved -------------------
+
+LIGHTNING_STREAM = "/sdxl_lightning/getImage/v1/getSDXLImageStream"
+
+
+def _saved_png(folder: Path) -> Path:
+    [path] = every_entry(folder)
+    assert path.suffix == ".png" and not path.name.startswith("."), path
+    with Image.open(path) as image:
+        image.load()
+    return path
+
+
+def test_a_stream_reply_that_is_the_image_itself_is_saved(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", LIGHTNING_STREAM)] = reply(200, PNG, "image/png")
+    result = run("lightning", "a fox", "--stream", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert hostile.posts == 1 and len(hostile.requests) == 1  # nothing else was fetched
+    path = _saved_png(isolated)
+    assert same_image(path, PNG)
+    assert json.loads(result.stdout)["files"][0]["path"] == str(path)
+    assert KEY not in result.stdout + result.stderr + path.read_bytes().decode("latin1")
+
+
+@pytest.mark.parametrize("events", [
+    b'event: progress\ndata: {"progress": 0.5}\n\ndata: {"imageUrl": "{cdn}"}\n\n',
+    b': keep-alive\r\ndata: {"progress": 1}\r\n\r\ndata: {"imageUrl":\r\ndata:  "{cdn}"}\r\n\r\n'
+    b"data: [DONE]\r\n\r\n",
+], ids=["lf", "crlf-multiline-done"])
+def test_a_stream_reply_of_server_sent_events_uses_the_url_of_the_last_json_object(
+        hostile: Hostile, isolated: Path, events: bytes) -> None:
+    cdn = (hostile.base_url + "/cdn/a.png").encode()
+    hostile.routes[("POST", LIGHTNING_STREAM)] = reply(
+        200, events.replace(b"{cdn}", cdn), "text/event-stream; charset=utf-8")
+    hostile.routes[("GET", "/cdn/a.png")] = reply(200, PNG, "image/png")
+    result = run("lightning", "a fox", "--stream")
+    assert result.exit_code == 0, result.stderr
+    assert hostile.posts == 1
+    assert same_image(_saved_png(isolated), PNG)
+    assert KEY not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("body, content_type, code", [
+    (PNG[:-12], "image/png", 8),
+    (b"<html>oops</html>", "image/png", 8),
+    (b"data: [DONE]\n\n", "text/event-stream", 7),
+    (b'data: {"progress": 1}\n\n', "text/event-stream", 6),
+], ids=["truncated-image", "not-an-image", "no-json-event", "no-url-event"])
+def test_a_stream_reply_that_cannot_be_saved_fails_after_one_post_leaving_nothing(
+        hostile: Hostile, isolated: Path, body: bytes, content_type: str, code: int) -> None:
+    hostile.routes[("POST", LIGHTNING_STREAM)] = reply(200, body, content_type)
+    result = run("lightning", "a fox", "--stream")
+    assert result.exit_code == code, result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+# --- replies the tool cannot act on after paying: exit 6, naming the request -------------------
+
+def test_more_images_than_requested_is_exit_6_naming_the_request_and_nothing_downloaded(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    urls = [f"{hostile.base_url}/cdn/{n}.png" for n in range(300)]
+    hostile.routes[("GET", STATUS)] = reply(200, json.dumps(
+        {"request_id": "req-1", "status": "COMPLETED", "output": {"media_url": urls}}).encode())
+    result = run("nucleus", "a fox", "--num-images", "2")
+    assert result.exit_code == 6, result.stderr
+    assert "300 image URLs" in result.stderr and "req-1" in result.stderr
+    assert hostile.posts == 1
+    assert not [path for method, path in hostile.requests if path.startswith("/cdn/")]
+    clean(result, isolated)
+
+
+def test_more_images_than_requested_in_a_sync_reply_is_exit_6(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", "/sd3/v1/getData")] = reply(200, json.dumps(
+        {"id": "s-1", "output": [f"{hostile.base_url}/cdn/{n}.png" for n in range(5)]}).encode())
+    result = run("sd3", "a fox", "--json")
+    assert result.exit_code == 6, result.stderr
+    assert "s-1" in result.stderr
+    assert json.loads(result.stdout)["request_id"] == "s-1"
+    assert hostile.posts == 1 and len(hostile.requests) == 1
+    assert "Traceback" not in result.stderr and KEY not in result.stdout + result.stderr
+    assert every_entry(isolated) == []
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "ftp://example.com/a.png", "not a url",
+                                 "http:///a.png", "http://exa mple.com/a.png", "//cdn/a.png"])
+def test_a_malformed_image_url_after_paying_is_exit_6_naming_the_request(
+        hostile: Hostile, isolated: Path, url: str) -> None:
+    hostile.routes[("POST", "/sd3-5/v1/r-sd-3-5-large")] = reply(200, json.dumps(
+        {"id": "p-1", "status": "succeeded", "output": url}).encode())
+    result = run("sd35", "a fox")
+    assert result.exit_code == 6, result.stderr
+    assert "p-1" in result.stderr and "http(s) URL" in result.stderr
+    assert hostile.posts == 1 and len(hostile.requests) == 1
+    clean(result, isolated)
+
+
+# --- --timeout holds when the reply's head, not only its body, is trickled ----------------------
+# Each of these would take 200 s without the bound: run_bounded fails the test instead of hanging.
+
+def test_a_trickled_status_poll_ends_at_the_timeout_with_the_resume_command(
+        hostile: Hostile, isolated: Path, real_clock: None) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    hostile.routes[("GET", STATUS)] = trickle(b'{"status": "QUEUED"}' * 200, every=0.05)
+    result = run_bounded("nucleus", "a fox", "--timeout", "1")
+    assert result.exit_code == 7, result.stderr
+    assert "pixazo status req-1 --wait" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+@pytest.mark.parametrize("stage", ["post", "poll", "download"])
+def test_a_trickled_status_line_and_headers_end_at_the_timeout(
+        hostile: Hostile, isolated: Path, real_clock: None, stage: str) -> None:
+    slow = trickle_head(every=0.05)
+    if stage == "post":
+        hostile.routes[("POST", SDXL)] = slow
+        args, code = ("sdxl", "a fox"), 7
+    elif stage == "poll":
+        hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1"}')
+        hostile.routes[("GET", STATUS)] = slow
+        args, code = ("nucleus", "a fox"), 7
+    else:
+        image_at(hostile, slow)
+        args, code = ("sdxl", "a fox"), 8
+    result = run_bounded(*args, "--timeout", "1")
+    assert result.exit_code == code, result.stderr
+    assert hostile.posts == 1
+    if stage == "post":
+        assert "charged" in result.stderr
+    if stage == "poll":
+        assert "pixazo status req-1 --wait" in result.stderr
+    clean(result, isolated)
+
+
+def test_a_gzip_bomb_as_a_stream_image_body_stops_at_the_cap(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", LIGHTNING_STREAM)] = gzip_bomb(64, "image/png")
+    result = run("lightning", "a fox", "--stream")
+    assert result.exit_code == 7, result.stderr
+    assert "30 MB" in result.stderr and "charged" in result.stderr
     assert hostile.posts == 1
     clean(result, isolated)

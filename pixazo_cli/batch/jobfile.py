@@ -12,7 +12,13 @@ from typing import Any
 from pixazo_cli.batch.shards import shard as shard  # where --shard's slice used to live
 from pixazo_cli.errors import PixazoError, UsageError
 from pixazo_cli.flow.naming import check_template
-from pixazo_cli.models.request import ApiRequest, build_request, parse_params
+from pixazo_cli.models.request import (
+    ApiRequest,
+    NotFinite,
+    build_request,
+    loads_strict,
+    parse_params,
+)
 from pixazo_cli.models.table import FLAGS, MODELS
 
 LINE_KEYS = {"model", "prompt", "name", "stream", "param"}
@@ -75,7 +81,7 @@ def read_jobs(text: str, default_model: str | None,
     jobs: list[BatchJob] = []
     errors: list[InvalidLine] = []
     seen: dict[str, int] = {}
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         try:
@@ -94,18 +100,33 @@ def read_jobs(text: str, default_model: str | None,
     return jobs, errors
 
 
+def split_lines(text: str) -> list[str]:
+    """Lines end at \\n or \\r\\n only: str.splitlines also splits at U+2028, form feed, \\x1c…
+    which belong inside a prompt."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def _parse_line(raw: str, default_model: str | None,
                 model_defaults: dict[str, dict[str, Any]]) -> tuple[ApiRequest, str | None]:
     if raw.lstrip().startswith("{"):
         try:
-            fields = json.loads(raw)
-        except ValueError as exc:
+            fields = loads_strict(raw)
+        except NotFinite as exc:
+            raise UsageError(f"a number is too large to send ({exc})") from None
+        except json.JSONDecodeError as exc:
             raise UsageError(f"not valid JSON ({exc.msg}, column {exc.colno})") from None
+        except (ValueError, RecursionError) as exc:  # NaN, Infinity; nesting past the parser
+            raise UsageError(f"not valid JSON ({str(exc) or 'nested too deeply'})") from None
         if not isinstance(fields, dict):
             raise UsageError("a JSON line must be an object")
     else:
         fields = {"prompt": raw.strip()}
     model_name = fields.get("model", default_model)
+    if model_name is not None and not isinstance(model_name, str):
+        raise UsageError("\"model\" must be text, the name of one model")
     if model_name not in MODELS:
         raise UsageError(f"unknown model {model_name!r}; give \"model\" or --model "
                          f"({', '.join(MODELS)})" if model_name else
@@ -127,8 +148,11 @@ def _parse_line(raw: str, default_model: str | None,
         if not isinstance(name, str):
             raise UsageError("\"name\" must be text")
         check_template(name)
+    stream = fields.get("stream", False)
+    if not isinstance(stream, bool):
+        raise UsageError(f"\"stream\" must be true or false, not {stream!r}")
     request = build_request(model, prompt, values, _line_params(fields.get("param")),
-                            stream=bool(fields.get("stream", False)))
+                            stream=stream)
     return request, name
 
 

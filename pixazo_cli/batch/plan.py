@@ -13,6 +13,7 @@ from pixazo_cli.batch.manifest import SENDING, files_present
 from pixazo_cli.errors import GenerationFailed
 from pixazo_cli.flow.naming import SaveOptions
 from pixazo_cli.flow.preflight import name_parts, planned_paths
+from pixazo_cli.flow.sidecar import sidecar_path, sidecar_taken
 
 
 class Step(Enum):
@@ -56,5 +57,7 @@ def name_clashes(jobs: list[BatchJob], saved: Callable[[BatchJob], bool],
                 problems.append(f"lines {owners[path]} and {job.line} both write {path}")
             elif path.exists() and not save.overwrite:
                 problems.append(f"line {job.line}: {path} already exists")
+            elif save.sidecar and sidecar_taken(path, save.overwrite):
+                problems.append(f"line {job.line}: its sidecar {sidecar_path(path)} is taken")
             owners.setdefault(path, job.line)
     return problems

@@ -101,7 +101,9 @@ class Poller:
             reply, delay = poll_step(self.gateway.with_deadline(item.deadline), request_id,
                                      item.delays)
             if delay is None:
-                item.outcome.urls = reply_urls(reply, item.job.request.model, f"job {request_id}")
+                request = item.job.request
+                item.outcome.urls = reply_urls(reply, request.model, f"job {request_id}",
+                                               request.expected_images, request_id)
                 self.on_done(item.job, item.outcome)
                 return
         except UnknownRequest:

@@ -20,6 +20,7 @@ from pixazo_cli.cli.options import (
     completer,
     finite,
     global_options,
+    seconds,
     want_json_errors,
 )
 from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
@@ -99,7 +100,7 @@ def batch(
                                         "contact-sheet.png) in the output folder at the end.")]
     = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=0.001, metavar="SECONDS", callback=finite,
+        "--timeout", min=0.001, metavar="SECONDS", callback=seconds,
         help="Bound each job (default: config timeout, else 600).")]
     = None,
     sandbox: Sandbox = False,

@@ -30,6 +30,7 @@ from pixazo_cli.cli.options import (
     want_json_errors,
 )
 from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOptions, RunOptions
+from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import cli_name, field_for
 from pixazo_cli.models.table import FLAGS, MODELS, Field, Model
@@ -62,7 +63,7 @@ def read_prompt(words: list[str]) -> str:
     if sys.stdin.isatty():
         raise UsageError("PROMPT is `-` but nothing is piped in.",
                          hint='Pipe the prompt: echo "a cat" | pixazo sdxl -')
-    return sys.stdin.read().rstrip("\r\n")
+    return read_stdin_text("the prompt").rstrip("\r\n")
 
 
 def _field_option(model: Model, spec: Field) -> inspect.Parameter:

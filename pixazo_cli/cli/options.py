@@ -9,6 +9,7 @@ import typer
 
 from pixazo_cli.commands.options import GlobalOptions
 from pixazo_cli.errors import UsageError
+from pixazo_cli.http.clock import MAX_SECONDS
 
 
 def completer(choices: tuple[str, ...]) -> Any:
@@ -32,8 +33,17 @@ def finite(value: float | None) -> float | None:
     return value
 
 
+def seconds(value: float | None) -> float | None:
+    """A time limit the clocks and sockets underneath can hold (1e10 s overflows them)."""
+    finite(value)
+    if value is not None and value > MAX_SECONDS:
+        raise typer.BadParameter(f"must be at most {MAX_SECONDS:.0f} seconds (30 days), "
+                                 f"not {value:g}")
+    return value
+
+
 Timeout = Annotated[float | None, typer.Option(
-    "--timeout", min=0.001, metavar="SECONDS", callback=finite,
+    "--timeout", min=0.001, metavar="SECONDS", callback=seconds,
     help="Bound the whole command (default: config timeout, else 600).")]
 OutDir = Annotated[Path | None, typer.Option(
     "--output-dir", "-d", metavar="DIR", help="Save images in this folder (created if need be).",

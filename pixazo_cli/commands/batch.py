@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from pixazo_cli.commands.generate import open_session
 from pixazo_cli.commands.options import BatchCommandOptions, GlobalOptions
 from pixazo_cli.commands.saving import save_options
 from pixazo_cli.commands.session import Session
+from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError, most_severe
 from pixazo_cli.flow.files import check_folder
 from pixazo_cli.flow.naming import SaveOptions, check_template
@@ -107,7 +107,7 @@ def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
 def read_source(source: str) -> str:
     """A batch file's text, or stdin's for `-`."""
     if source == "-":
-        return sys.stdin.read()
+        return read_stdin_text("the batch file")
     try:
         return Path(source).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

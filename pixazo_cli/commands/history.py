@@ -127,7 +127,7 @@ def _print_rows(history: History, options: HistoryOptions) -> None:
     out = sys.stdout
     for row in latest(history, options.query):
         if options.json_out:
-            out.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
+            out.write(json.dumps(row.to_json(), ensure_ascii=False, allow_nan=False) + "\n")
             continue
         when = row.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         prompt = " ".join(row.prompt.split())
@@ -146,7 +146,7 @@ def _print_cost(history: History, options: HistoryOptions) -> None:
     if options.json_out:
         for kind, lines in (("model", by_model), ("day", by_day)):
             for line in lines:
-                sys.stdout.write(json.dumps(line.to_json(kind)) + "\n")
+                sys.stdout.write(json.dumps(line.to_json(kind), allow_nan=False) + "\n")
         return
     images = sum(s.images for s in by_model)
     total = (sum(s.cost_usd for s in by_model), images,

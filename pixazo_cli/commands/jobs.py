@@ -94,9 +94,9 @@ def run_inspect(path: Path, json_out: bool) -> None:
         raise UsageError(f"{path} carries no pixazo generation record.",
                          hint="Only images saved by pixazo carry one.")
     if json_out:
-        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
         return
-    sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     if isinstance(record.get("body"), dict):
         sys.stdout.write("\n" + parameters_text(record) + "\n")
 

@@ -137,7 +137,8 @@ def _write_grid_file(plan: Any, folder: Path, cells: list[str | None]) -> None:
     described = plan.describe()
     for cell, data, name in zip(plan.cells, described["cells"], cells, strict=True):
         data.update(file=name, x=cell.labels[0], y=cell.labels[1] if plan.y else None)
-    (folder / GRID_FILE).write_text(json.dumps(described, ensure_ascii=False, indent=1), "utf-8")
+    text = json.dumps(described, ensure_ascii=False, indent=1, allow_nan=False)
+    (folder / GRID_FILE).write_text(text, "utf-8")
 
 
 def compose_grid_png(plan: Any, folder: Path, cells: list[str | None]) -> Path:

@@ -19,7 +19,7 @@ def run_models(name: str | None, json_out: bool) -> None:
     ui = Ui(json_mode=json_out)
     if json_out:
         data = describe(models[0]) if name else {"models": [describe(m) for m in models]}
-        ui.result_line(json.dumps(data, ensure_ascii=False))
+        ui.result_line(json.dumps(data, ensure_ascii=False, allow_nan=False))
         return
     text = detail_text(models[0]) if name else listing_text(models)
     for line in text.splitlines():

@@ -71,7 +71,8 @@ class Session:
         self._start_sandbox()
         check_transport(self.settings.base_url)  # a mistyped URL is said before a missing key
         gateway = Gateway(self.settings.base_url, self.settings.require_key(), self.deadline,
-                          self.clock, log=self.ui.trace if self.ui.verbose else None)
+                          self.clock, log=self.ui.trace if self.ui.verbose else None,
+                          max_image_bytes=self.settings.max_download_bytes)
         self._closers.append(gateway)
         return gateway
 

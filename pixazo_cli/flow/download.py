@@ -25,6 +25,8 @@ from pixazo_cli.flow.files import (
     whole_image,
 )
 from pixazo_cli.http.clock import Clock, Deadline
+from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
+from pixazo_cli.http.decoding import ACCEPT_ENCODING, UndecodableBody, bounded_pieces
 from pixazo_cli.http.failures import in_words
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
 from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
@@ -57,9 +59,10 @@ class Downloader:
         self.max_bytes = max_bytes
         self.policy = RetryPolicy(MAX_ATTEMPTS, Backoff())
         self._log = log
-        self._http = httpx.Client(follow_redirects=True, transport=transport,
-                                  mounts=NO_PROXY_FOR_LOCAL,
-                                  headers={"User-Agent": user_agent()})
+        self._http = bind(httpx.Client(follow_redirects=True, transport=transport,
+                                       mounts=NO_PROXY_FOR_LOCAL,
+                                       headers={"User-Agent": user_agent(),
+                                                "Accept-Encoding": ACCEPT_ENCODING}))
 
     def close(self) -> None:
         self._http.close()
@@ -103,12 +106,19 @@ class Downloader:
         remaining = max(self.deadline.remaining(), 0.001)
         timeout = httpx.Timeout(min(60.0, remaining), connect=min(10.0, remaining))
         try:
-            with self._http.stream("GET", url, timeout=timeout) as response:
+            with deadline_for_this_thread(self.deadline), \
+                    self._http.stream("GET", url, timeout=timeout) as response:
                 if self._log:
                     self._log(f"GET {url} -> {response.status_code}")
                 _check_status(response)
                 return _write_body(response, out, self.max_bytes, self.deadline)
+        except UndecodableBody as exc:
+            raise SaveError(f"The image host sent {exc}; nothing was saved.",
+                            hint=_url_hint(url)) from None
         except httpx.TransportError as exc:  # the URL is in the hint: said once
+            if self.deadline.expired():  # the host trickled past --timeout
+                raise SaveError("Timed out while downloading the image; nothing was saved.",
+                                hint=f"Raise --timeout. {_url_hint(url)}") from None
             raise _Retryable(in_words(exc, "the image host", "mid-download")) from None
 
 
@@ -161,7 +171,7 @@ def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int,
     head = b""
     tail = b""
     # Decoded bytes are capped, so a gzip bomb stops at max_bytes; memory stays one chunk.
-    for chunk in response.iter_bytes(CHUNK):
+    for chunk in bounded_pieces(response, CHUNK):
         if len(head) < 12:
             head += chunk[:12 - len(head)]
             if len(head) >= 12 and sniff(head) is None:

@@ -26,8 +26,10 @@ from pixazo_cli.flow.download import Downloader, Saved
 from pixazo_cli.flow.events import FlowContext, FlowEvents
 from pixazo_cli.flow.existing import collected_parts, recorded_in_place, same_bytes
 from pixazo_cli.flow.files import place
+from pixazo_cli.flow.inline import keep_image
 from pixazo_cli.flow.naming import NameParts, SaveOptions, refuse_seed_placeholder
 from pixazo_cli.flow.preflight import check_destination, name_parts, prepare
+from pixazo_cli.flow.sidecar import sidecar_path
 from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.replies import Reply
@@ -45,6 +47,14 @@ class Outcome:
     urls: list[str] | None = None  # known once the gateway has answered with them
     files: list[Saved] = field(default_factory=list)
     created: datetime | None = None  # when it was sent, for one read back from the history
+    image: bytes | None = None  # an image the reply itself carried (a Stream endpoint's)
+
+    @property
+    def sources(self) -> list[str | bytes]:
+        """What save_all writes: each URL to download, or the image that came in the reply."""
+        if self.urls:
+            return list(self.urls)
+        return [] if self.image is None else [self.image]
 
 
 @contextmanager
@@ -84,7 +94,7 @@ def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
         return outcome
     with reporting(ctx.events, outcome):
         if outcome.urls is None:
-            outcome.urls = _wait_after_paying(ctx, gateway, model, outcome.request_id or "")
+            outcome.urls = _wait_after_paying(ctx, gateway, request, outcome.request_id or "")
         outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
     ctx.events.finished(outcome, None)
     return outcome
@@ -121,7 +131,11 @@ def submit(gateway: Gateway, request: ApiRequest,
         else:
             outcome.request_id = _optional_id(dig(reply.data, model.id_at))
             _check_sync_status(reply, model, outcome.request_id)
-            outcome.urls = reply_urls(reply, model, model.name)
+            if reply.image is not None:
+                outcome.urls, outcome.image = [], reply.image
+            else:
+                outcome.urls = reply_urls(reply, model, model.name, request.expected_images,
+                                          outcome.request_id)
     events.answered(outcome)
     return outcome
 
@@ -129,22 +143,24 @@ def submit(gateway: Gateway, request: ApiRequest,
 def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: SaveOptions,
              events: FlowEvents | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
-    urls = outcome.urls or []
+    sources = outcome.sources
     record = generation_record(outcome)  # one record: the file and its sidecar agree
     known, files = list(outcome.files), []
-    for index, url in enumerate(urls, start=1):
+    for index, source in enumerate(sources, start=1):
         if progress:
-            progress(index, len(urls))
-        kept = recorded_in_place(known, url, save.out_dir) if save.reuse else None
+            progress(index, len(sources))
+        url = source if isinstance(source, str) else ""  # "": the image came in the reply
+        kept = recorded_in_place(known, url, save.out_dir) if save.reuse and url else None
         if kept is not None:
             files.append(kept)
             if events:
                 events.saved(outcome, kept)
             continue
-        fetched = downloader.fetch(url, save.out_dir, record)
+        fetched = downloader.fetch(url, save.out_dir, record) if url else \
+            keep_image(bytes(source), save.out_dir, record)
         try:
             found = same_bytes(fetched, save.out_dir) if save.reuse else None
-            name = parts.render(save.template_for(len(urls)), index, fetched.ext,
+            name = parts.render(save.template_for(len(sources)), index, fetched.ext,
                                 outcome.request_id)
             path = found or place(fetched, save.out_dir / name, save.overwrite,
                                   find_free=save.template is None)
@@ -182,8 +198,8 @@ def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
 
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
-    sidecar = path.with_suffix(".json")
-    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2) + "\n"
+    sidecar = sidecar_path(path)
+    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     # Never through a symlink, never over a file unless --overwrite said so.
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
         (os.O_TRUNC if overwrite else os.O_EXCL)
@@ -202,25 +218,26 @@ def _save_with_activity(ctx: FlowContext, outcome: Outcome, parts: NameParts,
                         save: SaveOptions, queued: bool) -> list[Saved]:
     hint = resume_hint(outcome.request_id) if outcome.request_id and queued else None
     with interruptible("Interrupted while downloading; nothing partial was left.", hint), \
-            ctx.events.stage(parts.model, f"downloading 1/{len(outcome.urls or [])}") \
+            ctx.events.stage(parts.model, f"downloading 1/{len(outcome.sources)}") \
             as status:
         return save_all(ctx.downloader(), outcome, parts, save, ctx.events,
                         progress=lambda i, n: status(f"downloading {i}/{n}"))
 
 
-def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str) -> list[str]:
+def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str,
+          expected: int | None = None) -> list[str]:
     with interruptible(f"Stopped waiting for {request_id}; the job goes on at the gateway.",
                        resume_hint(request_id)), ctx.events.stage(model.name, "QUEUED") as status:
         final = wait_for_job(gateway, request_id, status)
-    return reply_urls(final, model, f"job {request_id}")
+    return reply_urls(final, model, f"job {request_id}", expected, request_id)
 
 
-def _wait_after_paying(ctx: FlowContext, gateway: Gateway, model: Model,
+def _wait_after_paying(ctx: FlowContext, gateway: Gateway, request: ApiRequest,
                        request_id: str) -> list[str]:
     """After a paid submit, a 404 on the poll is not "nothing was sent": the gateway took the
     job (and may have charged it) and now does not know it."""
     try:
-        return _wait(ctx, gateway, model, request_id)
+        return _wait(ctx, gateway, request.model, request_id, request.expected_images)
     except UnknownRequest:
         raise MaybeCharged(
             f"The gateway accepted the job {request_id} but its status endpoint now says it "

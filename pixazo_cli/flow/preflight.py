@@ -9,6 +9,7 @@ from pathlib import Path
 from pixazo_cli.errors import SaveError, UsageError
 from pixazo_cli.flow.files import check_folder
 from pixazo_cli.flow.naming import NameParts, SaveOptions, check_template, refuse_seed_placeholder
+from pixazo_cli.flow.sidecar import refuse_taken_sidecar
 from pixazo_cli.models.request import ApiRequest
 
 
@@ -56,6 +57,8 @@ def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -
         if path.exists() and not save.overwrite:
             raise SaveError(f"{path} already exists; nothing was sent.",
                             hint="Pass --overwrite to replace it, or choose another --name.")
+        if save.sidecar:
+            refuse_taken_sidecar(path, save.overwrite)
 
 
 def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> list[Path]:

@@ -106,11 +106,14 @@ def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:
                             hint="Change the prompt or settings and try again.")
 
 
-def reply_urls(reply: Reply, model: Model, what: str) -> list[str]:
-    """The image URLs where the model table says this model's replies keep them."""
+def reply_urls(reply: Reply, model: Model, what: str, expected: int | None = None,
+               request_id: str | None = None) -> list[str]:
+    """The image URLs where the model table says this model's replies keep them, checked
+    against what was asked for (`expected` images) where that is known."""
     value = dig(reply.data, model.urls_at)
     urls = value if isinstance(value, list) else [value]
-    return checked_urls(urls, f"{what} (HTTP {reply.status}, {model.urls_at})")
+    checked = checked_urls(urls, f"{what} (HTTP {reply.status}, {model.urls_at})")
+    return usable_urls(checked, expected, request_id)
 
 
 def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
@@ -120,3 +123,31 @@ def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
         raise GenerationFailed(f"The gateway reported success for {what} but gave no image "
                                f"URL (it is {state}).", hint="Nothing to download; try again.")
     return [u.strip() for u in urls]
+
+
+def usable_urls(urls: list[str], expected: int | None, request_id: str | None) -> list[str]:
+    """After paying, a reply the tool cannot act on is a failed generation that names what was
+    paid (exit 6): more images than were asked for (never hundreds of files), or a URL no
+    download can start from (never a crash)."""
+    which = f"request {request_id}" if request_id else "this request (its reply has no id)"
+    hint = "Check your Pixazo dashboard for what was charged."
+    if expected is not None and len(urls) > expected:
+        raise GenerationFailed(f"The gateway sent {len(urls)} image URLs for {which}, which "
+                               f"asked for {expected}; none was downloaded.", hint=hint)
+    for url in urls:
+        if not _fetchable(url):
+            raise GenerationFailed(f"The gateway's image URL for {which} is not an http(s) URL "
+                                   f"that can be fetched: {plain(url)[:120]!r}.", hint=hint)
+    return urls
+
+
+def _fetchable(url: str) -> bool:
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return False
+    # httpx takes "http://exa mple.com" and would look that name up: no URL has a space.
+    return parsed.scheme in ("http", "https") and bool(parsed.host) and \
+        not any(char.isspace() or ord(char) < 32 for char in url)

@@ -16,6 +16,8 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.clock import Clock, Deadline
+from pixazo_cli.http.deadline_io import bind, deadline_for_this_thread
+from pixazo_cli.http.decoding import ACCEPT_ENCODING, UndecodableBody, bounded_pieces
 from pixazo_cli.http.failures import in_words
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL, secure_or_local, with_scheme
 from pixazo_cli.http.limiter import RateLimiter
@@ -38,6 +40,7 @@ from pixazo_cli.http.retry import (
     poll_should_retry,
     retrying,
 )
+from pixazo_cli.http.stream import MAX_INLINE_IMAGE_BYTES, is_image, paid_reply
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
 from pixazo_cli.scrub import register_secret
@@ -75,6 +78,7 @@ class Gateway:
         transport: httpx.BaseTransport | None = None,
         backoff: Backoff | None = None,
         limiter: RateLimiter | None = None,
+        max_image_bytes: int = MAX_INLINE_IMAGE_BYTES,
     ) -> None:
         check_transport(base_url)
         register_secret(api_key)
@@ -85,17 +89,19 @@ class Gateway:
         self.post_policy = RetryPolicy(MAX_POST_RETRIES + 1, self.backoff)
         self.poll_policy = RetryPolicy(None, self.backoff, min_delay=MIN_POLL_SECONDS)
         self.limiter = limiter
+        self.image_cap = min(max_image_bytes, MAX_INLINE_IMAGE_BYTES)
         self.before_send: Callable[[], object] | None = None  # e.g. a batch's write-ahead
         self._log = log
         # No redirects: a redirect to another origin would carry the key along. A proxy from
         # the environment is not used for this machine, so the key never crosses one in clear.
-        self._http = httpx.Client(
+        self._http = bind(httpx.Client(
             mounts=NO_PROXY_FOR_LOCAL,
             base_url=self.base_url,
-            headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent()},
+            headers={**GATEWAY_HEADERS, KEY_HEADER: api_key, "User-Agent": user_agent(),
+                     "Accept-Encoding": ACCEPT_ENCODING},
             follow_redirects=False,
             transport=transport,
-        )
+        ))  # bind: --timeout holds down to each socket read (deadline_io.py)
 
     def close(self) -> None:
         self._http.close()
@@ -120,15 +126,15 @@ class Gateway:
         if self.before_send:
             self.before_send()
         try:
-            response = self._send("POST", request.path, json=request.body,
-                                  headers=request.headers)
+            response = self._send("POST", request.path, image_cap=self.image_cap,
+                                  json=request.body, headers=request.headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise Retry(_network_error(self.base_url, exc)) from None
         except (httpx.TimeoutException, TimeLimit):
             raise MaybeCharged(
                 f"No reply from the gateway within the time limit ({request.path}).",
                 hint=MAYBE_CHARGED_HINT) from None
-        except (httpx.HTTPError, OSError, TooLarge) as exc:
+        except (httpx.HTTPError, OSError, TooLarge, UndecodableBody) as exc:
             raise MaybeCharged(f"The paid request got no whole reply: {_what_broke(exc)}.",
                                hint=MAYBE_CHARGED_HINT) from None
         if response.status_code in POST_RETRY_STATUSES:
@@ -137,7 +143,7 @@ class Gateway:
                         wait=self.limiter.pause if throttled and self.limiter else None)
         if response.status_code == 404:
             raise no_such_endpoint(self.base_url + request.path, response)
-        return json_reply(response, paid=True)
+        return paid_reply(response)
 
     def status(self, request_id: str) -> Reply:
         """GET a job's status; every transient failure is retried until the deadline."""
@@ -158,7 +164,7 @@ class Gateway:
         except TimeLimit:
             raise GatewayError(f"Timed out talking to {self.base_url}.",
                                hint="Try again, or raise --timeout.") from None
-        except (httpx.HTTPError, OSError, TooLarge) as exc:
+        except (httpx.HTTPError, OSError, TooLarge, UndecodableBody) as exc:
             raise Retry(_network_error(self.base_url, exc)) from None
         if poll_should_retry(response.status_code):
             raise Retry(status_error(response, paid=False), _retry_after(response))
@@ -167,20 +173,23 @@ class Gateway:
         except GatewayError as unreadable:  # a proxy's error page: poll again
             raise Retry(unreadable) from None
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> Answer:
-        """One exchange, its reply read whole but never beyond MAX_REPLY_BYTES (decoded) nor
-        past the deadline, however slowly the server trickles it."""
+    def _send(self, method: str, path: str, image_cap: int = 0, **kwargs: Any) -> Answer:
+        """One exchange, its reply read whole but never beyond MAX_REPLY_BYTES (decoded; an
+        image reply: image_cap) nor past the deadline, however slowly the server trickles it."""
         remaining = max(self.deadline.remaining(), 0.001)
         timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
         started = self.clock.now()
         try:
             request = self._http.build_request(method, path, timeout=timeout, **kwargs)
-            response = self._http.send(request, stream=True)
-            try:
-                content = _read_capped(response, self.deadline)
-            finally:
-                response.close()
-        except (httpx.HTTPError, OSError, TooLarge, TimeLimit) as exc:
+            with deadline_for_this_thread(self.deadline):
+                response = self._http.send(request, stream=True)
+                try:
+                    cap = image_cap if image_cap and is_image(response.headers) \
+                        else MAX_REPLY_BYTES
+                    content = _read_capped(response, self.deadline, cap)
+                finally:
+                    response.close()
+        except (httpx.HTTPError, OSError, TooLarge, TimeLimit, UndecodableBody) as exc:
             self._trace(method, path, type(exc).__name__, started)
             raise
         self._trace(method, path, str(response.status_code), started)
@@ -201,12 +210,12 @@ class TimeLimit(Exception):
     """The command's deadline passed while a reply was still arriving."""
 
 
-def _read_capped(response: httpx.Response, deadline: Deadline) -> bytes:
+def _read_capped(response: httpx.Response, deadline: Deadline, cap: int) -> bytes:
     body = bytearray()
-    for chunk in response.iter_bytes():
+    for chunk in bounded_pieces(response):  # decompressed piece by piece: a gzip bomb stops
         body += chunk
-        if len(body) > MAX_REPLY_BYTES:
-            raise TooLarge(f"reply over {MAX_REPLY_BYTES // 1_000_000} MB")
+        if len(body) > cap:
+            raise TooLarge(f"reply over {cap // 1_000_000} MB")
         if deadline.expired():
             raise TimeLimit
     return bytes(body)
@@ -220,6 +229,8 @@ def _what_broke(exc: BaseException) -> str:
     """A short, fixed description: the HTTP stack's own text never reaches the user raw."""
     if isinstance(exc, TooLarge):
         return f"the reply was too large ({exc})"
+    if isinstance(exc, UndecodableBody):
+        return f"the reply could not be read ({exc})"
     return in_words(exc, "the gateway", "mid-reply")
 
 

@@ -30,6 +30,10 @@ class SystemClock:
         return event.wait(max(0.0, seconds))
 
 
+# The longest time limit: socket and thread timeouts overflow somewhere past 2**33 s.
+MAX_SECONDS = 30 * 24 * 3600.0
+
+
 @dataclass
 class Deadline:
     """The end of the whole command's time budget (--timeout)."""

@@ -34,6 +34,7 @@ class Reply:
 
     status: int
     data: dict[str, Any]
+    image: bytes | None = None  # the image itself, where a Stream endpoint sent it (stream.py)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)

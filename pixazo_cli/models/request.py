@@ -169,7 +169,9 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
         if not sep or not key.strip():
             raise UsageError(f"--param wants KEY=VALUE, not {pair!r}.")
         try:
-            params[key.strip()] = json.loads(raw, parse_constant=_not_json)
+            params[key.strip()] = loads_strict(raw)
+        except NotFinite:
+            raise UsageError(f"--param {pair}: the number is too large to send.") from None
         except ValueError:
             params[key.strip()] = raw
     return params
@@ -177,6 +179,23 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
 
 def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON")  # NaN and Infinity: send them as text
+
+
+class NotFinite(ValueError):
+    """A JSON number that overflows a float (1e999): no JSON body can carry it."""
+
+
+def finite_float(text: str) -> float:
+    """json.loads's parse_float: 1e999 would become infinity, which JSON cannot carry."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotFinite(f"{text} is too large")
+    return value
+
+
+def loads_strict(text: str) -> Any:
+    """JSON from a person (a batch line, --param): no NaN, no Infinity, no overflowing number."""
+    return json.loads(text, parse_constant=_not_json, parse_float=finite_float)
 
 
 def build_request(

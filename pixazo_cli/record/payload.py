@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -21,7 +22,7 @@ def record_json(record: dict[str, Any]) -> str:
     """Compact JSON that is also valid XML text; lossless, unlike the parameters text."""
     try:
         text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except TypeError as err:
+    except (TypeError, ValueError) as err:  # ValueError: NaN or infinity, which JSON lacks
         raise RecordNotStorable(f"the generation record is not JSON-able: {err}") from err
     # Such characters can only sit inside JSON strings, where a \u escape means the same.
     return XML_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
@@ -29,7 +30,18 @@ def record_json(record: dict[str, Any]) -> str:
 
 def parse_record(text: str | bytes) -> dict[str, Any] | None:
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse, parse_float=_finite)
     except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # NaN, Infinity: a record never holds them
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):  # 1e999: printed back, it would read "Infinity"
+        raise ValueError(f"{text} overflows")
+    return value

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pixazo_cli.errors import AuthError, UsageError
+from pixazo_cli.http.clock import MAX_SECONDS
 from pixazo_cli.scrub import register_secret
 
 DEFAULT_BASE_URL = "https://gateway.pixazo.ai"
@@ -181,7 +182,7 @@ def resolve(
         settings.output_dir = Path(_text(data, "output_dir")).expanduser()
     settings.name_template = _text(data, "name") or None
     settings.timeout = timeout if timeout is not None else \
-        positive_number(data, "timeout", DEFAULT_TIMEOUT)
+        positive_number(data, "timeout", DEFAULT_TIMEOUT, MAX_SECONDS)
     mb = positive_number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
     settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
@@ -208,10 +209,11 @@ def _switch(data: dict[str, Any], key: str, default: bool = False) -> bool:
     return value
 
 
-def positive_number(data: dict[str, Any], key: str, default: float) -> float:
+def positive_number(data: dict[str, Any], key: str, default: float,
+                    high: float = math.inf) -> float:
     value = data.get(key, default)
     if (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
-            or not math.isfinite(value)):
+            or not math.isfinite(value) or value > high):
         raise UsageError(f"Config value {key} must be a positive number, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} …`.")
     return float(value)

@@ -3,9 +3,11 @@ checking a value before it is stored, and reading or changing one key of the fil
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pixazo_cli.errors import UsageError
+from pixazo_cli.http.clock import MAX_SECONDS
 from pixazo_cli.settings.config import TOP_KEYS, mask, positive_number
 
 
@@ -32,7 +34,8 @@ def check_setting(key: str, raw: str) -> Any:
     if key in ("timeout", "max_download_mb"):
         try:
             number = float(raw)
-            positive_number({key: number}, key, 0)
+            high = MAX_SECONDS if key == "timeout" else math.inf
+            positive_number({key: number}, key, 0, high)
         except (ValueError, UsageError):
             raise UsageError(f"{key} must be a positive number, not {raw!r}.") from None
         return int(number) if number.is_integer() else number

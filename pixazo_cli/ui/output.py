@@ -30,7 +30,7 @@ def dry_run_report(method: str, url: str, headers: dict[str, str],
             curl.append("-H @-")
         else:
             curl.append(f"-H {shlex.quote(f'{name}: {value}')}")
-    curl.append(f"--data-raw {shlex.quote(json.dumps(body, ensure_ascii=False))}")
+    curl.append(f"--data-raw {shlex.quote(json.dumps(body, ensure_ascii=False, allow_nan=False))}")
     return {"method": method, "url": url,
             "headers": {k: ("****" if k == KEY_HEADER else v) for k, v in headers.items()},
             "body": body, "curl": " \\\n  ".join(curl)}
@@ -39,7 +39,7 @@ def dry_run_report(method: str, url: str, headers: dict[str, str],
 def dry_run_text(report: dict[str, Any]) -> str:
     lines = [f"{report['method']} {report['url']}"]
     lines += [f"{name}: {value}" for name, value in report["headers"].items()]
-    lines += ["", json.dumps(report["body"], ensure_ascii=False, indent=2), "",
+    lines += ["", json.dumps(report["body"], ensure_ascii=False, indent=2, allow_nan=False), "",
               "# The same request with curl (the key comes from $PIXAZO_API_KEY):",
               report["curl"]]
     return "\n".join(lines)

@@ -1,0 +1,52 @@
+"""Bad input from a person gets a plain, typed error; input that is odd but valid is kept
+exactly. (The exit-2 rows that send nothing are in the fault table, tests/test_faults.py.)"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pixazo_cli.batch.jobfile import split_lines
+from pixazo_cli.record import read
+from pixazo_cli.sandbox import Sandbox
+
+from .conftest import KEY, run
+
+ODD_BUT_ONE_LINE = "a fox\u2028in\x0csnow\x1cby\x1dthe\x1eriver\x85at\x0bdusk\u2029"
+
+
+def test_batch_lines_end_at_newline_or_crlf_only() -> None:
+    assert split_lines(f"{ODD_BUT_ONE_LINE}\r\nsecond\nthird") == [
+        ODD_BUT_ONE_LINE, "second", "third"]
+    assert split_lines("one\n\ntwo\n") == ["one", "", "two"]
+
+
+def test_a_prompt_with_line_separators_inside_is_one_job_sent_byte_for_byte(
+        gateway: Sandbox, tmp_path: Path) -> None:
+    jobs = tmp_path / "prompts.txt"
+    jobs.write_bytes(f"{ODD_BUT_ONE_LINE}\r\n".encode())
+    out = tmp_path / "out"
+    result = run("batch", str(jobs), "--model", "sdxl", "-d", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert gateway.stats()["posts_received"] == 1
+    [image] = sorted(out.glob("*.png"))
+    record = read(image)
+    assert record is not None and record["body"]["prompt"] == ODD_BUT_ONE_LINE.strip()
+    assert KEY not in result.stdout + result.stderr
+
+
+def test_an_overflowing_param_with_json_prints_a_json_error_without_infinity(
+        gateway: Sandbox) -> None:
+    result = run("sdxl", "a fox", "--param", "seed=1e999", "--json")
+    assert result.exit_code == 2, result.stderr
+    assert "Infinity" not in result.stdout
+    error = json.loads(result.stdout, parse_constant=lambda name: 1 / 0)
+    assert error["exit_code"] == 2 and "too large" in error["error"]
+    assert gateway.stats()["posts_received"] == 0
+
+
+def test_a_config_timeout_past_the_limit_is_a_plain_exit_2(gateway: Sandbox) -> None:
+    assert run("config", "set", "timeout", "1e10").exit_code == 2
+    result = run("sdxl", "a fox", "--timeout", "2592001")
+    assert result.exit_code == 2 and "30 days" in result.stderr
+    assert gateway.stats()["posts_received"] == 0

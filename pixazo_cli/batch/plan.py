@@ -36,7 +36,10 @@ def next_step(job: BatchJob, entry: dict[str, Any] | None, folder: Path,
     if entry.get("request_id") and job.request.model.queued and not job_failed:
         return Step.RESUME
     # SENDING: an earlier run wrote its intent and stopped before the reply was recorded.
-    if (entry.get("maybe_charged") or entry.get("status") == SENDING) \
+    # paid without URLs: the gateway answered (an image in the reply itself, for a stream
+    # endpoint) and saving it failed; no URL is left to fetch it again from.
+    unsaved = entry.get("paid") and not job_failed
+    if (entry.get("maybe_charged") or entry.get("status") == SENDING or unsaved) \
             and not resend_maybe_charged:
         return Step.HOLD
     return Step.SEND

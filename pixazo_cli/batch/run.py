@@ -178,7 +178,8 @@ class BatchRun:
         elif step is Step.HOLD:
             why = ("an earlier run sent it and stopped before the gateway's reply was recorded, "
                    "so it may have been charged") if entry.get("status") == SENDING else \
-                "an earlier request for it may have been charged"
+                ("an earlier run paid for it but could not save the image the reply carried"
+                 if entry.get("paid") else "an earlier request for it may have been charged")
             self._failed(job, MaybeCharged(
                 f"Not sent again: {why}.",
                 hint="Check your Pixazo dashboard, then re-run with --resend-maybe-charged."))
@@ -202,7 +203,7 @@ class BatchRun:
         try:
             self.manifest.record(job.key, line=job.line, model=outcome.model,
                                  body_sha256=job.body_sha256, request_id=outcome.request_id,
-                                 urls=outcome.urls, status="submitted")
+                                 urls=outcome.urls, status="submitted", paid=True)
         except PixazoError:
             self.view.say(f"line {job.line}: paid, but the manifest cannot be written; "
                           + paid_summary(outcome))

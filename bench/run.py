@@ -122,7 +122,7 @@ def overhead(runs: int, home: Path) -> list[tuple[str, str, str]]:
     with sandbox("--latency", "0", "--rate-limit", "0") as url:
         env = client_env(url, home)
         tool = median_ms([PIXAZO, "-q", "sdxl", "bench", "--width", "512", "--height", "512",
-                          "--seed", "1", "-o", str(home / "out")], runs, env)
+                          "--seed", "1", "-d", str(home / "out")], runs, env)
         plain = median_ms([sys.executable, str(raw), url, str(home / "raw.png")], runs, env)
     return [("sync generation, whole command: pixazo sdxl", f"{tool:.0f} ms", ""),
             ("sync generation, whole command: raw httpx script", f"{plain:.0f} ms", ""),
@@ -179,7 +179,7 @@ def download(home: Path) -> list[tuple[str, str, str]]:
     for megabytes in (5, 50):
         with sandbox("--latency", "0", "--fault", f"download:huge={megabytes}") as url:
             env = client_env(url, home)
-            command = [PIXAZO, "-q", "sdxl", "bench", "-o", str(home / f"big{megabytes}")]
+            command = [PIXAZO, "-q", "sdxl", "bench", "-d", str(home / f"big{megabytes}")]
             started = time.perf_counter()
             peak_kb = subprocess.run([sys.executable, "-c", MEASURE_RSS, *command], env=env,
                                      capture_output=True, text=True, check=True).stdout
@@ -206,7 +206,7 @@ def batch(home: Path) -> list[tuple[str, str, str]]:
         with sandbox("--latency", "1") as url:
             env = client_env(url, home)
             started = time.perf_counter()
-            subprocess.run([PIXAZO, "-q", "batch", str(jobs), "-j", str(concurrency), "-o",
+            subprocess.run([PIXAZO, "-q", "batch", str(jobs), "-j", str(concurrency), "-d",
                             str(home / f"batch{concurrency}")], env=env, check=True,
                            stdout=subprocess.DEVNULL)
             took = time.perf_counter() - started
@@ -250,11 +250,11 @@ def big(home: Path) -> list[tuple[str, str, str]]:
     for count in (1000, 10000):
         jobs_path, folder = big_batch(home, count)
         if count == 10000:
-            took = median_ms([PIXAZO, "batch", str(jobs_path), "--check", "-o", str(folder)],
+            took = median_ms([PIXAZO, "batch", str(jobs_path), "--check", "-d", str(folder)],
                              3, env) / 1000
             rows.append(("batch --check, 10,000 lines (all saved)", f"{took:.2f} s",
                          f"< 2 s: {'met' if took < 2 else 'MISSED'}"))
-        command = [PIXAZO, "-q", "batch", str(jobs_path), "-o", str(folder)]
+        command = [PIXAZO, "-q", "batch", str(jobs_path), "-d", str(folder)]
         started = time.perf_counter()
         peak_kb, cpu = subprocess.run([sys.executable, "-c", MEASURE_USAGE, *command], env=env,
                                       capture_output=True, text=True, check=True).stdout.split()

@@ -4,27 +4,18 @@ manifest. Real HTTP; the client's clock is the fake one from conftest, so nothin
 from __future__ import annotations
 
 import json
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
-        yield running
+from pixazo_cli.sandbox import Sandbox
+from tests.conftest import reset_sandbox
 
 
 @pytest.fixture
 def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    sandbox.set_faults([])
-    urllib.request.urlopen(urllib.request.Request(sandbox.base_url + "/_sandbox/reset",
-                                                  data=b"{}", method="POST")).close()
+    reset_sandbox(sandbox)
     monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

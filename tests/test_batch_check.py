@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pixazo_cli.sandbox import Sandbox
-from tests.batch_ci_support import gateway, line, sandbox, sdxl_lines, write  # noqa: F401
+from tests.batch_ci_support import gateway, line, sdxl_lines, write  # noqa: F401
 from tests.conftest import run
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from pixazo_cli.sandbox import Sandbox
 from pixazo_cli.ui.ci import Heartbeat, error_command, escape_data, escape_property
-from tests.batch_ci_support import gateway, line, sandbox, sdxl_lines, write  # noqa: F401
+from tests.batch_ci_support import gateway, line, sdxl_lines, write  # noqa: F401
 from tests.conftest import FakeClock, run
 
 

@@ -14,7 +14,6 @@ from tests.batch_ci_support import (  # noqa: F401
     gateway,
     latest,
     line,
-    sandbox,
     sdxl_lines,
     write,
 )

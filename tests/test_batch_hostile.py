@@ -7,26 +7,12 @@ import errno
 import fcntl
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
-from tests.conftest import KEY, reset_sandbox, run
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
-        yield running
-
-
-@pytest.fixture
-def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    reset_sandbox(sandbox, [])
-    monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
-    return sandbox
+from pixazo_cli.sandbox import Sandbox
+from tests.conftest import KEY, run
 
 
 def jobs(folder: Path, *prompts: str) -> str:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pixazo_cli.batch.jobfile import read_jobs
 from pixazo_cli.batch.shards import shard, shard_numbers, shard_rate_limit
 from pixazo_cli.sandbox import Sandbox
-from tests.batch_ci_support import gateway, line, sandbox, sdxl_lines, write  # noqa: F401
+from tests.batch_ci_support import gateway, line, sdxl_lines, write  # noqa: F401
 from tests.conftest import run
 
 # A small vocabulary, so that random files hold identical lines too.

@@ -4,6 +4,7 @@ refusals, and the seeds or image counts each variation asks for."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from pixazo_cli.compare.grid import MAX_CELLS, Axis, parse_axis, plan_grid
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import build_request
 from pixazo_cli.models.table import MODELS
+from tests.conftest import run
 
 
 def test_an_axis_lists_its_values() -> None:
@@ -108,3 +110,13 @@ def test_count_with_no_wait_is_refused_before_anything_is_sent() -> None:
     result = run("--sandbox", "nucleus", "a fox", "-n", "2", "--no-wait")
     assert result.exit_code == 2
     assert "--no-wait" in result.stderr
+
+
+def test_grid_dry_run_states_the_cost_where_the_vendor_states_a_price(isolated: Path) -> None:
+    result = run("grid", "sd35", "a fox", "--x", "steps=20,30,40", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["cost"] == pytest.approx(0.60)
+    text = run("grid", "sd35", "a fox", "--x", "steps=20,30,40", "--dry-run")
+    assert "$0.60" in text.stdout
+    assert run("grid", "sdxl", "a fox", "--x", "steps=4,8", "--dry-run", "--json").json()[
+        "cost"] is None

@@ -83,9 +83,11 @@ def _settings(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _grid_dry_run(session: Session, plan: Any, json_out: bool) -> None:
-    price = getattr(plan.model, "price_per_image", None)  # where the model table has prices
+    from pixazo_cli.batch.guards import request_cents
+
     images = sum(cell.request.expected_images for cell in plan.cells)
-    cost = round(price * images, 4) if isinstance(price, int | float) else None
+    cost = None if plan.model.price_per_image is None else \
+        sum(request_cents(cell.request) for cell in plan.cells) / 100
     if json_out:
         session.ui.result_json({"model": plan.model.name, "requests": len(plan.cells),
                                 "columns": plan.columns, "rows": plan.rows, "images": images,
@@ -93,7 +95,8 @@ def _grid_dry_run(session: Session, plan: Any, json_out: bool) -> None:
     else:
         session.ui.result_line(f"{len(plan.cells)} requests ({plan.columns} × {plan.rows}) to "
                                f"{plan.model.name}, {images} image(s)"
-                               + (f", about {cost} in credits" if cost is not None else ""))
+                               + (f", ${cost:.2f} at the vendor's stated price"
+                                  if cost is not None else ""))
         for cell in plan.cells:
             session.ui.result_line(f"  r{cell.row + 1} c{cell.column + 1}  "
                                    + "  ".join(cell.labels))

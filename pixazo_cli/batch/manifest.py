@@ -3,6 +3,10 @@ can be run again and pays for nothing twice.
 
 Append-only, because a process killed mid-write then loses at most its last, partial line (which
 reading skips). The newest line of a job is its state.
+
+What an earlier run wrote is indexed, not held: each job's newest line is remembered by its
+offset in the file and parsed when asked for, so a re-run over 100,000 saved jobs keeps a key
+and a number each, whatever the entries hold.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +32,10 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
-        self._latest: dict[str, dict[str, Any]] = {}
+        self._offsets: dict[str, int] = {}  # job -> where its newest earlier line starts
+        self._written: dict[str, dict[str, Any]] = {}  # job -> its state, written this run
+        self._reader: Any = None
+        self._torn = False  # the file ends in a line cut short: the next append starts anew
         self._held: Any = None
         if path.exists():
             self._load()
@@ -51,28 +59,51 @@ class Manifest:
         if self._held is not None:
             self._held.close()  # closing drops the lock
             self._held = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def _load(self) -> None:
-        with open(self.path, encoding="utf-8") as handle:
+        offset = 0
+        with open(self.path, "rb") as handle:
             for line in handle:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue  # a line cut short by a kill
-                if isinstance(entry, dict) and isinstance(entry.get("job"), str):
-                    self._latest[entry["job"]] = entry
+                job = _job_of(line)
+                if job is not None:
+                    self._offsets[job] = offset
+                offset += len(line)
+                self._torn = not line.endswith(b"\n")
 
     def get(self, job: str) -> dict[str, Any] | None:
-        return self._latest.get(job)
+        with self._lock:
+            return self._get(job)
+
+    def _get(self, job: str) -> dict[str, Any] | None:
+        if job in self._written:
+            return self._written[job]
+        offset = self._offsets.get(job)
+        if offset is None:
+            return None
+        if self._reader is None:
+            self._reader = open(self.path, "rb")  # noqa: SIM115 - closed by release()
+        self._reader.seek(offset)
+        entry: dict[str, Any] = json.loads(self._reader.readline())
+        return entry
 
     def status(self, job: str) -> str | None:
-        return (self._latest.get(job) or {}).get("status")
+        return (self.get(job) or {}).get("status")
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every job's newest state."""
+        for job in {**self._offsets, **self._written}:
+            entry = self.get(job)
+            if entry is not None:
+                yield entry
 
     def record(self, job: str, durable: bool = False, **fields: Any) -> dict[str, Any]:
         """Append the job's new state (merged over its last one) and return it; `durable`
         waits until it is on the disk (the intent written before paying)."""
         with self._lock:
-            entry = {**self._latest.get(job, {}), **fields, "job": job,
+            entry = {**(self._get(job) or {}), **fields, "job": job,
                      "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
             if entry.get("status") != "failed":
                 entry.pop("error", None)
@@ -80,15 +111,25 @@ class Manifest:
             try:
                 line = json.dumps(scrub_data(entry), ensure_ascii=False, allow_nan=False)
                 with open(self.path, "a", encoding="utf-8") as handle:
-                    handle.write(line + "\n")
+                    handle.write(("\n" if self._torn else "") + line + "\n")
+                    self._torn = False
                     if durable:
                         handle.flush()
                         os.fsync(handle.fileno())
             except OSError as exc:
                 raise SaveError(f"Cannot write the manifest {self.path}: "
                                 f"{exc.strerror or exc}.") from None
-            self._latest[job] = entry
+            self._written[job] = entry
             return entry
+
+
+def _job_of(line: bytes) -> str | None:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return None  # a line cut short by a kill
+    job = entry.get("job") if isinstance(entry, dict) else None
+    return job if isinstance(job, str) else None
 
 
 def files_present(entry: dict[str, Any], folder: Path) -> bool:

@@ -24,8 +24,8 @@ class BatchEvents(FlowEvents):
     def started(self, job: BatchJob) -> None:
         """A job begins: it will send, poll or download."""
 
-    def skipped(self, job: BatchJob, entry: dict[str, Any]) -> None:
-        """A job's images were saved by an earlier run."""
+    def skipped(self, line: int, entry: dict[str, Any]) -> None:
+        """The job on this line had its images saved by an earlier run (its manifest entry)."""
 
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
         """A job's images are saved."""
@@ -61,9 +61,9 @@ class BatchFanout(Fanout, BatchEvents):
         for listener in self.listeners:
             listener.started(job)
 
-    def skipped(self, job: BatchJob, entry: dict[str, Any]) -> None:
+    def skipped(self, line: int, entry: dict[str, Any]) -> None:
         for listener in self.listeners:
-            listener.skipped(job, entry)
+            listener.skipped(line, entry)
 
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
         for listener in self.listeners:

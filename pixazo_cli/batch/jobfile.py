@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from pixazo_cli.batch.shards import shard as shard  # where --shard's slice used to live
 from pixazo_cli.errors import PixazoError, UsageError
@@ -74,30 +76,45 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return int(match[1]), int(match[2])
 
 
-def read_jobs(text: str, default_model: str | None,
+def read_jobs(source: str | Iterable[str], default_model: str | None,
               model_defaults: dict[str, dict[str, Any]],
               skip_invalid: bool = False) -> tuple[list[BatchJob], list[InvalidLine]]:
-    """Every line becomes a checked job; errors name their line. Returns (jobs, skipped lines)."""
+    """Every line (of a text, or lines as they are read) becomes a checked job; errors name
+    their line. Returns (jobs, skipped lines)."""
     jobs: list[BatchJob] = []
     errors: list[InvalidLine] = []
+    lines = split_lines(source) if isinstance(source, str) else source
+    for item in iter_jobs(lines, default_model, model_defaults):
+        (errors if isinstance(item, InvalidLine) else jobs).append(item)  # type: ignore[arg-type]
+    refuse_invalid(errors, skip_invalid, bool(jobs))
+    return jobs, errors
+
+
+def iter_jobs(lines: Iterable[str], default_model: str | None,
+              model_defaults: dict[str, dict[str, Any]]) -> Iterator[BatchJob | InvalidLine]:
+    """Each line's job or what is wrong with it, one at a time, so a long file need not be
+    held: only a short hash per distinct request is kept, to number identical lines."""
     seen: dict[str, int] = {}
-    for number, raw in enumerate(split_lines(text), start=1):
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         try:
             request, name = _parse_line(raw, default_model, model_defaults)
         except PixazoError as error:
-            errors.append(InvalidLine(number, error.message))
+            yield InvalidLine(number, error.message)
             continue
-        digest = canonical_hash(request)
+        digest = canonical_hash(request)[:32]
         seen[digest] = seen.get(digest, 0) + 1
-        jobs.append(BatchJob(number, request, name, f"{digest[:32]}#{seen[digest]}"))
+        yield BatchJob(number, request, name, f"{digest}#{seen[digest]}")
+
+
+def refuse_invalid(errors: list[InvalidLine], skip_invalid: bool, any_jobs: bool) -> None:
+    """Nothing is sent while an invalid line is left in (unless skipped), or with no jobs."""
     if errors and not skip_invalid:
         raise InvalidLines(errors)
-    if not jobs and not errors:
+    if not any_jobs and not errors:
         raise UsageError("The batch file has no jobs.",
                          hint="One JSON object or one prompt per line.")
-    return jobs, errors
 
 
 def split_lines(text: str) -> list[str]:
@@ -107,6 +124,31 @@ def split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def file_lines(path: Path) -> Iterator[str]:
+    """A batch file's lines as they are read, split as split_lines does. Raises UsageError
+    when the file cannot be opened (at once) or read as UTF-8 (when reading reaches it)."""
+    try:
+        handle = open(path, encoding="utf-8", newline="\n")  # noqa: SIM115 - the generator closes it
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    return _lines_of(path, handle)
+
+
+def _lines_of(path: Path, handle: TextIO) -> Iterator[str]:
+    with handle:
+        try:
+            for line in handle:
+                line = line[:-1] if line.endswith("\n") else line
+                yield line[:-1] if line.endswith("\r") else line
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> UsageError:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return UsageError(f"Cannot read the batch file {path}: {reason}.")
 
 
 def _parse_line(raw: str, default_model: str | None,

@@ -45,6 +45,16 @@ def next_step(job: BatchJob, entry: dict[str, Any] | None, folder: Path,
     return Step.SEND
 
 
+def hold_reason(entry: dict[str, Any]) -> str:
+    """Why a HOLD job is not sent again."""
+    if entry.get("status") == SENDING:
+        return ("an earlier run sent it and stopped before the gateway's reply was recorded, "
+                "so it may have been charged")
+    if entry.get("paid"):
+        return "an earlier run paid for it but could not save the image the reply carried"
+    return "an earlier request for it may have been charged"
+
+
 def name_clashes(jobs: list[BatchJob], saved: Callable[[BatchJob], bool],
                  save_for: Callable[[BatchJob], SaveOptions]) -> list[str]:
     """Fixed file names that are taken, or that two lines share: they would fail only after

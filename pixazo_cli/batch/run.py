@@ -17,9 +17,10 @@ from typing import Any
 
 from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit
+from pixazo_cli.batch.intake import SavedJobs
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, SENDING, Manifest
-from pixazo_cli.batch.plan import Step, name_clashes, next_step
+from pixazo_cli.batch.plan import Step, hold_reason, name_clashes, next_step
 from pixazo_cli.batch.poller import Poller
 from pixazo_cli.errors import (
     AuthError,
@@ -53,14 +54,18 @@ class BatchOptions:
 
 class BatchRun:
     def __init__(self, session: FlowContext, jobs: list[BatchJob], options: BatchOptions,
-                 view: BatchEvents, history: Any = None) -> None:
+                 view: BatchEvents, history: Any = None, manifest: Manifest | None = None,
+                 saved: SavedJobs | None = None) -> None:
+        """`saved`: jobs batch/intake.py found saved in `manifest` by an earlier run."""
         self.session = session
         self.jobs = jobs
+        self.saved = saved or SavedJobs()
         self.options = options
         self.view = view
         self.history = history or NoRecord()  # the history's rows, one per paid request
         self.events = Fanout(view, self.history)
-        self.manifest = Manifest(options.manifest or options.save.out_dir / MANIFEST_NAME)
+        self.manifest = manifest or Manifest(options.manifest
+                                             or options.save.out_dir / MANIFEST_NAME)
         self.limiter = RateLimiter(options.rate_limit, session.clock)
         self.guard = SpendingGuard(options.max_requests, options.max_cost)
         self.gateway = session.gateway()
@@ -91,9 +96,12 @@ class BatchRun:
         with self.view:
             # Saved jobs are skipped here, not by a worker: a re-run of 10,000 saved jobs
             # should cost a manifest look-up each, not a trip through the pool.
+            for line, key in self.saved:
+                self.view.skipped(line, self.manifest.get(key) or {})
             left = [job for job in self.jobs if not self._skipped(job)]
-            if self.jobs and not left:
-                self.view.say(f"Nothing to do: all {len(self.jobs)} jobs are saved.")
+            total = len(self.jobs) + len(self.saved)
+            if total and not left:
+                self.view.say(f"Nothing to do: all {total} jobs are saved.")
             for job in left:
                 self.pool.submit(self._guarded, job, self._start)
             self._wait_for_all()
@@ -154,17 +162,13 @@ class BatchRun:
         if next_step(job, entry, self.options.save.out_dir,
                      self.options.resend_maybe_charged) is not Step.SKIP:
             return False
-        self.view.skipped(job, entry or {})
+        self.view.skipped(job.line, entry or {})
         self._finish()
         return True
 
     def _start(self, job: BatchJob) -> None:
         entry = self.manifest.get(job.key) or {}
         step = next_step(job, entry, self.options.save.out_dir, self.options.resend_maybe_charged)
-        if step is Step.SKIP:
-            self.view.skipped(job, entry)
-            self._finish()
-            return
         if self.stopping.is_set():
             return self._finish()
         outcome = Outcome(job.request.model.name, request=job.request,
@@ -176,12 +180,8 @@ class BatchRun:
             self.view.started(job)
             self.poller.add(job, outcome, self._deadline())  # resume the queued job
         elif step is Step.HOLD:
-            why = ("an earlier run sent it and stopped before the gateway's reply was recorded, "
-                   "so it may have been charged") if entry.get("status") == SENDING else \
-                ("an earlier run paid for it but could not save the image the reply carried"
-                 if entry.get("paid") else "an earlier request for it may have been charged")
             self._failed(job, MaybeCharged(
-                f"Not sent again: {why}.",
+                f"Not sent again: {hold_reason(entry)}.",
                 hint="Check your Pixazo dashboard, then re-run with --resend-maybe-charged."))
         else:
             self._submit(job)

@@ -20,18 +20,24 @@ if TYPE_CHECKING:
 GATEWAY_LIMIT = 60  # paid requests a minute per key: the gateway's fair-use limit
 
 
-def shard_identities(jobs: Sequence[BatchJob]) -> list[str]:
-    """Each job's stable identity: its content's hash and its repeat number, in file order."""
-    seen: dict[str, int] = {}
-    identities = []
-    for job in jobs:
+class ShardCounter:
+    """Each job's shard, one job at a time in file order (a file need not be held at once)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._seen: dict[str, int] = {}  # a short hash of each content: how often it came
+
+    def identity(self, job: BatchJob) -> str:
+        """The job's stable identity: its content's hash and its repeat number."""
         content = json.dumps({"endpoint": job.request.path, "body": job.request.body,
                               "headers": job.request.headers, "name": job.name},
                              sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256(content.encode()).hexdigest()
-        seen[digest] = seen.get(digest, 0) + 1
-        identities.append(f"{digest}#{seen[digest]}")
-    return identities
+        repeat = self._seen[digest[:32]] = self._seen.get(digest[:32], 0) + 1
+        return f"{digest}#{repeat}"
+
+    def number(self, job: BatchJob) -> int:
+        return shard_number(self.identity(job), self.count)
 
 
 def shard_number(identity: str, count: int) -> int:
@@ -40,7 +46,8 @@ def shard_number(identity: str, count: int) -> int:
 
 
 def shard_numbers(jobs: Sequence[BatchJob], count: int) -> list[int]:
-    return [shard_number(identity, count) for identity in shard_identities(jobs)]
+    counter = ShardCounter(count)
+    return [counter.number(job) for job in jobs]
 
 
 def shard(jobs: list[BatchJob], which: tuple[int, int] | None) -> list[BatchJob]:

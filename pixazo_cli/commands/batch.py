@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pixazo_cli.batch.check import check_batch
 from pixazo_cli.batch.events import BatchEvents, BatchFanout
-from pixazo_cli.batch.jobfile import BatchJob, InvalidLines, parse_shard, read_jobs
+from pixazo_cli.batch.intake import IntakeRules, take_in
+from pixazo_cli.batch.jobfile import (
+    BatchJob,
+    InvalidLine,
+    InvalidLines,
+    file_lines,
+    parse_shard,
+    read_jobs,
+    split_lines,
+)
+from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
 from pixazo_cli.batch.run import BatchOptions, BatchRun
-from pixazo_cli.batch.shards import GATEWAY_LIMIT, shard, shard_rate_limit
+from pixazo_cli.batch.shards import GATEWAY_LIMIT, shard_rate_limit
 from pixazo_cli.commands.generate import open_session
 from pixazo_cli.commands.options import BatchCommandOptions, GlobalOptions
 from pixazo_cli.commands.saving import save_options
@@ -24,48 +35,73 @@ from pixazo_cli.flow.naming import SaveOptions, check_template
 from pixazo_cli.ui.batchview import BatchView, check_text
 from pixazo_cli.ui.ci import GithubReport, github_actions
 
+T = TypeVar("T")
+
 
 def run_batch(source: str, options: BatchCommandOptions, globals_: GlobalOptions) -> int:
     which = parse_shard(options.shard)
     if options.output.name:
         check_template(options.output.name)
-    text = read_source(source)
+    lines = source_lines(source)
     with open_session(globals_, options.output) as session:
         save = save_options(session, options.output)
         github = GithubReport(lambda: session.ui.err, source, save.out_dir,
                               os.environ.get("GITHUB_STEP_SUMMARY")) if github_actions() else None
-        try:
-            jobs, invalid = read_jobs(text, options.model, session.settings.model_defaults,
-                                      options.skip_invalid or options.check)
-        except InvalidLines as error:
-            if github is not None:
-                github.invalid(error.lines)
-                github.summary()
-            raise
-        if github is not None:
-            github.invalid(invalid)
-        for bad in invalid:
-            session.ui.say(f"skipped {bad}" if not options.check else f"invalid {bad}")
         if options.check:
+            jobs, invalid = _read(lines, session, options, github)
             return _check(session, jobs, invalid, which, save, options)
-        mine = shard(jobs, which)
+        manifest = Manifest(save.out_dir / MANIFEST_NAME)
+        rules = IntakeRules(options.model, session.settings.model_defaults, which,
+                            save.out_dir, options.resend_maybe_charged, options.skip_invalid)
+        intake = _guard_invalid(github, lambda: take_in(lines, manifest, rules))
+        _report_invalid(session, github, intake.invalid, check=False)
         check_folder(save.out_dir)
         batch = _batch_options(save, options, which, session.settings.timeout)
-        session.ui.say(_startup_line(len(mine), which, batch, options.rate_limit is None))
-        view: BatchEvents = BatchView(session.ui, len(mine), options.output.json_out, save.out_dir,
-                                      invalid=len(invalid), clock=session.clock)
+        session.ui.say(_startup_line(intake.total, which, batch, options.rate_limit is None))
+        view: BatchEvents = BatchView(session.ui, intake.total, options.output.json_out,
+                                      save.out_dir, invalid=len(intake.invalid),
+                                      clock=session.clock)
         if github is not None:
-            github.total = len(mine)
+            github.total = intake.total
             view = BatchFanout(view, github)
         history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
-                                   {id(job.request): job.line for job in mine})
-        code = BatchRun(session, mine, batch, view, history).run()
+                                   {id(job.request): job.line for job in intake.todo})
+        code = BatchRun(session, intake.todo, batch, view, history, manifest,
+                        intake.saved).run()
         if options.sheet:
             from pixazo_cli.commands.look import write_batch_sheet
 
             write_batch_sheet(session, save.out_dir)
         # Skipped lines are not success: 2 at the end, unless something failed harder.
-        return most_severe([code, UsageError.exit_code]) if invalid else code
+        return most_severe([code, UsageError.exit_code]) if intake.invalid else code
+
+
+def _read(lines: Iterable[str], session: Session, options: BatchCommandOptions,
+          github: GithubReport | None) -> tuple[list[BatchJob], list[InvalidLine]]:
+    """Every line, held (--check reports on the whole file)."""
+    jobs, invalid = _guard_invalid(github, lambda: read_jobs(
+        lines, options.model, session.settings.model_defaults, skip_invalid=True))
+    _report_invalid(session, github, invalid, check=True)
+    return jobs, invalid
+
+
+def _guard_invalid(github: GithubReport | None, read: Callable[[], T]) -> T:
+    """Invalid lines that stop the batch are still annotated in a GitHub Actions log."""
+    try:
+        return read()
+    except InvalidLines as error:
+        if github is not None:
+            github.invalid(error.lines)
+            github.summary()
+        raise
+
+
+def _report_invalid(session: Session, github: GithubReport | None,
+                    invalid: list[InvalidLine], check: bool) -> None:
+    if github is not None:
+        github.invalid(invalid)
+    for bad in invalid:
+        session.ui.say(f"invalid {bad}" if check else f"skipped {bad}")
 
 
 def _batch_options(save: SaveOptions, options: BatchCommandOptions,
@@ -104,12 +140,8 @@ def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
     return report.exit_code
 
 
-def read_source(source: str) -> str:
-    """A batch file's text, or stdin's for `-`."""
+def source_lines(source: str) -> Iterable[str]:
+    """A batch file's lines as they are read, or stdin's for `-`."""
     if source == "-":
-        return read_stdin_text("the batch file")
-    try:
-        return Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise UsageError(f"Cannot read the batch file {source}: {reason}.") from None
+        return split_lines(read_stdin_text("the batch file"))
+    return file_lines(Path(source))

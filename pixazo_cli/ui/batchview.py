@@ -95,7 +95,7 @@ class BatchView(BatchEvents):
             files = ", ".join(f["path"] for f in entry.get("files") or [])
             self.ui.say(f"line {job.line}: saved {files} · {self.progress_line()}")
 
-    def skipped(self, job: BatchJob, entry: dict[str, Any]) -> None:
+    def skipped(self, line: int, entry: dict[str, Any]) -> None:
         if not self.json_out:
             for file in entry.get("files", []):
                 with self._lock:

@@ -101,8 +101,8 @@ class GithubReport(BatchEvents):
             self._annotate(f"invalid line: {bad.message}", bad.line)
             self._row(bad.line, "", f"invalid: {bad.message}", "", "")
 
-    def skipped(self, job: BatchJob, entry: dict[str, Any]) -> None:
-        self._row(job.line, job.request.model.name, "already saved", self._files(entry),
+    def skipped(self, line: int, entry: dict[str, Any]) -> None:
+        self._row(line, str(entry.get("model") or ""), "already saved", self._files(entry),
                   entry.get("request_id") or "")
 
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:

@@ -326,6 +326,19 @@ def test_more_images_than_requested_is_exit_6_naming_the_request_and_nothing_dow
     clean(result, isolated)
 
 
+def test_status_wait_on_a_recorded_job_refuses_more_images_than_it_asked_for(
+        hostile: Hostile, isolated: Path) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
+    assert run("nucleus", "a fox", "--no-wait").exit_code == 0  # recorded: one image asked
+    urls = [f"{hostile.base_url}/cdn/{n}.png" for n in range(300)]
+    hostile.routes[("GET", STATUS)] = reply(200, json.dumps(
+        {"request_id": "req-1", "status": "COMPLETED", "output": {"media_url": urls}}).encode())
+    result = run("status", "req-1", "--wait")
+    assert result.exit_code == 6, result.stderr
+    assert "300 image URLs" in result.stderr and "asked for 1" in result.stderr
+    assert not [path for method, path in hostile.requests if path.startswith("/cdn/")]
+
+
 def test_more_images_than_requested_in_a_sync_reply_is_exit_6(
         hostile: Hostile, isolated: Path) -> None:
     hostile.routes[("POST", "/sd3/v1/getData")] = reply(200, json.dumps(

@@ -109,7 +109,9 @@ def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
     outcome = known or Outcome(model.name, request_id=request_id)
     with reporting(ctx.events, outcome):
         if outcome.urls is None:
-            outcome.urls = _wait(ctx, ctx.gateway(), model, request_id)
+            # Known from the history, the request says how many images may come back.
+            expected = outcome.request.expected_images if outcome.request else None
+            outcome.urls = _wait(ctx, ctx.gateway(), model, request_id, expected)
         outcome.files = _save_with_activity(ctx, outcome, collected_parts(outcome), save,
                                             model.queued)
     ctx.events.finished(outcome, None)

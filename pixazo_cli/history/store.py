@@ -67,7 +67,8 @@ class Row:
 
     @property
     def created_at(self) -> datetime:
-        return datetime.strptime(self.created, TIME_FORMAT).replace(tzinfo=UTC)
+        # fromisoformat reads TIME_FORMAT as well, without loading _strptime (start-up).
+        return datetime.fromisoformat(self.created).replace(tzinfo=UTC)
 
     @property
     def state(self) -> str:

@@ -43,6 +43,29 @@ def test_the_lock_dies_with_the_batch_so_a_rerun_works(
     assert gateway.stats()["posts_received"] == 1  # saved the first time: skipped
 
 
+def test_a_batch_that_finishes_while_another_reads_its_file_is_not_paid_again(
+        gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run B takes the lock and saves every job while run A is still taking its file in
+    (A's manifest was read before B wrote): A must read what B added once it holds the lock."""
+    import pixazo_cli.commands.batch as batch_command
+
+    name = jobs(isolated, "a fox", "a hen", "an owl")
+    real_take_in = batch_command.take_in
+    others: list[int] = []
+
+    def take_in_while_another_runs(*args: object) -> object:
+        if not others:  # only in run A: run B takes its file in as usual
+            monkeypatch.setattr(batch_command, "take_in", real_take_in)
+            others.append(run("batch", name, "-d", "out").exit_code)
+        return real_take_in(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch_command, "take_in", take_in_while_another_runs)
+    result = run("batch", name, "-d", "out")
+    assert others == [0] and result.exit_code == 0, result.stderr
+    assert "Nothing to do: all 3 jobs are saved." in result.stderr
+    assert gateway.stats()["posts_received"] == 3
+
+
 def test_a_full_disk_is_found_before_paying(
         gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fsync(fd: int) -> None:

@@ -73,17 +73,23 @@ def test_a_file_without_jobs_is_refused_even_when_sharded(tmp_path: Path) -> Non
         take_in(["# nothing"], Manifest(tmp_path / "none"), rules(tmp_path, (1, 2)))
 
 
-def test_file_lines_end_only_at_a_newline(tmp_path: Path) -> None:
+def test_file_lines_split_as_the_file_was_always_read(tmp_path: Path) -> None:
+    """Universal newlines, as Path.read_text gave them before the file was streamed: keys
+    and shards of existing manifests and CI caches must not move."""
+    data = "a fox\u2028at dusk\r\nan owl\rin rain\r\r\nb\fc\nlast\r".encode()
     path = tmp_path / "jobs.txt"
-    path.write_bytes("a fox\u2028at dusk\r\nan owl\rin rain\nlast".encode())
-    assert list(file_lines(path)) == ["a fox\u2028at dusk", "an owl\rin rain", "last"]
-    assert list(file_lines(path)) == split_lines(path.read_bytes().decode())  # as from stdin
+    path.write_bytes(data)
+    with open(path, encoding="utf-8") as handle:  # universal newlines
+        before = split_lines(handle.read())
+    assert list(file_lines(path)) == before
+    assert before == ["a fox\u2028at dusk", "an owl", "in rain", "", "b\fc", "last"]
 
 
 def test_a_batch_file_that_is_not_utf8_is_refused_with_its_name(tmp_path: Path) -> None:
     path = tmp_path / "jobs.txt"
-    path.write_bytes(b"a fox\nan \xff owl\n")
-    with pytest.raises(UsageError, match="Cannot read the batch file .*jobs.txt"):
+    path.write_bytes(b"a fox\n" * 5000 + b"an \xff owl\n")
+    with pytest.raises(UsageError, match=r"batch file .*jobs.txt: line 5001 is not UTF-8 "
+                                         r"text \(byte 4 of the line\)"):
         list(file_lines(path))
 
 

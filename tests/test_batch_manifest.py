@@ -1,12 +1,19 @@
 """The batch manifest: the newest line of a job is its state, a line cut short by a kill is
-skipped, and what is appended after such a line is never lost."""
+skipped, what is appended after such a line is never lost, and a line it indexed is
+checked when read (another program may have changed the file)."""
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+import pixazo_cli.batch.manifest as manifest_module
 from pixazo_cli.batch.manifest import Manifest
+from pixazo_cli.errors import SaveError
 
 
 def write_lines(path: Path, *entries: dict[str, object], tail: str = "") -> None:
@@ -54,3 +61,74 @@ def test_entries_lists_each_jobs_newest_state_once(tmp_path: Path) -> None:
     manifest.record("b", status="failed")
     assert sorted((e["job"], e["status"]) for e in manifest.entries()) == [
         ("a", "saved"), ("b", "failed")]
+
+
+class DiskFillsMidLine:
+    """A file opened for appending whose disk fills after `room` characters."""
+
+    def __init__(self, path: Path, room: int) -> None:
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115
+        self.room = room
+
+    def write(self, text: str) -> int:
+        self.handle.write(text[:self.room])
+        self.handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __enter__(self) -> DiskFillsMidLine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def test_a_line_after_an_append_the_full_disk_cut_short_is_not_lost(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "m.jsonl"
+    manifest = Manifest(path)
+    manifest.record("a", status="saved")
+    with monkeypatch.context() as patch:
+        patch.setattr(manifest_module, "open", lambda *a, **k: DiskFillsMidLine(path, 12),
+                      raising=False)
+        with pytest.raises(SaveError):
+            manifest.record("b", durable=True, status="sending")
+    manifest.record("c", durable=True, status="sending")  # space is back: c is sent
+    assert Manifest(path).status("c") == "sending"
+
+
+def test_a_manifest_changed_by_another_program_is_an_error_not_another_jobs_state(
+        tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    write_lines(path, {"job": "a", "status": "failed"}, {"job": "b", "status": "saved"})
+    manifest = Manifest(path)
+    write_lines(path, {"job": "b", "status": "saved"}, {"job": "a", "status": "failed"})
+    with pytest.raises(SaveError, match="changed by another program"):
+        manifest.get("a")
+    path.write_text("")
+    with pytest.raises(SaveError, match="changed by another program"):
+        manifest.get("b")  # past the end now
+
+
+def test_holding_the_manifest_reads_what_was_appended_since_it_was_read(
+        tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    write_lines(path, {"job": "a", "status": "sending"})
+    manifest = Manifest(path)
+    write_lines(path, {"job": "a", "status": "sending"}, {"job": "a", "status": "saved"},
+                tail='{"job": "b"')
+    manifest.hold()
+    try:
+        assert manifest.status("a") == "saved"
+        manifest.record("c", status="sending")
+    finally:
+        manifest.release()
+    assert Manifest(path).status("c") == "sending"
+
+
+def test_a_released_manifest_leaves_no_file_open(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    write_lines(path, {"job": "a", "status": "saved"})
+    with Manifest(path) as manifest:
+        assert manifest.status("a") == "saved"
+        reader: Any = manifest._reader
+    assert reader.closed

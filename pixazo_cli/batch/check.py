@@ -44,7 +44,15 @@ def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
                 save_for: Callable[[BatchJob], SaveOptions],
                 resend_maybe_charged: bool = False) -> CheckReport:
     jobs = shard(all_jobs, which)
-    manifest = Manifest(folder / MANIFEST_NAME)
+    with Manifest(folder / MANIFEST_NAME) as manifest:
+        return _report(jobs, all_jobs, invalid, which, manifest, folder, save_for,
+                       resend_maybe_charged)
+
+
+def _report(jobs: list[BatchJob], all_jobs: list[BatchJob], invalid: list[InvalidLine],
+            which: tuple[int, int] | None, manifest: Manifest, folder: Path,
+            save_for: Callable[[BatchJob], SaveOptions],
+            resend_maybe_charged: bool) -> CheckReport:
     report = CheckReport(jobs=len(jobs), invalid=len(invalid))
     if which is not None:
         report.shard = f"{which[0]}/{which[1]}"

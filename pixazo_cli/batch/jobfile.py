@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from pixazo_cli.batch.shards import shard as shard  # where --shard's slice used to live
 from pixazo_cli.errors import PixazoError, UsageError
@@ -127,27 +127,37 @@ def split_lines(text: str) -> list[str]:
 
 
 def file_lines(path: Path) -> Iterator[str]:
-    """A batch file's lines as they are read, split as split_lines does. Raises UsageError
-    when the file cannot be opened (at once) or read as UTF-8 (when reading reaches it)."""
+    """A batch file's lines as they are read. A lone CR ends a line too, as it always has in
+    a file (universal newlines), so jobs, their keys and their shards stay what they were.
+    Raises UsageError when the file cannot be opened (at once) or read (when reading reaches
+    the line)."""
     try:
-        handle = open(path, encoding="utf-8", newline="\n")  # noqa: SIM115 - the generator closes it
+        handle = open(path, "rb")  # noqa: SIM115 - the generator closes it
     except OSError as exc:
-        raise _unreadable(path, exc) from None
+        raise _unreadable(path, exc.strerror or str(exc)) from None
     return _lines_of(path, handle)
 
 
-def _lines_of(path: Path, handle: TextIO) -> Iterator[str]:
+def _lines_of(path: Path, handle: BinaryIO) -> Iterator[str]:
+    number = 0
     with handle:
         try:
-            for line in handle:
-                line = line[:-1] if line.endswith("\n") else line
-                yield line[:-1] if line.endswith("\r") else line
-        except (OSError, UnicodeDecodeError) as exc:
-            raise _unreadable(path, exc) from None
+            for raw in handle:
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise _unreadable(path, f"line {number + 1} is not UTF-8 text (byte "
+                                      f"{exc.start + 1} of the line)") from None
+                text = text[:-1] if text.endswith("\n") else text
+                text = text[:-1] if text.endswith("\r") else text
+                for line in text.split("\r"):
+                    number += 1
+                    yield line
+        except OSError as exc:
+            raise _unreadable(path, exc.strerror or str(exc)) from None
 
 
-def _unreadable(path: Path, exc: OSError | UnicodeDecodeError) -> UsageError:
-    reason = getattr(exc, "strerror", None) or str(exc)
+def _unreadable(path: Path, reason: str) -> UsageError:
     return UsageError(f"Cannot read the batch file {path}: {reason}.")
 
 

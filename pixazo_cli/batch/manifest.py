@@ -35,10 +35,17 @@ class Manifest:
         self._offsets: dict[str, int] = {}  # job -> where its newest earlier line starts
         self._written: dict[str, dict[str, Any]] = {}  # job -> its state, written this run
         self._reader: Any = None
+        self._indexed = 0  # bytes of the file read into the index
         self._torn = False  # the file ends in a line cut short: the next append starts anew
         self._held: Any = None
         if path.exists():
             self._load()
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
     def hold(self) -> None:
         """One batch per output folder: an advisory lock on the manifest, released by the OS
@@ -54,6 +61,8 @@ class Manifest:
                              "nothing was sent.",
                              hint="Wait for it to finish, or use another output folder (-o).")
         self._held = handle
+        # What another run appended before it let go of the lock (read since our index was).
+        self._load()
 
     def release(self) -> None:
         if self._held is not None:
@@ -64,14 +73,19 @@ class Manifest:
             self._reader = None
 
     def _load(self) -> None:
-        offset = 0
+        """Index the lines appended since the last look (all of them the first time)."""
         with open(self.path, "rb") as handle:
+            if handle.seek(0, os.SEEK_END) < self._indexed:  # replaced by something else
+                self._offsets.clear()
+                self._indexed = 0
+            offset = handle.seek(self._indexed)
             for line in handle:
                 job = _job_of(line)
                 if job is not None:
                     self._offsets[job] = offset
                 offset += len(line)
                 self._torn = not line.endswith(b"\n")
+            self._indexed = offset
 
     def get(self, job: str) -> dict[str, Any] | None:
         with self._lock:
@@ -86,7 +100,14 @@ class Manifest:
         if self._reader is None:
             self._reader = open(self.path, "rb")  # noqa: SIM115 - closed by release()
         self._reader.seek(offset)
-        entry: dict[str, Any] = json.loads(self._reader.readline())
+        try:
+            entry = json.loads(self._reader.readline())
+        except ValueError:
+            entry = None
+        if not isinstance(entry, dict) or entry.get("job") != job:
+            raise SaveError(f"The manifest {self.path} was changed by another program while "
+                            f"this batch used it (job {job} is not where it was).",
+                            hint="Run the batch again: it reads the manifest afresh.")
         return entry
 
     def status(self, job: str) -> str | None:
@@ -110,12 +131,13 @@ class Manifest:
                 entry.pop("maybe_charged", None)
             try:
                 line = json.dumps(scrub_data(entry), ensure_ascii=False, allow_nan=False)
+                torn, self._torn = self._torn, True  # until the whole line is surely written
                 with open(self.path, "a", encoding="utf-8") as handle:
-                    handle.write(("\n" if self._torn else "") + line + "\n")
-                    self._torn = False
+                    handle.write(("\n" if torn else "") + line + "\n")
                     if durable:
                         handle.flush()
                         os.fsync(handle.fileno())
+                self._torn = False
             except OSError as exc:
                 raise SaveError(f"Cannot write the manifest {self.path}: "
                                 f"{exc.strerror or exc}.") from None

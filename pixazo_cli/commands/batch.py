@@ -50,30 +50,34 @@ def run_batch(source: str, options: BatchCommandOptions, globals_: GlobalOptions
         if options.check:
             jobs, invalid = _read(lines, session, options, github)
             return _check(session, jobs, invalid, which, save, options)
-        manifest = Manifest(save.out_dir / MANIFEST_NAME)
-        rules = IntakeRules(options.model, session.settings.model_defaults, which,
-                            save.out_dir, options.resend_maybe_charged, options.skip_invalid)
-        intake = _guard_invalid(github, lambda: take_in(lines, manifest, rules))
-        _report_invalid(session, github, intake.invalid, check=False)
-        check_folder(save.out_dir)
-        batch = _batch_options(save, options, which, session.settings.timeout)
-        session.ui.say(_startup_line(intake.total, which, batch, options.rate_limit is None))
-        view: BatchEvents = BatchView(session.ui, intake.total, options.output.json_out,
-                                      save.out_dir, invalid=len(intake.invalid),
-                                      clock=session.clock)
-        if github is not None:
-            github.total = intake.total
-            view = BatchFanout(view, github)
-        history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
-                                   {id(job.request): job.line for job in intake.todo})
-        code = BatchRun(session, intake.todo, batch, view, history, manifest,
-                        intake.saved).run()
-        if options.sheet:
-            from pixazo_cli.commands.look import write_batch_sheet
+        with Manifest(save.out_dir / MANIFEST_NAME) as manifest:
+            return _run(session, source, lines, manifest, which, save, options, github)
 
-            write_batch_sheet(session, save.out_dir)
-        # Skipped lines are not success: 2 at the end, unless something failed harder.
-        return most_severe([code, UsageError.exit_code]) if intake.invalid else code
+
+def _run(session: Session, source: str, lines: Iterable[str], manifest: Manifest,
+         which: tuple[int, int] | None, save: SaveOptions, options: BatchCommandOptions,
+         github: GithubReport | None) -> int:
+    rules = IntakeRules(options.model, session.settings.model_defaults, which,
+                        save.out_dir, options.resend_maybe_charged, options.skip_invalid)
+    intake = _guard_invalid(github, lambda: take_in(lines, manifest, rules))
+    _report_invalid(session, github, intake.invalid, check=False)
+    check_folder(save.out_dir)
+    batch = _batch_options(save, options, which, session.settings.timeout)
+    session.ui.say(_startup_line(intake.total, which, batch, options.rate_limit is None))
+    view: BatchEvents = BatchView(session.ui, intake.total, options.output.json_out,
+                                  save.out_dir, invalid=len(intake.invalid), clock=session.clock)
+    if github is not None:
+        github.total = intake.total
+        view = BatchFanout(view, github)
+    history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
+                               {id(job.request): job.line for job in intake.todo})
+    code = BatchRun(session, intake.todo, batch, view, history, manifest, intake.saved).run()
+    if options.sheet:
+        from pixazo_cli.commands.look import write_batch_sheet
+
+        write_batch_sheet(session, save.out_dir)
+    # Skipped lines are not success: 2 at the end, unless something failed harder.
+    return most_severe([code, UsageError.exit_code]) if intake.invalid else code
 
 
 def _read(lines: Iterable[str], session: Session, options: BatchCommandOptions,

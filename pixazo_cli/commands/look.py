@@ -117,7 +117,9 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
                                                  job_timeout=session.settings.timeout), view,
                      session.recorder())
     code = batch.run()
-    files = {job.line: (batch.manifest.get(job.key) or {}).get("files") or [] for job in jobs}
+    with batch.manifest:
+        files = {job.line: (batch.manifest.get(job.key) or {}).get("files") or []
+                 for job in jobs}
     cells = [files[number][0]["path"] if files[number] else None
              for number in range(1, len(jobs) + 1)]
     _write_grid_file(plan, folder, cells)

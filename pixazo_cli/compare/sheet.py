@@ -100,12 +100,9 @@ def _manifest_lines(folder: Path) -> dict[str, int]:
 
     if not (folder / MANIFEST_NAME).is_file():
         return {}
-    manifest = Manifest(folder / MANIFEST_NAME)
-    try:
+    with Manifest(folder / MANIFEST_NAME) as manifest:
         return {str(f.get("path")): int(entry.get("line", 0))
                 for entry in manifest.entries() for f in entry.get("files") or []}
-    finally:
-        manifest.release()
 
 
 def _grid_cells(folder: Path) -> dict[str, tuple[str, str]]:

@@ -156,7 +156,9 @@ def _job_of(line: bytes) -> str | None:
 
 def files_present(entry: dict[str, Any], folder: Path) -> bool:
     files = entry.get("files") or []
-    return bool(files) and all((folder / f["path"]).is_file() for f in files)
+    # os.path, not pathlib: pathlib interns every name it parses, ~100 bytes a saved job
+    # held to the end of a re-run.
+    return bool(files) and all(os.path.isfile(os.path.join(folder, f["path"])) for f in files)
 
 
 def _try_lock(handle: Any) -> bool:

@@ -79,6 +79,27 @@ def test_a_full_disk_is_found_before_paying(
     assert [p.name for p in (isolated / "out").iterdir()] == ["pixazo-manifest.jsonl"]
 
 
+def test_a_failure_the_full_disk_keeps_out_of_the_manifest_is_still_counted_and_shown(
+        gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pixazo_cli.batch.manifest import Manifest
+    from pixazo_cli.errors import SaveError
+
+    real_record = Manifest.record
+
+    def record(self: Manifest, job: str, durable: bool = False, **fields: object) -> object:
+        if fields.get("status") == "failed":
+            raise SaveError("Cannot write the manifest: No space left on device.")
+        return real_record(self, job, durable, **fields)
+
+    monkeypatch.setattr(Manifest, "record", record)
+    gateway.set_faults(["job:failed"])
+    (isolated / "jobs.jsonl").write_text('{"model": "nucleus", "prompt": "fails"}\n')
+    result = run("batch", "jobs.jsonl", "-d", "out")
+    assert result.exit_code == 6, result.stderr
+    assert "its failure is not recorded: Cannot write the manifest" in result.stderr
+    assert "1 jobs: 0 saved, 0 already saved, 1 failed, 0 not run" in result.stderr
+
+
 def test_the_manifest_never_holds_the_key(
         gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (isolated / "jobs.jsonl").write_text(json.dumps(

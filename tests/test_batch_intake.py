@@ -4,6 +4,7 @@ jobs an earlier run saved kept as a line and a key only, and lines split where t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,18 @@ def test_a_batch_file_that_is_not_utf8_is_refused_with_its_name(tmp_path: Path) 
     path.write_bytes(b"a fox\n" * 5000 + b"an \xff owl\n")
     with pytest.raises(UsageError, match=r"batch file .*jobs.txt: line 5001 is not UTF-8 "
                                          r"text \(byte 4 of the line\)"):
+        list(file_lines(path))
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    (b"a\rb\xff\n", "line 2 is not UTF-8 text (byte 2 of the line)"),
+    (b"one\r\ntwo\r\xffx\n", "line 3 is not UTF-8 text (byte 1 of the line)"),
+])
+def test_a_bad_byte_after_a_lone_cr_names_its_own_line(tmp_path: Path, data: bytes,
+                                                       where: str) -> None:
+    path = tmp_path / "jobs.txt"
+    path.write_bytes(data)
+    with pytest.raises(UsageError, match=re.escape(where)):
         list(file_lines(path))
 
 

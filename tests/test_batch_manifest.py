@@ -132,3 +132,43 @@ def test_a_released_manifest_leaves_no_file_open(tmp_path: Path) -> None:
         assert manifest.status("a") == "saved"
         reader: Any = manifest._reader
     assert reader.closed
+
+
+def test_a_line_another_run_was_still_writing_is_read_whole_once_the_lock_is_held(
+        tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    line = json.dumps({"job": "x", "status": "sending"}) + "\n"
+    write_lines(path, {"job": "y", "status": "saved"}, tail=line[:15])
+    manifest = Manifest(path)
+    with open(path, "a", encoding="utf-8") as other:  # the other run's write completes
+        other.write(line[15:] + json.dumps({"job": "z", "status": "saved"}) + "\n")
+    manifest.hold()
+    try:
+        assert (manifest.status("x"), manifest.status("z")) == ("sending", "saved")
+    finally:
+        manifest.release()
+
+
+def test_a_last_line_whole_but_for_its_newline_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"  # killed between the write-ahead line and its newline
+    write_lines(path, {"job": "y", "status": "saved"},
+                tail=json.dumps({"job": "x", "status": "sending"}))
+    manifest = Manifest(path)
+    assert manifest.status("x") == "sending"
+    manifest.record("z", status="sending")
+    assert (Manifest(path).status("x"), Manifest(path).status("z")) == ("sending", "sending")
+
+
+def test_a_manifest_replaced_before_the_lock_is_read_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    write_lines(path, {"job": "x", "status": "failed"}, {"job": "y", "status": "failed"})
+    manifest = Manifest(path)
+    assert manifest.status("y") == "failed"  # the reader is open on the old file
+    replacement = tmp_path / "new.jsonl"
+    write_lines(replacement, {"job": "y", "status": "saved"})
+    replacement.replace(path)
+    manifest.hold()
+    try:
+        assert (manifest.status("y"), manifest.get("x")) == ("saved", None)
+    finally:
+        manifest.release()

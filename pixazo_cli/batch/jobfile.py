@@ -146,8 +146,7 @@ def _lines_of(path: Path, handle: BinaryIO) -> Iterator[str]:
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    raise _unreadable(path, f"line {number + 1} is not UTF-8 text (byte "
-                                      f"{exc.start + 1} of the line)") from None
+                    raise _unreadable(path, _where_not_utf8(raw, exc.start, number)) from None
                 text = text[:-1] if text.endswith("\n") else text
                 text = text[:-1] if text.endswith("\r") else text
                 for line in text.split("\r"):
@@ -155,6 +154,14 @@ def _lines_of(path: Path, handle: BinaryIO) -> Iterator[str]:
                     yield line
         except OSError as exc:
             raise _unreadable(path, exc.strerror or str(exc)) from None
+
+
+def _where_not_utf8(raw: bytes, start: int, lines_before: int) -> str:
+    """The line and byte of a bad byte in a raw line, which lone CRs may split further."""
+    before = raw[:start]
+    line = lines_before + 1 + before.count(b"\r")
+    byte = start - before.rfind(b"\r")
+    return f"line {line} is not UTF-8 text (byte {byte} of the line)"
 
 
 def _unreadable(path: Path, reason: str) -> UsageError:

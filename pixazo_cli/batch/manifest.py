@@ -36,6 +36,7 @@ class Manifest:
         self._written: dict[str, dict[str, Any]] = {}  # job -> its state, written this run
         self._reader: Any = None
         self._indexed = 0  # bytes of the file read into the index
+        self._file: tuple[int, int] | None = None  # the file indexed: device and inode
         self._torn = False  # the file ends in a line cut short: the next append starts anew
         self._held: Any = None
         if path.exists():
@@ -68,24 +69,34 @@ class Manifest:
         if self._held is not None:
             self._held.close()  # closing drops the lock
             self._held = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        self._close_reader()
 
     def _load(self) -> None:
-        """Index the lines appended since the last look (all of them the first time)."""
+        """Index the lines appended since the last look (all of them the first time, or when
+        another program replaced the file). A last line without its newline is indexed as it
+        is and read again next time: another run may still be writing it."""
         with open(self.path, "rb") as handle:
-            if handle.seek(0, os.SEEK_END) < self._indexed:  # replaced by something else
+            stat = os.fstat(handle.fileno())
+            if (stat.st_dev, stat.st_ino) != self._file or stat.st_size < self._indexed:
+                self._file, self._indexed = (stat.st_dev, stat.st_ino), 0
                 self._offsets.clear()
-                self._indexed = 0
+                self._close_reader()
             offset = handle.seek(self._indexed)
+            self._torn = False
             for line in handle:
                 job = _job_of(line)
                 if job is not None:
                     self._offsets[job] = offset
+                if not line.endswith(b"\n"):
+                    self._torn = True
+                    break
                 offset += len(line)
-                self._torn = not line.endswith(b"\n")
             self._indexed = offset
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def get(self, job: str) -> dict[str, Any] | None:
         with self._lock:

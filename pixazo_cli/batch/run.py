@@ -256,25 +256,25 @@ class BatchRun:
             self._failed(job, PixazoError(f"unexpected error: {type(error).__name__}: {error}"))
 
     def _failed(self, job: BatchJob, error: PixazoError) -> None:
-        try:
-            self.history.finished(Outcome(job.request.model.name, request=job.request), error)
-            self._record_failure(job, error)
-        except Exception as problem:  # e.g. the manifest's disk is full: say so, go on
-            self.view.say(f"line {job.line}: {error.message} (not recorded: {problem})")
-        finally:
-            self._finish()  # whatever happens, the batch must not wait for this job forever
-
-    def _record_failure(self, job: BatchJob, error: PixazoError) -> None:
+        """Counted, shown and obeyed even when it cannot be recorded (a full disk, say)."""
         with self._lock:
             self.codes.append(error.exit_code)
-        entry = self.manifest.record(job.key, line=job.line, model=job.request.model.name,
-                                     body_sha256=job.body_sha256, status="failed",
-                                     error={"exit_code": error.exit_code,
-                                            "message": error.message, "hint": error.hint},
-                                     maybe_charged=isinstance(error, MaybeCharged))
         if isinstance(error, AuthError | BalanceError):  # every other job would fail too
             self._stop_sending()
-        self.view.failed(job, entry)
+        entry: dict[str, Any] = {
+            "line": job.line, "model": job.request.model.name, "status": "failed",
+            "error": {"exit_code": error.exit_code, "message": error.message,
+                      "hint": error.hint}, "maybe_charged": isinstance(error, MaybeCharged)}
+        try:
+            self.history.finished(Outcome(job.request.model.name, request=job.request), error)
+            entry = self.manifest.record(job.key, body_sha256=job.body_sha256, **entry)
+        except Exception as problem:
+            self.view.say(f"line {job.line}: its failure is not recorded: {problem}")
+        finally:
+            try:
+                self.view.failed(job, entry)
+            finally:
+                self._finish()  # whatever happens, the batch must not wait for this job forever
 
     def _finish(self) -> None:
         with self._lock:

@@ -50,3 +50,13 @@ def test_a_config_timeout_past_the_limit_is_a_plain_exit_2(gateway: Sandbox) -> 
     result = run("sdxl", "a fox", "--timeout", "2592001")
     assert result.exit_code == 2 and "30 days" in result.stderr
     assert gateway.stats()["posts_received"] == 0
+
+
+def test_a_batch_line_with_a_lone_surrogate_escape_is_an_invalid_line(
+        gateway: Sandbox, tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('{"model": "sdxl", "prompt": "a \\ud800 fox"}\n', encoding="utf-8")
+    result = run("batch", str(jobs), "-d", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.stderr
+    assert "line 1: not valid JSON (\\ud800 is a lone surrogate, not text)" in result.stderr
+    assert gateway.stats()["posts_received"] == 0

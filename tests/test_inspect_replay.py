@@ -84,3 +84,13 @@ def test_replay_never_takes_headers_from_the_file(gateway: Sandbox, isolated: Pa
                            "headers": {"X-Webhook-URL": "http://evil.example/"}}, isolated)
     shown = run("replay", str(crafted), "--dry-run", "--json").json()
     assert "X-Webhook-URL" not in shown["headers"]
+
+
+def test_a_record_holding_a_lone_surrogate_is_no_record(gateway: Sandbox, isolated: Path) -> None:
+    crafted = _image_with({"model": "sdxl", "endpoint": "/getImage/v1/getSDXLImage",
+                           "body": {"prompt": "a \ud800 fox"}}, isolated)
+    for command in ("inspect", "replay"):
+        result = run(command, str(crafted))
+        assert result.exit_code == 2, result.stderr
+        assert "generation record" in result.stderr and "Traceback" not in result.stderr
+    assert gateway.stats()["posts_received"] == 0

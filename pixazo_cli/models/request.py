@@ -194,8 +194,15 @@ def finite_float(text: str) -> float:
 
 
 def loads_strict(text: str) -> Any:
-    """JSON from a person (a batch line, --param): no NaN, no Infinity, no overflowing number."""
-    return json.loads(text, parse_constant=_not_json, parse_float=finite_float)
+    """JSON from a person (a batch line, --param): no NaN, no Infinity, no overflowing number,
+    no lone surrogate escape (\\ud800 is valid JSON but no text: it cannot be sent as UTF-8)."""
+    value = json.loads(text, parse_constant=_not_json, parse_float=finite_float)
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(exc.object[exc.start])
+        raise ValueError(f"\\u{code:04x} is a lone surrogate, not text") from None
+    return value
 
 
 def build_request(

@@ -29,9 +29,12 @@ def record_json(record: dict[str, Any]) -> str:
 
 
 def parse_record(text: str | bytes) -> dict[str, Any] | None:
+    """The record, or None when there is none to trust: not JSON, not an object, or holding a
+    lone surrogate (no pixazo writes one, and it cannot be printed or sent as UTF-8)."""
     try:
         value = json.loads(text, parse_constant=_refuse, parse_float=_finite)
-    except (ValueError, RecursionError):
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         return None
     return value if isinstance(value, dict) else None
 

@@ -18,6 +18,10 @@ def main() -> None:
         return
     from pixazo_cli.cli.app import app
 
+    if _completing():
+        from pixazo_cli.cli.completion import completed_command, keep_only
+
+        keep_only(app, completed_command())
     app(prog_name="pixazo")
 
 

@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from pixazo_cli.cli.app import app
+from pixazo_cli.cli.completion import completed_command, keep_only
 from pixazo_cli.cli.settings_commands import setting_names
 from pixazo_cli.models.table import MODELS
 from tools.docgen import manpage, shelldocs
@@ -182,6 +183,62 @@ def test_a_model_completes_only_its_own_flags() -> None:
     assert "--aspect-ratio" not in got and "--format" not in got
     sdxl = root_command().commands["sdxl"]
     assert got == long_options(sdxl) | {"--help"}
+
+
+def every_top_level_name() -> list[str]:
+    return sorted(root_command().commands)
+
+
+@pytest.mark.parametrize("name", every_top_level_name())
+def test_each_command_completes_as_in_the_whole_tree(name: str) -> None:
+    """A completion request builds only the command it completes (start-up): what it offers
+    must be what the whole command tree offers."""
+    command = root_command().commands[name]
+    if isinstance(command, TyperGroup):
+        assert bash_complete(f"pixazo {name} ") == list(command.commands)
+    else:
+        assert set(bash_complete(f"pixazo {name} x --")) == long_options(command) | {"--help"}
+
+
+@pytest.mark.parametrize("name", every_top_level_name())
+def test_a_completion_request_builds_only_the_command_it_completes(
+        name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app, "registered_commands", list(app.registered_commands))
+    monkeypatch.setattr(app, "registered_groups", list(app.registered_groups))
+    keep_only(app, name)
+    assert list(typer.main.get_command(app).commands) == [name]
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"COMP_WORDS": "pixazo sdxl x --", "COMP_CWORD": "3"}, "sdxl"),
+    ({"COMP_WORDS": "pixazo sdxl ", "COMP_CWORD": "2"}, "sdxl"),
+    ({"COMP_WORDS": "pixazo sd", "COMP_CWORD": "1"}, None),  # the command name itself
+    ({"COMP_WORDS": "pixazo --sandbox sdxl --", "COMP_CWORD": "3"}, "--sandbox"),
+    ({"_TYPER_COMPLETE_ARGS": "pixazo sdxl x --"}, "sdxl"),
+    ({"_TYPER_COMPLETE_ARGS": "pixazo sdxl "}, "sdxl"),
+    ({"_TYPER_COMPLETE_ARGS": "pixazo sdxl"}, None),
+    ({"_TYPER_COMPLETE_ARGS": "pixazo "}, None),
+])
+def test_the_completed_command_is_the_word_after_pixazo_once_the_cursor_is_past_it(
+        env: dict[str, str], expected: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("COMP_WORDS", "COMP_CWORD", "_TYPER_COMPLETE_ARGS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert completed_command() == expected
+
+
+def test_zsh_and_fish_requests_complete_a_commands_flags() -> None:
+    for shell in ("zsh", "fish"):
+        got = run_pixazo(env={"_PIXAZO_COMPLETE": f"complete_{shell}",
+                              "_TYPER_COMPLETE_ARGS": "pixazo sdxl x --",
+                              "_TYPER_COMPLETE_FISH_ACTION": "get-args"}).stdout
+        assert "--seed" in got and "--aspect-ratio" not in got, shell
+
+
+def test_a_root_option_before_the_command_still_completes_its_flags() -> None:
+    got = set(bash_complete("pixazo --sandbox sdxl x --"))
+    assert long_options(root_command().commands["sdxl"]) <= got
 
 
 @pytest.mark.parametrize(("line", "expected"), [

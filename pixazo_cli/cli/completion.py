@@ -1,0 +1,34 @@
+"""A completion request for one command's arguments builds that command alone: after importing
+typer, building all of pixazo's commands is most of what a Tab press costs."""
+
+import os
+
+import typer
+
+
+def completed_command() -> str | None:
+    """The first word after `pixazo` when the cursor is past it (bash: COMP_WORDS and
+    COMP_CWORD; zsh, fish: _TYPER_COMPLETE_ARGS, the line up to the cursor), else None."""
+    if "COMP_WORDS" in os.environ:
+        words = os.environ["COMP_WORDS"].split()
+        cursor = os.environ.get("COMP_CWORD", "")
+        done = cursor.isdigit() and int(cursor) >= 2
+    else:
+        line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+        words = line.split()
+        done = len(words) > 2 or (len(words) == 2 and line.endswith(" "))
+    return words[1] if done and len(words) > 1 else None
+
+
+def keep_only(app: typer.Typer, name: str | None) -> None:
+    """Register only the command (or group) called `name`, when there is one."""
+    commands = [info for info in app.registered_commands if _name(info) == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if commands or groups:
+        app.registered_commands = commands
+        app.registered_groups = groups
+
+
+def _name(info: typer.models.CommandInfo) -> str:
+    callback = info.callback
+    return info.name or (callback.__name__ if callback else "").lower().replace("_", "-")

@@ -1,0 +1,147 @@
+"""Benchmark cases of speed: start-up, the client's own overhead per generation, polling, download
+throughput and memory, and the batch speed-up."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from harness import MEASURE_RSS, PIXAZO, ROOT, Row, client_env, median_ms, sandbox, stats
+
+RAW_CLIENT = """
+import os, sys, httpx
+base, out = sys.argv[1], sys.argv[2]
+with httpx.Client() as client:
+    reply = client.post(base + "/getImage/v1/getSDXLImage", json={"prompt": "bench", "width": 512,
+        "height": 512, "seed": 1}, headers={"Ocp-Apim-Subscription-Key": os.environ["KEY"],
+        "Cache-Control": "no-cache"}, timeout=600)
+    url = reply.json()["imageUrl"]
+    with client.stream("GET", url) as image, open(out, "wb") as handle:
+        for chunk in image.iter_bytes():
+            handle.write(chunk)
+"""
+
+
+def startup(runs: int) -> list[Row]:
+    completion = dict(os.environ, _PIXAZO_COMPLETE="complete_bash",
+                      COMP_WORDS="pixazo sdxl x --", COMP_CWORD="3")
+    baseline = median_ms([sys.executable, "-c", "pass"], runs)
+    rows = [("start-up: python -c pass (baseline)", f"{baseline:.0f} ms", "")]
+    for label, command, env, target in (
+            ("start-up: pixazo --version", [PIXAZO, "--version"], None, 60),
+            ("start-up: pixazo --help", [PIXAZO, "--help"], None, 150),
+            ("start-up: a completion request", [PIXAZO], completion, 100)):
+        took = median_ms(command, runs, env)
+        verdict = "met" if took < target else "MISSED"
+        rows.append((label, f"{took:.0f} ms", f"< {target} ms: {verdict}"))
+    return rows
+
+
+def overhead(runs: int, home: Path) -> list[Row]:
+    raw = home / "raw.py"
+    raw.write_text(RAW_CLIENT)
+    with sandbox("--latency", "0", "--rate-limit", "0") as url:
+        env = client_env(url, home)
+        tool = median_ms([PIXAZO, "-q", "sdxl", "bench", "--width", "512", "--height", "512",
+                          "--seed", "1", "-d", str(home / "out")], runs, env)
+        plain = median_ms([sys.executable, str(raw), url, str(home / "raw.png")], runs, env)
+    return [("sync generation, whole command: pixazo sdxl", f"{tool:.0f} ms", ""),
+            ("sync generation, whole command: raw httpx script", f"{plain:.0f} ms", ""),
+            ("pixazo's own overhead per generation", f"{tool - plain:+.0f} ms",
+             "mostly start-up (typer, building the commands), then config, "
+             "record embedding, atomic save")]
+
+
+def polling() -> list[Row]:
+    """Queued jobs of 3 s, 30 s and 120 s on a simulated clock, through the real wait loop."""
+    sys.path.insert(0, str(ROOT))
+    from pixazo_cli.flow.waiting import wait_for_job
+    from pixazo_cli.http.clock import Deadline
+
+    class Clock:
+        t = 0.0
+
+        def now(self) -> float:
+            return self.t
+
+        def sleep(self, seconds: float) -> None:
+            self.t += seconds
+
+    class Reply(dict):
+        status = 200
+
+    class Gateway:
+        def __init__(self, clock: Clock, finish: float) -> None:
+            self.clock, self.finish, self.polls = clock, finish, 0
+            self.deadline = Deadline(clock, 600)
+
+        def status(self, request_id: str) -> Reply:
+            self.polls += 1
+            done = self.clock.now() >= self.finish
+            return Reply(status="COMPLETED" if done else "PROCESSING",
+                         output={"media_url": ["x"]} if done else None)
+
+    rows = []
+    for seconds in (3, 30, 120):
+        clock = Clock()
+        gateway = Gateway(clock, seconds)
+        wait_for_job(gateway, "job", lambda _status: None)  # type: ignore[arg-type]
+        lag = clock.now() - seconds
+        rows.append((f"nucleus job of {seconds} s: polls sent, detection lag",
+                     f"{gateway.polls} polls, {lag:.2f} s", "backs off to one poll per 5 s"))
+    return rows
+
+
+def download(home: Path) -> list[Row]:
+    rows = []
+    (home / "config" / "pixazo").mkdir(parents=True, exist_ok=True)
+    (home / "config" / "pixazo" / "config.toml").write_text("max_download_mb = 200\n")
+    peaks, times = {}, {}
+    for megabytes in (5, 50):
+        with sandbox("--latency", "0", "--fault", f"download:huge={megabytes}") as url:
+            env = client_env(url, home)
+            command = [PIXAZO, "-q", "sdxl", "bench", "-d", str(home / f"big{megabytes}")]
+            started = time.perf_counter()
+            peak_kb = subprocess.run([sys.executable, "-c", MEASURE_RSS, *command], env=env,
+                                     capture_output=True, text=True, check=True).stdout
+            times[megabytes] = time.perf_counter() - started
+        peaks[megabytes] = int(peak_kb) / 1024
+        rows.append((f"download a {megabytes} MB image: whole command, peak RSS",
+                     f"{times[megabytes]:.2f} s, {peaks[megabytes]:.0f} MB", ""))
+    rate = 45 / max(times[50] - times[5], 1e-6)
+    growth = peaks[50] - peaks[5]
+    rows.append(("download throughput (the 45 MB difference)", f"{rate:.0f} MB/s",
+                 "stream, sha256, record embedding, rename"))
+    rows.append(("peak memory growth from 5 MB to 50 MB", f"{growth:+.1f} MB",
+                 f"streaming: {'met' if growth < 10 else 'MISSED'}"))
+    return rows
+
+
+def batch(home: Path) -> list[Row]:
+    jobs = home / "jobs.jsonl"
+    jobs.write_text("".join(json.dumps({"model": "sdxl", "prompt": f"hero {n}", "width": 512,
+                                        "height": 512, "seed": n}) + "\n" for n in range(40)))
+    results = {}
+    for concurrency in (1, 8):
+        # A fresh sandbox each run, with the gateway's default limit of 60 a minute.
+        with sandbox("--latency", "1") as url:
+            env = client_env(url, home)
+            started = time.perf_counter()
+            subprocess.run([PIXAZO, "-q", "batch", str(jobs), "-j", str(concurrency), "-d",
+                            str(home / f"batch{concurrency}")], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
+            took = time.perf_counter() - started
+            seen = stats(url)
+        results[concurrency] = (took, seen["posts_received"] - seen["posts_accepted"])
+    speedup = results[1][0] / results[8][0]
+    return [
+        ("batch 40 jobs, 1 s latency, --concurrency 1", f"{results[1][0]:.1f} s", ""),
+        ("batch 40 jobs, 1 s latency, --concurrency 8",
+         f"{results[8][0]:.1f} s, {results[8][1]} x 429", ""),
+        ("batch speed-up", f"{speedup:.1f}x",
+         f">= 6x and no 429: {'met' if speedup >= 6 and results[8][1] == 0 else 'MISSED'}"),
+    ]

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pixazo_cli.errors import UsageError
-from pixazo_cli.models.table import MODELS
+from pixazo_cli.models.table import MODELS, model_named
 
 When = Annotated[str | None, typer.Option(
     metavar="WHEN", help="A date (2026-11-23), a date and time (2026-11-23T14:00) or an age "
@@ -40,8 +39,8 @@ def history(
     from pixazo_cli.commands.history import HistoryOptions, run_history
     from pixazo_cli.history.queries import Filter, parse_when
 
-    if model is not None and model not in MODELS:
-        raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
+    if model is not None:
+        model_named(model)
     since_utc = parse_when(since, "--since") if since else None
     before_utc = parse_when(before, "--before") if before else None
     if clear:

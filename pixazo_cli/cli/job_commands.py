@@ -24,8 +24,7 @@ from pixazo_cli.cli.options import (
     want_json_errors,
 )
 from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
-from pixazo_cli.errors import UsageError
-from pixazo_cli.models.table import MODELS
+from pixazo_cli.models.table import MODELS, model_named
 
 
 def status(
@@ -110,8 +109,8 @@ def batch(
 ) -> None:
     from pixazo_cli.commands.batch import run_batch
 
-    if model is not None and model not in MODELS:
-        raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
+    if model is not None:
+        model_named(model)
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
     output = OutputOptions(out_dir, name, None, overwrite, sidecar, json_out, timeout)
     code = run_batch(source, BatchCommandOptions(

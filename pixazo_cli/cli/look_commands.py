@@ -21,8 +21,7 @@ from pixazo_cli.cli.options import (
     global_options,
 )
 from pixazo_cli.commands.options import GridOptions, OutputOptions
-from pixazo_cli.errors import UsageError
-from pixazo_cli.models.table import MODELS
+from pixazo_cli.models.table import MODELS, model_named
 
 
 def show(
@@ -66,11 +65,10 @@ def grid(
 ) -> None:
     from pixazo_cli.commands.look import run_grid
 
-    if model not in MODELS:
-        raise UsageError(f"No model {model!r}.", hint=f"Models: {', '.join(MODELS)}.")
+    chosen = model_named(model)
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
     output = OutputOptions(out_dir, None, None, overwrite, False, json_out, timeout)
-    code = run_grid(MODELS[model], read_prompt([prompt]), GridOptions(
+    code = run_grid(chosen, read_prompt([prompt]), GridOptions(
         x, y, tuple(set_ or ()), tuple(param or ()), output, concurrency=concurrency,
         rate_limit=rate_limit, dry_run=dry_run, preview=preview), options)
     raise typer.Exit(code)

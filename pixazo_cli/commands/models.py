@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import cli_name
-from pixazo_cli.models.table import FLAGS, MODELS, STATUS_PATH, Field, Model
+from pixazo_cli.models.table import FLAGS, MODELS, STATUS_PATH, Field, Model, model_named
 from pixazo_cli.ui.output import Ui
 
 
 def run_models(name: str | None, json_out: bool) -> None:
-    models = [find_model(name)] if name else list(MODELS.values())
+    models = [model_named(name)] if name else list(MODELS.values())
     ui = Ui(json_mode=json_out)
     if json_out:
         data = describe(models[0]) if name else {"models": [describe(m) for m in models]}
@@ -24,13 +23,6 @@ def run_models(name: str | None, json_out: bool) -> None:
     text = detail_text(models[0]) if name else listing_text(models)
     for line in text.splitlines():
         ui.result_line(line)
-
-
-def find_model(name: str) -> Model:
-    if name not in MODELS:
-        raise UsageError(f"There is no model {name!r}.",
-                         hint=f"The models are: {', '.join(MODELS)}.")
-    return MODELS[name]
 
 
 def describe(model: Model) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pixazo_cli.errors import UsageError
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -248,6 +250,13 @@ def models_with_seed() -> list[str]:
 
 def models_taking(flag: str) -> list[str]:
     return [m.name for m in MODELS.values() if flag in m.by_flag]
+
+
+def model_named(name: str) -> Model:
+    """The model called `name`; a usage error listing the models when there is none."""
+    if name not in MODELS:
+        raise UsageError(f"No model {name!r}.", hint=f"Models: {', '.join(MODELS)}.")
+    return MODELS[name]
 
 
 def queued_model() -> Model:

@@ -44,19 +44,21 @@ def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
                 save_for: Callable[[BatchJob], SaveOptions],
                 resend_maybe_charged: bool = False) -> CheckReport:
     jobs = shard(all_jobs, which)
-    with Manifest(folder / MANIFEST_NAME) as manifest:
-        return _report(jobs, all_jobs, invalid, which, manifest, folder, save_for,
-                       resend_maybe_charged)
-
-
-def _report(jobs: list[BatchJob], all_jobs: list[BatchJob], invalid: list[InvalidLine],
-            which: tuple[int, int] | None, manifest: Manifest, folder: Path,
-            save_for: Callable[[BatchJob], SaveOptions],
-            resend_maybe_charged: bool) -> CheckReport:
     report = CheckReport(jobs=len(jobs), invalid=len(invalid))
     if which is not None:
         report.shard = f"{which[0]}/{which[1]}"
         report.shard_sizes = shard_sizes(all_jobs, which[1])
+    with Manifest(folder / MANIFEST_NAME) as manifest:
+        cents = _count_steps(report, jobs, manifest, folder, resend_maybe_charged)
+        report.clashes = name_clashes(jobs, lambda job: manifest.status(job.key) == "saved",
+                                      save_for)
+    report.cost = cents / 100
+    return report
+
+
+def _count_steps(report: CheckReport, jobs: list[BatchJob], manifest: Manifest, folder: Path,
+                 resend_maybe_charged: bool) -> int:
+    """Count each job's step in the report; return the cents the priced requests cost."""
     spent = 0
     for job in jobs:
         entry = manifest.get(job.key)
@@ -64,14 +66,10 @@ def _report(jobs: list[BatchJob], all_jobs: list[BatchJob], invalid: list[Invali
         _count(report, step, entry is not None and entry.get("status") == "failed")
         if step is Step.SEND:
             report.paid_requests += 1
-            price = request_cents(job.request)
             if job.request.model.price_per_image is not None:
                 report.priced_requests += 1
-                spent += price
-    report.cost = spent / 100
-    report.clashes = name_clashes(jobs, lambda job: manifest.status(job.key) == "saved",
-                                  save_for)
-    return report
+                spent += request_cents(job.request)
+    return spent
 
 
 def _count(report: CheckReport, step: Step, failed_before: bool) -> None:

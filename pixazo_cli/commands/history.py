@@ -34,7 +34,7 @@ def open_for_reading(session: Session | None = None) -> History | None:
 
     history = History(default_path())
     if session is not None:
-        session._closers.append(history)
+        session.close_later(history)
     return history
 
 

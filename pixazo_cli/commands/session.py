@@ -59,7 +59,7 @@ class Session:
 
         latency = float(os.environ.get(SANDBOX_LATENCY_ENV, "1.5"))
         sandbox = start(SandboxOptions(port=0, latency=latency, quiet=True))
-        self._closers.append(sandbox)
+        self.close_later(sandbox)
         self.settings.base_url = sandbox.base_url
         self.settings.api_key, self.settings.key_source = SANDBOX_KEY, "sandbox (no key needed)"
         self.ui.say("Sandbox: offline stand-in for the gateway; images are placeholders and "
@@ -73,7 +73,7 @@ class Session:
         gateway = Gateway(self.settings.base_url, self.settings.require_key(), self.deadline,
                           self.clock, log=self.ui.trace if self.ui.verbose else None,
                           max_image_bytes=self.settings.max_download_bytes)
-        self._closers.append(gateway)
+        self.close_later(gateway)
         return gateway
 
     def downloader(self) -> Downloader:
@@ -81,7 +81,7 @@ class Session:
 
         downloader = Downloader(self.deadline, self.clock, self.settings.max_download_bytes,
                                 log=self.ui.trace if self.ui.verbose else None)
-        self._closers.append(downloader)
+        self.close_later(downloader)
         return downloader
 
     def history(self) -> History | None:
@@ -93,7 +93,7 @@ class Session:
 
                 self._history = open_history(self.settings.api_key, self.ui.say)
                 if self._history is not None:
-                    self._closers.append(self._history)
+                    self.close_later(self._history)
         return self._history or None
 
     def recorder(self, batch_file: str | None = None,
@@ -107,6 +107,10 @@ class Session:
         from pixazo_cli.history.store import HistoryRecorder
 
         return HistoryRecorder(history, batch_file, lines)
+
+    def close_later(self, resource: Any) -> None:
+        """Close `resource` with the session (last opened, first closed)."""
+        self._closers.append(resource)
 
     def close(self) -> None:
         while self._closers:

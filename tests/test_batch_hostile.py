@@ -30,6 +30,7 @@ def test_a_second_batch_on_the_same_folder_is_refused_at_once(
         result = run("batch", jobs(isolated, "a fox"), "-d", "out")
     assert result.exit_code == 2, result.stderr
     assert "Another pixazo batch" in result.stderr
+    assert "another output folder (-d)" in result.stderr  # -o names a file, not a folder
     assert gateway.stats()["posts_received"] == 0
     assert [p.name for p in out.iterdir()] == ["pixazo-manifest.jsonl"]
 

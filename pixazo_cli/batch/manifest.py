@@ -60,7 +60,7 @@ class Manifest:
             handle.close()
             raise UsageError(f"Another pixazo batch is already running on {self.path.parent}; "
                              "nothing was sent.",
-                             hint="Wait for it to finish, or use another output folder (-o).")
+                             hint="Wait for it to finish, or use another output folder (-d).")
         self._held = handle
         # What another run appended before it let go of the lock (read since our index was).
         self._load()

@@ -160,8 +160,10 @@ def reset_sandbox(sandbox: Sandbox, faults: Iterable[str] = ()) -> None:
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     """One sandbox per test module: no latency, and no rate limit, so a module's many POSTs are
-    not refused (tests of the 429 path use the `submit:429` fault)."""
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
+    not refused (tests of the 429 path use the `submit:429` fault). It plays the paying
+    gateway, so it does not announce itself as the sandbox."""
+    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0,
+                              announce=False)) as running:
         yield running
 
 

@@ -22,7 +22,8 @@ SDXL = f"{GATEWAY}/getImage/v1/getSDXLImage"
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
+    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0,
+                              announce=False)) as running:
         yield running
 
 

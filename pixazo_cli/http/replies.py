@@ -28,6 +28,11 @@ MAYBE_CHARGED_HINT = (
 )
 
 
+# The sandbox marks every reply with this header: what it answered cost nothing, whether it
+# runs inside the command (--sandbox) or as `pixazo sandbox serve`.
+SANDBOX_HEADER = "X-Pixazo-Sandbox"
+
+
 @dataclass(frozen=True)
 class Reply:
     """A gateway reply that parsed as a JSON object, with the HTTP status it came with."""
@@ -35,6 +40,7 @@ class Reply:
     status: int
     data: dict[str, Any]
     image: bytes | None = None  # the image itself, where a Stream endpoint sent it (stream.py)
+    sandbox: bool = False  # the sandbox answered: placeholders, nothing charged
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
@@ -78,7 +84,11 @@ def json_reply(response: Answer, paid: bool) -> Reply:
     if not isinstance(data, dict):
         raise error(f"The gateway answered {response.status_code} with JSON that is not "
                     "an object.", hint=MAYBE_CHARGED_HINT if paid else None)
-    return Reply(response.status_code, data)
+    return Reply(response.status_code, data, sandbox=from_sandbox(response))
+
+
+def from_sandbox(response: Answer) -> bool:
+    return response.headers.get(SANDBOX_HEADER) == "1"
 
 
 def _describe(response: Answer) -> str:

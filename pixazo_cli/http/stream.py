@@ -11,7 +11,7 @@ import json
 
 import httpx
 
-from pixazo_cli.http.replies import Answer, Reply, json_reply
+from pixazo_cli.http.replies import Answer, Reply, from_sandbox, json_reply
 
 EVENT_STREAM = "text/event-stream"
 # An image in the reply is held in memory until it is written to its part file: the cap keeps
@@ -44,7 +44,7 @@ def paid_reply(response: Answer) -> Reply:
     """A paid POST's reply, in whichever shape it came: the image itself, the last JSON object
     of an event stream, or plain JSON."""
     if response.status_code == 200 and is_image(response.headers) and response.content:
-        return Reply(200, {}, image=response.content)
+        return Reply(200, {}, image=response.content, sandbox=from_sandbox(response))
     if media_type(response.headers) == EVENT_STREAM:
         response = dataclasses.replace(response, content=_last_json_event(response.content))
     return json_reply(response, paid=True)

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from pixazo_cli.http.replies import SANDBOX_HEADER
+
 from . import replies
 from .gateway import STATUS_PATH
 from .replies import SandboxReply, json_reply
@@ -97,6 +99,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
             self.send_header("Content-Length", str(reply.content_length()))
+            if self.server.announce:  # type: ignore[attr-defined]
+                self.send_header(SANDBOX_HEADER, "1")  # so a client records it as free
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             self.end_headers()

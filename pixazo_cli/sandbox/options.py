@@ -17,3 +17,6 @@ class SandboxOptions:
     rate_limit: int = 60  # model POSTs per minute per key; 0 = no limit
     faults: list[str] = field(default_factory=list)  # fault specs, see faults.py
     quiet: bool = False  # no request log lines on stderr
+    # Every reply says it came from the sandbox (X-Pixazo-Sandbox), so clients record what it
+    # made as free. Off only where it plays the paying gateway itself (the tool's own tests).
+    announce: bool = True

@@ -40,6 +40,7 @@ class SandboxServer(ThreadingHTTPServer):
         self.base_url, self.cdn_base_url = origins(host, self.server_address[1])
         self.gateway = gateway(self.base_url, self.cdn_base_url)
         self.quiet = False
+        self.announce = True
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that hangs up with a reply unread (a capped or failed download) is normal;
@@ -83,6 +84,7 @@ class Sandbox:
             options.host, options.port, lambda base, cdn: SandboxGateway(options, clock, base, cdn)
         )
         self._server.quiet = options.quiet
+        self._server.announce = options.announce
         self.base_url: str = self._server.base_url
         self.cdn_base_url: str = self._server.cdn_base_url
         self._thread = threading.Thread(

@@ -14,7 +14,8 @@ from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 
 @pytest.fixture
 def sandbox(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0)) as running:
+    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0,
+                              announce=False)) as running:
         monkeypatch.setenv("PIXAZO_BASE_URL", running.base_url)
         yield running
 

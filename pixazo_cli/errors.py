@@ -37,6 +37,7 @@ class PixazoError(Exception):
         self.hint = one_stop(hint) if hint else hint
         self.request_id: str | None = None  # set once something was paid for
         self.urls: list[str] = []
+        self.way_back = False  # the hint already says how to fetch what was paid for
 
     def paid_for(self, request_id: str | None, urls: list[str] | None) -> PixazoError:
         """Attach what the gateway had answered, so a failure after paying can name it."""

@@ -140,17 +140,22 @@ def test_an_empty_wallet_stops_new_requests_but_saves_what_was_paid(
     assert stats["posts_received"] == 2
 
 
-def test_a_bug_in_the_poller_fails_the_job_instead_of_hanging(
+def test_a_bug_in_the_poller_ends_the_paid_job_as_queued_instead_of_hanging(
         gateway: Sandbox, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*_: object) -> list[str]:
+    def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pixazo_cli.batch.poller.reply_urls", broken)
-    name = write_lines(isolated, {"model": "nucleus", "prompt": "a"},
-                       {"model": "sdxl", "prompt": "b"})
-    result = run_bounded("batch", name, "-d", "out")
-    assert result.exit_code == 1 and "boom" in result.stderr
+    with monkeypatch.context() as patched:
+        patched.setattr("pixazo_cli.batch.poller.take_urls", broken)
+        name = write_lines(isolated, {"model": "nucleus", "prompt": "a"},
+                           {"model": "sdxl", "prompt": "b"})
+        result = run_bounded("batch", name, "-d", "out")
+    # Paid, so never exit 1 and never "failed": it may have cost, and it stays collectable.
+    assert result.exit_code == 7 and "boom" in result.stderr
     assert len(result.stdout.splitlines()) == 1
+    again = run_bounded("batch", name, "-d", "out")
+    assert again.exit_code == 0, again.stderr
+    assert gateway.stats()["posts_received"] == 2  # the nucleus job collected, not sent again
 
 
 def test_batch_lines_sharing_a_name_stop_before_any_request(gateway: Sandbox,

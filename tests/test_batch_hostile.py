@@ -97,8 +97,8 @@ def test_a_failure_the_full_disk_keeps_out_of_the_manifest_is_still_counted_and_
     (isolated / "jobs.jsonl").write_text('{"model": "nucleus", "prompt": "fails"}\n')
     result = run("batch", "jobs.jsonl", "-d", "out")
     assert result.exit_code == 6, result.stderr
-    assert "its failure is not recorded: Cannot write the manifest" in result.stderr
-    assert "1 jobs: 0 saved, 0 already saved, 1 failed, 0 not run" in result.stderr
+    assert "not recorded in the manifest: Cannot write the manifest" in result.stderr
+    assert "1 job: 0 saved, 0 already saved, 1 failed, 0 not run" in result.stderr
 
 
 def test_the_manifest_never_holds_the_key(

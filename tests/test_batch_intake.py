@@ -74,16 +74,26 @@ def test_a_file_without_jobs_is_refused_even_when_sharded(tmp_path: Path) -> Non
         take_in(["# nothing"], Manifest(tmp_path / "none"), rules(tmp_path, (1, 2)))
 
 
-def test_file_lines_split_as_the_file_was_always_read(tmp_path: Path) -> None:
-    """Universal newlines, as Path.read_text gave them before the file was streamed: keys
-    and shards of existing manifests and CI caches must not move."""
+def test_a_file_splits_into_lines_by_the_one_rule_stdin_follows(tmp_path: Path) -> None:
+    """At \\n and \\r\\n only, as the README says: a lone CR (or U+2028, a form feed) stays
+    inside its line, read from disk or from stdin, so it never splits into extra paid jobs."""
     data = "a fox\u2028at dusk\r\nan owl\rin rain\r\r\nb\fc\nlast\r".encode()
     path = tmp_path / "jobs.txt"
     path.write_bytes(data)
-    with open(path, encoding="utf-8") as handle:  # universal newlines
-        before = split_lines(handle.read())
-    assert list(file_lines(path)) == before
-    assert before == ["a fox\u2028at dusk", "an owl", "in rain", "", "b\fc", "last"]
+    assert list(file_lines(path)) == split_lines(data.decode())
+    assert list(file_lines(path)) == ["a fox\u2028at dusk", "an owl\rin rain\r", "b\fc",
+                                      "last"]
+
+
+def test_a_lone_cr_in_a_batch_file_makes_one_job_from_disk_and_from_stdin(
+        gateway: Sandbox, isolated: Path) -> None:
+    data = b'{"model": "sdxl", "prompt": "a fox"}\r{"model": "sdxl", "prompt": "b"}\n'
+    (isolated / "cr.jsonl").write_bytes(data)
+    from_disk = run("batch", "cr.jsonl", "-d", "disk", "--check", "--json")
+    from_stdin = run("batch", "-", "-d", "stdin", "--check", "--json", input=data)
+    assert from_disk.stdout.replace("disk", "") == from_stdin.stdout.replace("stdin", "")
+    assert from_disk.json()["jobs"] + from_disk.json()["invalid"] == 1
+    assert gateway.stats()["posts_received"] == 0
 
 
 def test_a_batch_file_that_is_not_utf8_is_refused_with_its_name(tmp_path: Path) -> None:
@@ -94,15 +104,11 @@ def test_a_batch_file_that_is_not_utf8_is_refused_with_its_name(tmp_path: Path) 
         list(file_lines(path))
 
 
-@pytest.mark.parametrize(("data", "where"), [
-    (b"a\rb\xff\n", "line 2 is not UTF-8 text (byte 2 of the line)"),
-    (b"one\r\ntwo\r\xffx\n", "line 3 is not UTF-8 text (byte 1 of the line)"),
-])
-def test_a_bad_byte_after_a_lone_cr_names_its_own_line(tmp_path: Path, data: bytes,
-                                                       where: str) -> None:
+def test_a_bad_byte_names_its_line_whatever_lone_crs_it_holds(tmp_path: Path) -> None:
     path = tmp_path / "jobs.txt"
-    path.write_bytes(data)
-    with pytest.raises(UsageError, match=re.escape(where)):
+    path.write_bytes(b"one\r\ntwo\r\xffx\n")
+    with pytest.raises(UsageError, match=re.escape("line 2 is not UTF-8 text (byte 5 of the "
+                                                   "line)")):
         list(file_lines(path))
 
 

@@ -52,7 +52,8 @@ def test_a_queued_job_is_resumed_by_its_request_id(gateway: Sandbox, isolated: P
     name = write(isolated, '{"model": "nucleus", "prompt": "slow one"}\n')
     first = run("batch", name, "-d", "out", "--timeout", "5")
     assert first.exit_code == 7, first.stderr
-    [entry] = [e for e in manifest(isolated / "out") if e["status"] == "failed"]
+    [entry] = [e for e in manifest(isolated / "out") if e["status"] == "queued" and
+               e.get("error")]  # still queued at the gateway: collected by the next run
     gateway.set_faults([])
     second = run("batch", name, "-d", "out")
     assert second.exit_code == 0, second.stderr
@@ -98,14 +99,15 @@ def test_a_request_that_may_have_been_charged_is_not_resent_unless_asked(
     assert gateway.stats()["posts_received"] == 2
 
 
-def test_a_queued_job_the_gateway_forgot_is_failed_then_submitted_again(
+def test_a_queued_job_the_gateway_forgot_may_have_cost_and_is_resent_only_when_asked(
         gateway: Sandbox, isolated: Path) -> None:
     gateway.set_faults(["status:503*100"])
     name = write_lines(isolated, {"model": "nucleus", "prompt": "forgotten"})
     assert run("batch", name, "-d", "out", "--timeout", "5").exit_code == 7
     reset_sandbox(gateway)  # the gateway no longer knows the request id
     lost = run("batch", name, "-d", "out")
-    assert lost.exit_code == 6 and "no longer knows" in lost.stderr
+    assert lost.exit_code == 7 and "no longer knows" in lost.stderr
+    assert run("batch", name, "-d", "out").exit_code == 7  # held: it was paid for once
     assert gateway.stats()["posts_received"] == 0
-    assert run("batch", name, "-d", "out").exit_code == 0
+    assert run("batch", name, "-d", "out", "--resend-maybe-charged").exit_code == 0
     assert gateway.stats()["posts_received"] == 1

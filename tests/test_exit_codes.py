@@ -193,7 +193,8 @@ def test_exit_8_when_a_later_image_fails_keeps_the_whole_earlier_one(
 
 def test_exit_130_when_interrupted_while_sending_warns_of_a_charge(
         httpx_mock: HTTPXMock, key: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupted(self: Any, request: Any) -> dict[str, Any]:
+    def interrupted(self: Any, request: Any, before_send: Any) -> dict[str, Any]:
+        before_send()  # the POST is going out
         raise KeyboardInterrupt
 
     monkeypatch.setattr("pixazo_cli.http.client.Gateway.submit", interrupted)

@@ -3,7 +3,6 @@ refusals, and the seeds or image counts each variation asks for."""
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ def test_the_prompt_axis_takes_whole_prompts_split_on_bars() -> None:
 
 
 @pytest.mark.parametrize("spec", ["steps", "=1,2", "steps=", "steps=30..10:10",
-                                  "steps=1..5:0", "steps=1,1", "steps=1..1000:1"])
+                                  "steps=1..5:0", "steps=1..1000:1", "prompt=|", "steps=,"])
 def test_a_malformed_axis_is_refused(spec: str) -> None:
     with pytest.raises(UsageError):
         parse_axis(spec, "--x")
@@ -76,27 +75,52 @@ def test_variations_count_seeds_up_from_the_given_seed() -> None:
     assert [r.seed for r in variation_requests(request, 4)] == [40, 41, 42, 43]
 
 
-def test_variations_without_a_seed_draw_distinct_ones() -> None:
+def test_variations_without_a_seed_count_up_from_one_random_seed(picked_seed: int) -> None:
     request = build_request(MODELS["sdxl"], "a fox", {})
-    seeds = [r.seed for r in variation_requests(request, 4, random.Random(1))]
-    assert len(set(seeds)) == 4 and all(isinstance(s, int) for s in seeds)
+    seeds = [r.seed for r in variation_requests(request, 4)]
+    assert seeds == [picked_seed + i for i in range(4)]  # `--seed S` makes the set again
 
 
-@pytest.mark.parametrize("count", [2, 4, 9])
-def test_nucleus_variations_are_one_request_for_all_the_images(count: int) -> None:
-    # The vendor documents no maximum for num_images, so N images are one request.
+@pytest.mark.parametrize(("count", "requests"), [(2, [2]), (4, [4]), (9, [4, 4, 1])])
+def test_nucleus_variations_ask_for_at_most_four_images_a_request(
+        count: int, requests: list[int]) -> None:
     request = build_request(MODELS["nucleus"], "a fox", {})
-    assert [r.expected_images for r in variation_requests(request, count)] == [count]
+    assert [r.expected_images for r in variation_requests(request, count)] == requests
 
 
 def test_variations_split_where_the_table_caps_the_image_count() -> None:
     from dataclasses import replace
 
     nucleus = MODELS["nucleus"]
-    capped = replace(nucleus, fields=tuple(replace(f, high=4) if f.flag == "num_images" else f
+    capped = replace(nucleus, fields=tuple(replace(f, high=3) if f.flag == "num_images" else f
                                            for f in nucleus.fields))
     request = build_request(capped, "a fox", {})
-    assert [r.expected_images for r in variation_requests(request, 9)] == [4, 4, 1]
+    assert [r.expected_images for r in variation_requests(request, 7)] == [3, 3, 1]
+
+
+@pytest.mark.parametrize("axis", ["seed=1,01,001", "steps=4,04", "guidance=3, 3"])
+def test_values_that_parse_the_same_are_one_value_listed_twice(axis: str) -> None:
+    with pytest.raises(UsageError, match="more than once"):
+        plan_grid(MODELS["sdxl"], "a fox", {}, {}, parse_axis(axis, "--x"), None)
+
+
+def test_every_cell_of_a_grid_gets_the_same_seed_the_same_on_every_run() -> None:
+    plans = [plan_grid(MODELS["sdxl"], "a fox", {}, {}, parse_axis("steps=4,8", "--x"),
+                       parse_axis("guidance=3,7", "--y")) for _ in range(2)]
+    seeds = {cell.request.seed for plan in plans for cell in plan.cells}
+    assert len(seeds) == 1 and None not in seeds
+
+
+def test_a_grid_over_seeds_sends_each_cell_its_own_seed() -> None:
+    plan = plan_grid(MODELS["sdxl"], "a fox", {}, {}, parse_axis("seed=1,2,3", "--x"), None)
+    assert [cell.request.seed for cell in plan.cells] == [1, 2, 3]
+
+
+def test_the_default_folder_follows_every_setting_that_changes_a_cell() -> None:
+    x = parse_axis("steps=4,8", "--x")
+    names = {plan_grid(MODELS["sdxl"], "a fox", base, params, x, None).folder_name()
+             for base, params in (({}, {}), ({"guidance": "5"}, {}), ({}, {"style": "x"}))}
+    assert len(names) == 3
 
 
 def test_a_model_without_seeds_or_image_counts_repeats_the_request() -> None:

@@ -8,12 +8,13 @@ import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from pixazo_cli.http.clock import SystemClock
-from tests.conftest import KEY, PNG, Result, run, run_bounded, same_image
+from tests.conftest import KEY, PNG, Result, _image, run, run_bounded, same_image
 from tests.faults_support import every_entry
 from tests.hostile_server import (
     Behaviour,
@@ -312,44 +313,73 @@ def test_a_stream_reply_that_cannot_be_saved_fails_after_one_post_leaving_nothin
 
 # --- replies the tool cannot act on after paying: exit 6, naming the request -------------------
 
-def test_more_images_than_requested_is_exit_6_naming_the_request_and_nothing_downloaded(
+def _listing(hostile: Hostile, count: int) -> list[str]:
+    """An image host serving `count` images, and their URLs."""
+    urls = []
+    for n in range(count):  # each a picture of its own: none is found saved already
+        picture = _image("PNG", (n % 256, n // 256, 7))
+        hostile.routes[("GET", f"/cdn/{n}.png")] = reply(200, picture, "image/png")
+        urls.append(f"{hostile.base_url}/cdn/{n}.png")
+    return urls
+
+
+def _fetched(hostile: Hostile) -> list[str]:
+    return [path for method, path in hostile.requests if path.startswith("/cdn/")]
+
+
+def test_beyond_sixteen_listed_images_the_first_sixteen_are_saved_and_it_exits_6(
         hostile: Hostile, isolated: Path) -> None:
     hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
-    urls = [f"{hostile.base_url}/cdn/{n}.png" for n in range(300)]
+    urls = _listing(hostile, 300)
     hostile.routes[("GET", STATUS)] = reply(200, json.dumps(
         {"request_id": "req-1", "status": "COMPLETED", "output": {"media_url": urls}}).encode())
-    result = run("nucleus", "a fox", "--num-images", "2")
+    result = run("nucleus", "a fox", "--num-images", "2", "-d", "out")
     assert result.exit_code == 6, result.stderr
-    assert "300 image URLs" in result.stderr and "req-1" in result.stderr
+    assert "listed 300 images for request req-1, which asked for 2" in result.stderr
+    assert "the first 16 were saved" in result.stderr
     assert hostile.posts == 1
-    assert not [path for method, path in hostile.requests if path.startswith("/cdn/")]
-    clean(result, isolated)
+    assert len(_fetched(hostile)) == 16 and len(result.stdout.splitlines()) == 16
+    assert len(set(result.stdout.splitlines())) == 16  # names that replace nothing
+    assert "Traceback" not in result.stderr and KEY not in result.stdout + result.stderr
 
 
-def test_status_wait_on_a_recorded_job_refuses_more_images_than_it_asked_for(
+def test_status_wait_of_a_recorded_job_keeps_the_same_bound(
         hostile: Hostile, isolated: Path) -> None:
     hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "req-1", "status": "QUEUED"}')
     assert run("nucleus", "a fox", "--no-wait").exit_code == 0  # recorded: one image asked
-    urls = [f"{hostile.base_url}/cdn/{n}.png" for n in range(300)]
+    urls = _listing(hostile, 300)
     hostile.routes[("GET", STATUS)] = reply(200, json.dumps(
         {"request_id": "req-1", "status": "COMPLETED", "output": {"media_url": urls}}).encode())
-    result = run("status", "req-1", "--wait")
+    result = run("status", "req-1", "--wait", "-d", "out")
     assert result.exit_code == 6, result.stderr
-    assert "300 image URLs" in result.stderr and "asked for 1" in result.stderr
-    assert not [path for method, path in hostile.requests if path.startswith("/cdn/")]
+    assert "listed 300 images" in result.stderr and "asked for 1" in result.stderr
+    assert len(_fetched(hostile)) == 16
 
 
-def test_more_images_than_requested_in_a_sync_reply_is_exit_6(
+def test_status_wait_of_an_unknown_job_keeps_the_same_bound(
+        hostile: Hostile, isolated: Path) -> None:
+    urls = _listing(hostile, 300)
+    hostile.routes[("GET", STATUS.replace("req-1", "req-9"))] = reply(200, json.dumps(
+        {"request_id": "req-9", "status": "COMPLETED", "output": {"media_url": urls}}).encode())
+    result = run("status", "req-9", "--wait", "-d", "out")
+    assert result.exit_code == 6, result.stderr
+    assert "listed 300 images for request req-9" in result.stderr
+    assert len(_fetched(hostile)) == 16
+
+
+def test_more_images_than_asked_in_a_sync_reply_are_all_saved_with_a_warning(
         hostile: Hostile, isolated: Path) -> None:
     hostile.routes[("POST", "/sd3/v1/getData")] = reply(200, json.dumps(
-        {"id": "s-1", "output": [f"{hostile.base_url}/cdn/{n}.png" for n in range(5)]}).encode())
-    result = run("sd3", "a fox", "--json")
-    assert result.exit_code == 6, result.stderr
-    assert "s-1" in result.stderr
-    assert json.loads(result.stdout)["request_id"] == "s-1"
-    assert hostile.posts == 1 and len(hostile.requests) == 1
+        {"id": "s-1", "output": _listing(hostile, 5)}).encode())
+    (isolated / "fox-2.png").write_bytes(b"mine")  # an extra image's name is taken
+    result = run("sd3", "a fox", "--json", "-o", "fox.png", "--format", "png")
+    assert result.exit_code == 0, result.stderr
+    assert "listed 5 images for request s-1, which asked for 1" in result.stderr
+    files = [Path(f["path"]).name for f in json.loads(result.stdout)["files"]]
+    assert files[0] == "fox.png" and len(set(files)) == 5 and "fox-2.png" not in files
+    assert (isolated / "fox-2.png").read_bytes() == b"mine"
+    assert hostile.posts == 1
     assert "Traceback" not in result.stderr and KEY not in result.stdout + result.stderr
-    assert every_entry(isolated) == []
 
 
 @pytest.mark.parametrize("url", ["http://[::1", "ftp://example.com/a.png", "not a url",
@@ -409,5 +439,23 @@ def test_a_gzip_bomb_as_a_stream_image_body_stops_at_the_cap(
     result = run("lightning", "a fox", "--stream")
     assert result.exit_code == 7, result.stderr
     assert "30 MB" in result.stderr and "charged" in result.stderr
+    assert hostile.posts == 1
+    clean(result, isolated)
+
+
+def test_a_redirect_loop_on_the_image_host_after_paying_is_exit_8_with_the_way_back(
+        hostile: Hostile, isolated: Path) -> None:
+    def loop(handler: Any) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", handler.path)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    image_at(hostile, loop)
+    result = run("sdxl", "a fox", "--json")
+    assert result.exit_code == 8, result.stderr
+    assert "redirected too many times" in result.stderr
+    assert f"curl -fo FILE '{hostile.base_url}/cdn/a.png'" in result.stderr
+    assert json.loads(result.stdout)["urls"] == [f"{hostile.base_url}/cdn/a.png"]
     assert hostile.posts == 1
     clean(result, isolated)

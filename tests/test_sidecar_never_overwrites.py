@@ -11,7 +11,7 @@ import pytest
 
 from pixazo_cli.errors import SaveError
 from pixazo_cli.flow.download import Saved
-from pixazo_cli.flow.generate import write_sidecar
+from pixazo_cli.flow.sidecar import write_sidecar
 from pixazo_cli.sandbox import Sandbox
 
 from .conftest import KEY, run

@@ -7,19 +7,23 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixazo_cli.batch.shards import shard as shard  # where --shard's slice used to live
 from pixazo_cli.errors import PixazoError, UsageError
-from pixazo_cli.flow.naming import check_template
+from pixazo_cli.flow.naming import NameParts, check_template
+from pixazo_cli.flow.preflight import name_parts
 from pixazo_cli.models.request import (
     ApiRequest,
     NotFinite,
     build_request,
+    derived_seed,
     loads_strict,
     parse_params,
+    with_seed,
 )
 from pixazo_cli.models.table import FLAGS, MODELS
 
@@ -32,11 +36,26 @@ class BatchJob:
     line: int  # 1-based line number in the file
     request: ApiRequest
     name: str | None  # the line's own file name template
-    key: str  # stable identity across runs: the request, and which repeat of it this is
+    key: str  # stable identity across runs: the request as written, and which repeat it is
+    seed_derived: bool = False  # the seed was not written: it comes from the key
+    offset: int = 0  # -n: {index} of the job's first image, less one
+    started: datetime | None = None  # -n: one time for every file name of the command
 
     @property
     def body_sha256(self) -> str:
         return canonical_hash(self.request)
+
+    def name_parts(self) -> NameParts:
+        parts = name_parts(self.request)
+        return replace(parts, offset=self.offset, started=self.started or parts.started)
+
+    def written_body(self) -> dict[str, Any]:
+        """The body as the line wrote it: a seed the tool derived is not part of the job's
+        content (its key and its shard come from what the user wrote)."""
+        field = self.request.model.seed_field
+        if not self.seed_derived or field is None:
+            return self.request.body
+        return {name: value for name, value in self.request.body.items() if name != field}
 
 
 @dataclass(frozen=True)
@@ -105,7 +124,11 @@ def iter_jobs(lines: Iterable[str], default_model: str | None,
             continue
         digest = canonical_hash(request)[:32]
         seen[digest] = seen.get(digest, 0) + 1
-        yield BatchJob(number, request, name, f"{digest}#{seen[digest]}")
+        key = f"{digest}#{seen[digest]}"
+        # A line without a seed gets one derived from its key: a re-run sends the same body
+        # (and finds it in the manifest), and identical lines still make different images.
+        seeded = with_seed(request, derived_seed(key))
+        yield BatchJob(number, seeded, name, key, seed_derived=seeded is not request)
 
 
 def refuse_invalid(errors: list[InvalidLine], skip_invalid: bool, any_jobs: bool) -> None:
@@ -127,10 +150,9 @@ def split_lines(text: str) -> list[str]:
 
 
 def file_lines(path: Path) -> Iterator[str]:
-    """A batch file's lines as they are read. A lone CR ends a line too, as it always has in
-    a file (universal newlines), so jobs, their keys and their shards stay what they were.
-    Raises UsageError when the file cannot be opened (at once) or read (when reading reaches
-    the line)."""
+    """A batch file's lines as they are read, split by the one rule (`split_lines`: at \\n and
+    \\r\\n only), as the same bytes on stdin are. Raises UsageError when the file cannot be
+    opened (at once) or read (when reading reaches the line)."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - the generator closes it
     except OSError as exc:
@@ -139,29 +161,17 @@ def file_lines(path: Path) -> Iterator[str]:
 
 
 def _lines_of(path: Path, handle: BinaryIO) -> Iterator[str]:
-    number = 0
     with handle:
         try:
-            for raw in handle:
+            for number, raw in enumerate(handle, start=1):  # binary: splits at b"\n" only
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:
-                    raise _unreadable(path, _where_not_utf8(raw, exc.start, number)) from None
-                text = text[:-1] if text.endswith("\n") else text
-                text = text[:-1] if text.endswith("\r") else text
-                for line in text.split("\r"):
-                    number += 1
-                    yield line
+                    raise _unreadable(path, f"line {number} is not UTF-8 text (byte "
+                                      f"{exc.start + 1} of the line)") from None
+                yield from split_lines(text) or [""]
         except OSError as exc:
             raise _unreadable(path, exc.strerror or str(exc)) from None
-
-
-def _where_not_utf8(raw: bytes, start: int, lines_before: int) -> str:
-    """The line and byte of a bad byte in a raw line, which lone CRs may split further."""
-    before = raw[:start]
-    line = lines_before + 1 + before.count(b"\r")
-    byte = start - before.rfind(b"\r")
-    return f"line {line} is not UTF-8 text (byte {byte} of the line)"
 
 
 def _unreadable(path: Path, reason: str) -> UsageError:

@@ -25,9 +25,6 @@ from pixazo_cli.scrub import scrub_data
 MANIFEST_NAME = "pixazo-manifest.jsonl"
 
 
-SENDING = "sending"  # the write-ahead intent: recorded, made durable, then the POST
-
-
 class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -137,7 +134,7 @@ class Manifest:
         with self._lock:
             entry = {**(self._get(job) or {}), **fields, "job": job,
                      "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-            if entry.get("status") != "failed":
+            if "error" not in fields:  # news without an error clears the last one
                 entry.pop("error", None)
                 entry.pop("maybe_charged", None)
             try:

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from pixazo_cli.batch.jobfile import BatchJob
-from pixazo_cli.batch.manifest import SENDING, files_present
+from pixazo_cli.batch.manifest import files_present
 from pixazo_cli.errors import GenerationFailed
+from pixazo_cli.flow.ledger import ANSWERED, FAILED, SAVED, SENT
 from pixazo_cli.flow.naming import SaveOptions
-from pixazo_cli.flow.preflight import name_parts, planned_paths
+from pixazo_cli.flow.preflight import planned_paths
 from pixazo_cli.flow.sidecar import sidecar_path, sidecar_taken
 
 
@@ -24,53 +25,70 @@ class Step(Enum):
     SEND = "send"  # a paid request
 
 
+# The manifest's states are the ledger's (flow/ledger.py); older manifests wrote these names.
+_OLDER_NAMES = {"sending": SENT, "submitted": ANSWERED}
+
+
+def state_of(entry: dict[str, Any]) -> str | None:
+    status = entry.get("status")
+    return _OLDER_NAMES.get(status, status) if isinstance(status, str) else None
+
+
+def was_sent(entry: dict[str, Any]) -> bool:
+    """An earlier run sent this job's request (it may have cost money)."""
+    return state_of(entry) not in (None, FAILED) or bool(entry.get("maybe_charged")) or \
+        bool(entry.get("request_id") or entry.get("urls"))
+
+
 def next_step(job: BatchJob, entry: dict[str, Any] | None, folder: Path,
               resend_maybe_charged: bool) -> Step:
     entry = entry or {}
-    if entry.get("status") == "saved" and files_present(entry, folder):
+    state = state_of(entry)
+    if state == SAVED and files_present(entry, folder):
         return Step.SKIP
     if entry.get("urls"):
         return Step.DOWNLOAD  # paid before: fetch again, never pay again
-    # A queued job that ended FAILED is submitted again; any other stop resumes polling.
+    # A queued job that ended FAILED is submitted again, one the gateway forgot is held (it
+    # may have cost); any other stop (a timeout, Ctrl-C) resumes polling.
     job_failed = (entry.get("error") or {}).get("exit_code") == GenerationFailed.exit_code
-    if entry.get("request_id") and job.request.model.queued and not job_failed:
+    if entry.get("request_id") and job.request.model.queued and not job_failed \
+            and not entry.get("maybe_charged"):
         return Step.RESUME
-    # SENDING: an earlier run wrote its intent and stopped before the reply was recorded.
-    # paid without URLs: the gateway answered (an image in the reply itself, for a stream
-    # endpoint) and saving it failed; no URL is left to fetch it again from.
-    unsaved = entry.get("paid") and not job_failed
-    if (entry.get("maybe_charged") or entry.get("status") == SENDING or unsaved) \
-            and not resend_maybe_charged:
+    # sent: an earlier run wrote its intent and stopped before the reply was recorded.
+    # answered without URLs: the gateway sent the image in its reply (a stream endpoint) and
+    # saving it failed; no URL is left to fetch it again from.
+    unsaved = (state == ANSWERED or entry.get("paid")) and not job_failed
+    if (entry.get("maybe_charged") or state == SENT or unsaved) and not resend_maybe_charged:
         return Step.HOLD
     return Step.SEND
 
 
 def hold_reason(entry: dict[str, Any]) -> str:
     """Why a HOLD job is not sent again."""
-    if entry.get("status") == SENDING:
+    if state_of(entry) == SENT:
         return ("an earlier run sent it and stopped before the gateway's reply was recorded, "
                 "so it may have been charged")
-    if entry.get("paid"):
+    if state_of(entry) == ANSWERED or entry.get("paid"):
         return "an earlier run paid for it but could not save the image the reply carried"
     return "an earlier request for it may have been charged"
 
 
 def name_clashes(jobs: list[BatchJob], saved: Callable[[BatchJob], bool],
-                 save_for: Callable[[BatchJob], SaveOptions]) -> list[str]:
-    """Fixed file names that are taken, or that two lines share: they would fail only after
-    the request was paid for."""
+                 save_for: Callable[[BatchJob], SaveOptions], word: str = "line") -> list[str]:
+    """Fixed file names that are taken, or that two jobs share: they would fail only after
+    the request was paid for. `word` is what the user calls a job (a line, a variation)."""
     problems: list[str] = []
     owners: dict[Path, int] = {}
     for job in jobs:
         if saved(job):
             continue
         save = save_for(job)
-        for path in planned_paths(job.request, save, name_parts(job.request)):
+        for path in planned_paths(job.request, save, job.name_parts()):
             if path in owners:
-                problems.append(f"lines {owners[path]} and {job.line} both write {path}")
+                problems.append(f"{word}s {owners[path]} and {job.line} both write {path}")
             elif path.exists() and not save.overwrite:
-                problems.append(f"line {job.line}: {path} already exists")
+                problems.append(f"{word} {job.line}: {path} already exists")
             elif save.sidecar and sidecar_taken(path, save.overwrite):
-                problems.append(f"line {job.line}: its sidecar {sidecar_path(path)} is taken")
+                problems.append(f"{word} {job.line}: its sidecar {sidecar_path(path)} is taken")
             owners.setdefault(path, job.line)
     return problems

@@ -15,9 +15,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from pixazo_cli.batch.jobfile import BatchJob
-from pixazo_cli.errors import GenerationFailed, PixazoError, UnknownRequest
-from pixazo_cli.flow.generate import Outcome
-from pixazo_cli.flow.waiting import PollSchedule, poll_step, reply_urls
+from pixazo_cli.errors import MaybeCharged, PixazoError, UnknownRequest
+from pixazo_cli.flow.events import FlowEvents
+from pixazo_cli.flow.generate import take_urls
+from pixazo_cli.flow.ledger import Outcome, after_sending
+from pixazo_cli.flow.waiting import PollSchedule, poll_step
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.clock import Clock, Deadline
 
@@ -46,11 +48,13 @@ class _Item:
 class Poller:
     def __init__(self, gateway: Gateway, clock: Clock,
                  on_done: Callable[[BatchJob, Outcome], None],
-                 on_failed: Callable[[BatchJob, PixazoError], None]) -> None:
+                 on_failed: Callable[[BatchJob, Outcome, PixazoError], None],
+                 events: FlowEvents | None = None) -> None:
         self.gateway = gateway
         self.clock = clock
         self.on_done = on_done
         self.on_failed = on_failed
+        self.events = events or FlowEvents()
         self._items: list[_Item] = []
         self._schedule = SharedSchedule()
         self._lock = threading.Lock()
@@ -101,23 +105,23 @@ class Poller:
             reply, delay = poll_step(self.gateway.with_deadline(item.deadline), request_id,
                                      item.delays)
             if delay is None:
-                request = item.job.request
-                item.outcome.urls = reply_urls(reply, request.model, f"job {request_id}",
-                                               request.expected_images, request_id)
+                take_urls(item.outcome, reply, item.job.request.model, self.events)
+                self.events.answered(item.outcome)  # the images are known: paid for
                 self.on_done(item.job, item.outcome)
                 return
-        except UnknownRequest:
-            return self._fail(item.job, GenerationFailed(
-                f"The gateway no longer knows {request_id}; its result cannot be fetched.",
-                hint="The next run submits it again."))
+        except UnknownRequest:  # as for a single command: it was taken, so it may have cost
+            return self._fail(item, MaybeCharged(
+                f"The gateway accepted the job {request_id} but no longer knows it; its result "
+                "cannot be fetched.", hint="It may have been charged: check your Pixazo "
+                "dashboard, then re-run with --resend-maybe-charged to send it again."))
         except PixazoError as error:
-            return self._fail(item.job, error)
+            return self._fail(item, error)
         except Exception as error:  # a bug must not kill the one thread that polls every job
-            return self._fail(item.job, PixazoError(f"unexpected error: {error!r}"))
+            return self._fail(item, after_sending(item.outcome, error))
         with self._lock:
             self._items.append(_Item(self.clock.now() + delay, item.job, item.outcome,
                                      item.deadline, item.delays))
 
-    def _fail(self, job: BatchJob, error: PixazoError) -> None:
+    def _fail(self, item: _Item, error: PixazoError) -> None:
         with contextlib.suppress(Exception):  # the batch counts it as finished either way
-            self.on_failed(job, error)
+            self.on_failed(item.job, item.outcome, error)

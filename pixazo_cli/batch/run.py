@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,10 @@ from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit
 from pixazo_cli.batch.intake import SavedJobs
 from pixazo_cli.batch.jobfile import BatchJob
-from pixazo_cli.batch.manifest import MANIFEST_NAME, SENDING, Manifest
-from pixazo_cli.batch.plan import Step, hold_reason, name_clashes, next_step
+from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
+from pixazo_cli.batch.plan import Step, hold_reason, name_clashes, next_step, was_sent
 from pixazo_cli.batch.poller import Poller
+from pixazo_cli.batch.recorder import ManifestRecorder, ended_fields, job_fields
 from pixazo_cli.errors import (
     AuthError,
     BalanceError,
@@ -32,9 +33,9 @@ from pixazo_cli.errors import (
     most_severe,
 )
 from pixazo_cli.flow.events import Fanout, FlowContext
-from pixazo_cli.flow.generate import Outcome, save_all, submit
+from pixazo_cli.flow.generate import refuse_unkept, save_all, submit
+from pixazo_cli.flow.ledger import Origin, Outcome, after_sending, with_way_back
 from pixazo_cli.flow.naming import SaveOptions
-from pixazo_cli.flow.preflight import name_parts
 from pixazo_cli.history import NoRecord
 from pixazo_cli.http.clock import Deadline
 from pixazo_cli.http.limiter import RateLimiter, Stopped
@@ -50,6 +51,8 @@ class BatchOptions:
     max_requests: int | None = None  # paid requests this run may send
     max_cost: float | None = None  # US dollars this run may spend on priced models
     manifest: Path | None = None  # default: pixazo-manifest.jsonl in the output folder
+    origin: Origin = Origin()  # the batch file, and whether the sandbox answers
+    job_word: str = "line"  # what the messages call a job: a batch line, a -n variation, a cell
 
 
 class BatchRun:
@@ -63,16 +66,19 @@ class BatchRun:
         self.options = options
         self.view = view
         self.history = history or NoRecord()  # the history's rows, one per paid request
-        self.events = Fanout(view, self.history)
         self.manifest = manifest or Manifest(options.manifest
                                              or options.save.out_dir / MANIFEST_NAME)
+        # One life cycle, three listeners: the manifest first (its write-ahead may refuse to
+        # send), then the history, then what people see.
+        self.events = Fanout(ManifestRecorder(self.manifest, view.say), self.history, view)
         self.limiter = RateLimiter(options.rate_limit, session.clock)
         self.guard = SpendingGuard(options.max_requests, options.max_cost)
         self.gateway = session.gateway()
         self.gateway.limiter = self.limiter
         self.downloader = session.downloader()
         self.pool = ThreadPoolExecutor(max_workers=options.concurrency)
-        self.poller = Poller(self.gateway, session.clock, self._queued_done, self._failed)
+        self.poller = Poller(self.gateway, session.clock, self._queued_done, self._end,
+                             self.events)
         self.stopping = threading.Event()  # no new paid requests (Ctrl-C, refused key, no money)
         self.halted = threading.Event()  # Ctrl-C: no new work of any kind
         self._left = len(jobs)
@@ -103,21 +109,28 @@ class BatchRun:
             if total and not left:
                 self.view.say(f"Nothing to do: all {total} jobs are saved.")
             for job in left:
-                self.pool.submit(self._guarded, job, self._start)
+                self.pool.submit(self._guarded, job, self._planned(job), self._start)
             self._wait_for_all()
         self.poller.stop()
         self.pool.shutdown(wait=True)
         self.view.summary()
         return most_severe(self.codes)
 
+    def _planned(self, job: BatchJob) -> Outcome:
+        """The job's entry in the ledger, before anything is known of its fate."""
+        return Outcome.planned(job.request, replace(self.options.origin, batch_line=job.line,
+                                                    job=job.key))
+
     def _check_names(self) -> None:
         """Before paying for anything: fixed file names that are taken, or that two lines
         share, would fail only after the request was paid for."""
         problems = name_clashes(self.jobs, lambda job: self.manifest.status(job.key) == "saved",
-                                self._save_for)
+                                self._save_for, self.options.job_word)
         if problems:
+            hint = "Give each line its own \"name\", or pass --overwrite." \
+                if self.options.job_word == "line" else "Pass --overwrite, or choose another name."
             raise UsageError("File names clash; nothing was sent:\n  " + "\n  ".join(problems),
-                             hint="Give each line its own \"name\", or pass --overwrite.")
+                             hint=hint)
 
     def _save_for(self, job: BatchJob) -> SaveOptions:
         save = self.options.save
@@ -166,13 +179,15 @@ class BatchRun:
         self._finish()
         return True
 
-    def _start(self, job: BatchJob) -> None:
+    def _start(self, job: BatchJob, outcome: Outcome) -> None:
         entry = self.manifest.get(job.key) or {}
         step = next_step(job, entry, self.options.save.out_dir, self.options.resend_maybe_charged)
         if self.stopping.is_set():
             return self._finish()
-        outcome = Outcome(job.request.model.name, request=job.request,
-                          request_id=entry.get("request_id"), urls=entry.get("urls"))
+        if step is not Step.SEND:  # sent by an earlier run: the same paid request goes on
+            outcome.ident = entry.get("ledger") or outcome.ident
+            outcome.request_id, outcome.urls = entry.get("request_id"), entry.get("urls")
+            outcome.sent = was_sent(entry)
         if step is Step.DOWNLOAD:
             self.view.started(job)
             self._download(job, outcome)  # paid before: fetch again, never pay again
@@ -180,35 +195,24 @@ class BatchRun:
             self.view.started(job)
             self.poller.add(job, outcome, self._deadline())  # resume the queued job
         elif step is Step.HOLD:
-            self._failed(job, MaybeCharged(
+            self._end(job, outcome, MaybeCharged(
                 f"Not sent again: {hold_reason(entry)}.",
                 hint="Check your Pixazo dashboard, then re-run with --resend-maybe-charged."))
         else:
-            self._submit(job)
+            self._submit(job, outcome)
 
-    def _submit(self, job: BatchJob) -> None:
+    def _submit(self, job: BatchJob, outcome: Outcome) -> None:
         try:
             self.guard.admit(job.request)
         except SpendingLimit as limit:
             return self._limit_reached(limit)
         self.view.started(job)
         deadline = self._deadline()
-        gateway = self.gateway.with_deadline(deadline)
-        # Write-ahead: the intent is on disk before the POST, so a kill at any point leaves
-        # a trace the next run reads as "may have been charged" (and a full disk stops us here).
-        gateway.before_send = lambda: self.manifest.record(
-            job.key, durable=True, line=job.line, model=job.request.model.name,
-            body_sha256=job.body_sha256, status=SENDING)
-        outcome = submit(gateway, job.request, self.events)
-        try:
-            self.manifest.record(job.key, line=job.line, model=outcome.model,
-                                 body_sha256=job.body_sha256, request_id=outcome.request_id,
-                                 urls=outcome.urls, status="submitted", paid=True)
-        except PixazoError:
-            self.view.say(f"line {job.line}: paid, but the manifest cannot be written; "
-                          + paid_summary(outcome))
-            raise
-        if outcome.urls is None:
+        # The manifest's write-ahead is the first listener of `sending`: the intent is on disk
+        # before the POST, so a kill at any point leaves a trace the next run reads as "may
+        # have been charged" (and a full disk stops the job here, unpaid).
+        submit(self.gateway.with_deadline(deadline), outcome, self.events)
+        if outcome.urls is None and outcome.image is None:
             self.poller.add(job, outcome, deadline)
         else:
             self._download(job, outcome)
@@ -225,10 +229,10 @@ class BatchRun:
         self._finish()
 
     def _queued_done(self, job: BatchJob, outcome: Outcome) -> None:
-        self.manifest.record(job.key, urls=outcome.urls)
         if not self.halted.is_set():
             try:
-                self.pool.submit(self._guarded, job, lambda j: self._download(j, outcome))
+                self.pool.submit(self._guarded, job, outcome,
+                                 lambda j, o: self._download(j, o))
                 return
             except RuntimeError:
                 pass  # the pool shut down as we stopped
@@ -237,38 +241,37 @@ class BatchRun:
     def _download(self, job: BatchJob, outcome: Outcome) -> None:
         save = self._save_for(job)
         downloader = self.downloader.with_deadline(self._deadline())
-        files = save_all(downloader, outcome, name_parts(job.request), save, self.events)
-        entry = self.manifest.record(job.key, status="saved", files=[
-            {"path": f.path.name, "bytes": f.bytes, "sha256": f.sha256, "url": f.url}
-            for f in files])
-        self.view.done(job, entry)
+        save_all(downloader, outcome, job.name_parts(), save, self.events)
+        refuse_unkept(outcome)
+        self.events.finished(outcome, None)
+        self.view.done(job, {**job_fields(outcome), **ended_fields(outcome, None),
+                             "request_id": outcome.request_id, "urls": outcome.urls})
         self._finish()
 
-    def _guarded(self, job: BatchJob, step: Any) -> None:
+    def _guarded(self, job: BatchJob, outcome: Outcome, step: Any) -> None:
         try:
-            step(job)
+            step(job, outcome)
         except Stopped:
-            self.history.discard(job.request)  # not sent: it stays for the next run
-            self._finish()
+            self._finish()  # not sent: it stays for the next run
         except PixazoError as error:
-            self._failed(job, error)
-        except Exception as error:  # a bug must not hang the batch
-            self._failed(job, PixazoError(f"unexpected error: {type(error).__name__}: {error}"))
+            self._end(job, outcome, error)
+        except Exception as exc:  # a bug must not hang the batch, nor lose what was paid
+            self._end(job, outcome, after_sending(outcome, exc) if outcome.sent else
+                      PixazoError(f"unexpected error: {type(exc).__name__}: {exc}"))
 
-    def _failed(self, job: BatchJob, error: PixazoError) -> None:
-        """Counted, shown and obeyed even when it cannot be recorded (a full disk, say)."""
+    def _end(self, job: BatchJob, outcome: Outcome, error: PixazoError) -> None:
+        """A job that stopped with an error: counted, told to every listener (the manifest
+        and the history record it, as far as they can) and shown, whatever happens."""
         with self._lock:
             self.codes.append(error.exit_code)
         if isinstance(error, AuthError | BalanceError):  # every other job would fail too
             self._stop_sending()
-        entry: dict[str, Any] = {
-            "line": job.line, "model": job.request.model.name, "status": "failed",
-            "error": {"exit_code": error.exit_code, "message": error.message,
-                      "hint": error.hint}, "maybe_charged": isinstance(error, MaybeCharged)}
+        with_way_back(error, outcome)
+        entry = {**job_fields(outcome), **ended_fields(outcome, error),
+                 "request_id": outcome.request_id, "urls": outcome.urls}
         try:
-            self.history.finished(Outcome(job.request.model.name, request=job.request), error)
-            entry = self.manifest.record(job.key, body_sha256=job.body_sha256, **entry)
-        except Exception as problem:
+            self.events.finished(outcome, error)
+        except Exception as problem:  # a listener's own failure: said, never fatal here
             self.view.say(f"line {job.line}: its failure is not recorded: {problem}")
         finally:
             try:
@@ -284,13 +287,6 @@ class BatchRun:
 
     def _deadline(self) -> Deadline:
         return Deadline(self.session.clock, self.options.job_timeout)
-
-
-def paid_summary(outcome: Outcome) -> str:
-    """What a paid job needs to be fetched later without paying again."""
-    if outcome.urls:
-        return "fetch it with: " + "; ".join(f"curl -fo FILE '{url}'" for url in outcome.urls)
-    return f"request id {outcome.request_id}: pixazo status {outcome.request_id} --wait"
 
 
 def _raise_interrupt(*_: object) -> None:

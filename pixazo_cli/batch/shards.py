@@ -29,7 +29,7 @@ class ShardCounter:
 
     def identity(self, job: BatchJob) -> str:
         """The job's stable identity: its content's hash and its repeat number."""
-        content = json.dumps({"endpoint": job.request.path, "body": job.request.body,
+        content = json.dumps({"endpoint": job.request.path, "body": job.written_body(),
                               "headers": job.request.headers, "name": job.name},
                              sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256(content.encode()).hexdigest()

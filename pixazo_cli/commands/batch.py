@@ -63,15 +63,16 @@ def _run(session: Session, source: str, lines: Iterable[str], manifest: Manifest
     _report_invalid(session, github, intake.invalid, check=False)
     check_folder(save.out_dir)
     batch = _batch_options(save, options, which, session.settings.timeout)
+    batch = dataclasses.replace(batch, origin=session.origin(
+        "stdin" if source == "-" else str(Path(source).absolute())))
     session.ui.say(_startup_line(intake.total, which, batch, options.rate_limit is None))
     view: BatchEvents = BatchView(session.ui, intake.total, options.output.json_out,
                                   save.out_dir, invalid=len(intake.invalid), clock=session.clock)
     if github is not None:
         github.total = intake.total
         view = BatchFanout(view, github)
-    history = session.recorder("stdin" if source == "-" else str(Path(source).absolute()),
-                               {id(job.request): job.line for job in intake.todo})
-    code = BatchRun(session, intake.todo, batch, view, history, manifest, intake.saved).run()
+    code = BatchRun(session, intake.todo, batch, view, session.recorder(), manifest,
+                    intake.saved).run()
     if options.sheet:
         from pixazo_cli.commands.look import write_batch_sheet
 

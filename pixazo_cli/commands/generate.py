@@ -11,7 +11,8 @@ from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.events import FlowEvents
-from pixazo_cli.flow.generate import Outcome, generate
+from pixazo_cli.flow.generate import generate
+from pixazo_cli.flow.ledger import MAX_REPLAYED_IMAGES, Outcome
 from pixazo_cli.models.request import (
     ApiRequest,
     build_request,
@@ -67,9 +68,21 @@ def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> None
         recorded = replay_request(str(path))
     else:
         recorded = recorded_request_of(path)
+    given = options.request.given()
+    refuse_many_images(recorded, given)
     with open_session(globals_, options.output) as session:
-        request = override(recorded, options.request.given(), _params(options.request))
+        request = override(recorded, given, _params(options.request))
         _run_request(session, request, options)
+
+
+def refuse_many_images(recorded: ApiRequest, given: dict[str, Any]) -> None:
+    """A record may come from anyone (a shared image): it never makes replay pay for more
+    than a few images unless the user typed the count."""
+    asked = recorded.expected_images
+    if asked > MAX_REPLAYED_IMAGES and "num_images" not in given:
+        raise UsageError(f"The record asks for {asked} images; replay sends at most "
+                         f"{MAX_REPLAYED_IMAGES} unless you give the count; nothing was sent.",
+                         hint=f"Say how many: --num-images {asked} (or fewer).")
 
 
 def open_session(globals_: GlobalOptions, output: OutputOptions) -> Session:
@@ -103,7 +116,8 @@ def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> 
 
         session.events.add(PreviewEvents())
     with destination(session, options.output, request.expected_images) as save:
-        outcome = generate(session, request, save, wait=not options.no_wait)
+        outcome = generate(session, Outcome.planned(request, session.origin()), save,
+                           wait=not options.no_wait)
         emit(session, options.output, outcome)
     finish(session, outcome, json_out)
     if options.open_images and outcome.files:

@@ -14,7 +14,7 @@ from pixazo_cli.models.table import MODELS
 
 if TYPE_CHECKING:
     from pixazo_cli.commands.session import Session
-    from pixazo_cli.flow.generate import Outcome
+    from pixazo_cli.flow.ledger import Outcome
     from pixazo_cli.history.queries import Filter
     from pixazo_cli.history.store import History, Row
     from pixazo_cli.models.request import ApiRequest
@@ -23,18 +23,20 @@ PROMPT_WIDTH = 60
 
 
 def open_for_reading(session: Session | None = None) -> History | None:
-    """The history to read from, even when recording is off; None when there is none yet."""
-    if session is not None and session.history() is not None:
-        return session.history()
+    """The history to read from, even when recording is off; None when there is none yet.
+    A file that cannot be read is a plain error (HistoryUnavailable, exit 2)."""
+    from pixazo_cli.history import readable
     from pixazo_cli.history.db import default_path
 
-    if not default_path().exists():
+    path = default_path()
+    if not path.exists():
         return None
     from pixazo_cli.history.store import History
 
-    history = History(default_path())
+    with readable(path):
+        history = History(path)
     if session is not None:
-        session.close_later(history)
+        session.adopt_history(history)
     return history
 
 
@@ -61,19 +63,24 @@ def last_row(history: History | None, queued_only: bool) -> Row:
 def outcome_from_row(row: Row) -> Outcome:
     # The flow (and httpx with it) is loaded only to collect, never to list: `history` is fast.
     from pixazo_cli.flow.download import Saved
-    from pixazo_cli.flow.generate import Outcome
+    from pixazo_cli.flow.ledger import Origin, Outcome
     from pixazo_cli.models.request import ApiRequest
 
     model = MODELS.get(row.model)
     request = ApiRequest(model, row.endpoint, row.body) if model else None
     files = [Saved(Path(f["path"]), f["url"], f["bytes"], f["sha256"]) for f in row.files]
-    return Outcome(row.model, request_id=row.request_id, status=row.status, request=request,
-                   urls=row.urls, files=files, created=row.created_at)
+    outcome = Outcome(row.model, request_id=row.request_id, status=row.status, request=request,
+                      urls=row.urls, files=files, created=row.created_at, sent=True,
+                      origin=Origin(row.batch_file, row.batch_line, sandbox=row.sandbox))
+    if row.ledger:
+        outcome.ident = row.ledger
+    return outcome
 
 
 def collectable(row: Row) -> None:
-    """Refuse what cannot be fetched without paying again."""
-    if row.urls is None and not (row.request_id and MODELS.get(row.model)
+    """Refuse what cannot be fetched without paying again (a sandbox row can: it is made
+    again, free)."""
+    if row.urls is None and not row.sandbox and not (row.request_id and MODELS.get(row.model)
                                  and MODELS[row.model].queued):
         raise UsageError(f"Generation {row.id} has no image URLs to fetch: the gateway "
                          f"never answered it ({row.state}).",
@@ -108,15 +115,18 @@ class HistoryOptions:
 
 
 def run_history(options: HistoryOptions, say: Any) -> None:
+    from pixazo_cli.history import readable
+
     history = open_for_reading()
     if history is None:
         say("No history yet: generations are recorded as they are made.")
         return
     try:
-        if options.cost:
-            _print_cost(history, options)
-        else:
-            _print_rows(history, options)
+        with readable(history.path):
+            if options.cost:
+                _print_cost(history, options)
+            else:
+                _print_rows(history, options)
     finally:
         history.close()
 

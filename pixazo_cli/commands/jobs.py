@@ -20,7 +20,8 @@ from pixazo_cli.commands.options import GlobalOptions, OutputOptions
 from pixazo_cli.commands.saving import destination, emit
 from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import UsageError
-from pixazo_cli.flow.generate import resume
+from pixazo_cli.flow.generate import generate, resume
+from pixazo_cli.flow.ledger import Outcome
 from pixazo_cli.models.table import MODELS, Model, dig, queued_model
 
 if TYPE_CHECKING:
@@ -70,17 +71,39 @@ def run_fetch(ident: str | None, output: OutputOptions, globals_: GlobalOptions)
 def collect(session: Session, model: Model, request_id: str, row: Row | None,
             output: OutputOptions) -> None:
     """Collect a generation sent earlier. From the history it keeps its prompt and body (file
-    names, embedded record) and its row is completed; a file already saved is found, not
-    copied."""
+    names, embedded record) and its row goes on; a file already saved is found, not copied.
+    A sandbox row is made again on a sandbox (free): the one that answered it has stopped."""
     known = None
-    if row is not None:
-        recorder = session.recorder()
-        recorder.follow(row)
-        session.events.add(recorder)
-        known = outcome_from_row(row)
     print_paths(session, output)
+    if row is not None:
+        known = outcome_from_row(row)
+        if row.sandbox:
+            return _make_again(session, row, known, output)
+        recorder = session.recorder()
+        recorder.follow(row, known)
+        session.events.add(recorder)
     with destination(session, output, None) as save:
         outcome = resume(session, model, request_id, replace(save, reuse=True), known)
+        emit(session, output, outcome)
+    finish(session, outcome, output.json_out)
+
+
+def _make_again(session: Session, row: Row, known: Outcome, output: OutputOptions) -> None:
+    """A sandbox row's URLs died with its sandbox: the recorded request is sent to a sandbox
+    started here, which charges nothing, and its row is completed."""
+    if known.request is None:
+        raise UsageError(f"Generation {row.id} was made by the sandbox with a model this pixazo "
+                         "does not know; it cannot be made again.")
+    session.uses_sandbox = True
+    again = Outcome.planned(known.request, session.origin())
+    again.ident = known.ident
+    recorder = session.recorder()
+    recorder.follow(row, again)
+    session.events.add(recorder)
+    session.ui.say(f"Generation {row.id} came from the sandbox, which has stopped; making it "
+                   "again on a sandbox here (placeholders, nothing charged).")
+    with destination(session, output, known.request.expected_images) as save:
+        outcome = generate(session, again, replace(save, reuse=True))
         emit(session, output, outcome)
     finish(session, outcome, output.json_out)
 

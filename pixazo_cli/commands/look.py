@@ -114,8 +114,9 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
     jobs = plan.jobs()
     view = BatchView(session.ui, len(jobs), options.output.json_out, folder)
     batch = BatchRun(session, jobs, BatchOptions(save, options.concurrency, options.rate_limit,
-                                                 job_timeout=session.settings.timeout), view,
-                     session.recorder())
+                                                 job_timeout=session.settings.timeout,
+                                                 origin=session.origin(), job_word="cell"),
+                     view, session.recorder())
     code = batch.run()
     with batch.manifest:
         files = {job.line: (batch.manifest.get(job.key) or {}).get("files") or []
@@ -150,7 +151,8 @@ def compose_grid_png(plan: Any, folder: Path, cells: list[str | None]) -> Path:
     """The labelled grid, carrying a generation record of the whole grid."""
     from pixazo_cli.compare.compose import Tile, compose_grid
     from pixazo_cli.compare.sheet import GRID_PNG
-    from pixazo_cli.flow.generate import Outcome, generation_record
+    from pixazo_cli.flow.generate import generation_record
+    from pixazo_cli.flow.ledger import Outcome
     from pixazo_cli.record import embed
 
     tiles = [[Tile(folder / name if name else None) for name in cells[r * plan.columns:

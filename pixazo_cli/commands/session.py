@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pixazo_cli.commands.options import GlobalOptions
 from pixazo_cli.flow.events import Fanout
+from pixazo_cli.flow.ledger import Origin
 from pixazo_cli.http.clock import Clock, Deadline, SystemClock
 from pixazo_cli.settings import config
 from pixazo_cli.ui.output import Ui
@@ -96,17 +97,27 @@ class Session:
                     self.close_later(self._history)
         return self._history or None
 
-    def recorder(self, batch_file: str | None = None,
-                 lines: dict[int, int] | None = None) -> Any:
+    def adopt_history(self, history: History) -> None:
+        """A history a reading command opened (fetch, status): recorded through it too, and
+        closed with the session."""
+        self.close_later(history)
+        if self._history is False and self.settings.history:
+            self._history = history
+
+    def recorder(self) -> Any:
         """A listener that writes the flow's progress to the history (or does nothing)."""
         from pixazo_cli.history import NoRecord
 
         history = self.history()
         if history is None:
             return NoRecord()
-        from pixazo_cli.history.store import HistoryRecorder
+        from pixazo_cli.history.recorder import HistoryRecorder
 
-        return HistoryRecorder(history, batch_file, lines)
+        return HistoryRecorder(history, warn=self.ui.say)
+
+    def origin(self, batch_file: str | None = None) -> Origin:
+        """What every paid request of this command records about where it came from."""
+        return Origin(batch_file=batch_file, sandbox=self.uses_sandbox)
 
     def close_later(self, resource: Any) -> None:
         """Close `resource` with the session (last opened, first closed)."""

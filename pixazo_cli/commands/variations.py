@@ -1,12 +1,17 @@
 """-n/--count: one prompt, N images, sent as N requests under the batch engine (its limiter,
-its parallel jobs, one progress bar). Seeds go S, S+1, … from --seed S, or are drawn at random,
-and each image's record keeps its own. A model without seeds that makes several images per
-request (nucleus) gets them in as few requests as its image count allows."""
+its parallel jobs, one progress bar). Seeds go S, S+1, … from --seed S, or from one random S,
+so the set can be made again with --seed S; each image's record keeps its own. A model without
+seeds that makes several images per request (nucleus) gets at most four a request.
+
+The requests run in parallel, yet their files are named and printed in seed order: variation k
+numbers its images after those of variations 1..k-1, and its paths wait for theirs."""
 
 from __future__ import annotations
 
-import random
 import tempfile
+import threading
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,54 +21,93 @@ from pixazo_cli.batch.run import BatchOptions, BatchRun
 from pixazo_cli.commands.session import Session
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.files import check_folder
-from pixazo_cli.flow.generate import Outcome
+from pixazo_cli.flow.ledger import Outcome
 from pixazo_cli.flow.naming import SaveOptions
-from pixazo_cli.models.request import SEED_RANGE, ApiRequest, override
+from pixazo_cli.models.request import SEED_RANGE, ApiRequest, override, with_seed
 from pixazo_cli.ui.batchview import BatchView
 
 CONCURRENCY = 4
+IMAGES_PER_REQUEST = 4  # nucleus -n N: the README's rule, at most four images a request
 
 
-def variation_requests(request: ApiRequest, count: int,
-                       rng: random.Random | None = None) -> list[ApiRequest]:
+def variation_requests(request: ApiRequest, count: int) -> list[ApiRequest]:
     model = request.model
-    if "seed" in model.by_flag:
-        first = request.seed
-        rng = rng or random.SystemRandom()
-        seeds = [first + i for i in range(count)] if first is not None else \
-            rng.sample(range(SEED_RANGE[0], SEED_RANGE[1] + 1), count)
-        return [override(request, {"seed": seed}) for seed in seeds]
+    if model.seed_field is not None:
+        # The user's seed, else one random start (the single command's): `--seed S` makes
+        # the same set again.
+        first = min(with_seed(request).seed or 0, SEED_RANGE[1] - count + 1)
+        return [override(request, {"seed": first + i}) for i in range(count)]
     images = model.by_flag.get("num_images")
     if images is not None and request.value("num_images") is None:
-        most = int(images.high) if images.high is not None else count  # no maximum: one request
+        most = IMAGES_PER_REQUEST if images.high is None else \
+            min(IMAGES_PER_REQUEST, int(images.high))
         return [override(request, {"num_images": min(most, count - done)})
                 for done in range(0, count, most)]
     return [request] * count
 
 
-class _KeepingView(BatchView):
-    """The batch's progress bar, remembering the saved images for --preview."""
+def variation_jobs(requests: list[ApiRequest], save: SaveOptions) -> list[BatchJob]:
+    """One job per request, numbered in seed order: its images' {index} follow the earlier
+    variations' (with -o FILE: FILE-1 … FILE-N), and all share the command's start time."""
+    started = datetime.now()
+    total = sum(request.expected_images for request in requests)
+    name = save.template_for(total) if save.template is not None else None
+    jobs, offset = [], 0
+    for number, request in enumerate(requests, start=1):
+        key = f"{canonical_hash(request)[:32]}#{number}"
+        jobs.append(BatchJob(number, request, name, key, offset=offset, started=started))
+        offset += request.expected_images
+    return jobs
+
+
+class _InOrder(BatchView):
+    """The batch's progress bar, with the results released in variation order (and kept for
+    --preview): a later variation that finishes first waits for the earlier ones."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.paths: list[Path] = []
+        self._held: dict[int, list[Callable[[], None]]] = {}
+        self._ended: set[int] = set()
+        self._next = 1
+        self._order = threading.Lock()
 
     def saved(self, outcome: Outcome, saved: Saved) -> None:
+        self._hold(outcome.origin.batch_line, lambda: self._show_saved(outcome, saved))
+
+    def _show_saved(self, outcome: Outcome, saved: Saved) -> None:
         super().saved(outcome, saved)
         self.paths.append(saved.path)
+
+    def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        self._hold(job.line, lambda: BatchView.done(self, job, entry), ended=True)
+
+    def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        self._hold(job.line, lambda: BatchView.failed(self, job, entry), ended=True)
+
+    def _hold(self, line: int | None, show: Callable[[], None], ended: bool = False) -> None:
+        with self._order:
+            self._held.setdefault(line or 0, []).append(show)
+            if ended:
+                self._ended.add(line or 0)
+            while self._next in self._ended:
+                for each in self._held.pop(self._next, []):
+                    each()
+                self._next += 1
 
 
 def run_variations(session: Session, requests: list[ApiRequest], save: SaveOptions,
                    json_out: bool, preview: bool) -> int:
     """Send every request; returns 0, or the most severe failure's exit code."""
     check_folder(save.out_dir)
-    jobs = [BatchJob(number, request, None, f"{canonical_hash(request)[:32]}#{number}")
-            for number, request in enumerate(requests, start=1)]
-    view = _KeepingView(session.ui, len(jobs), json_out, save.out_dir)
+    jobs = variation_jobs(requests, save)
+    view = _InOrder(session.ui, len(jobs), json_out, save.out_dir)
     # The manifest makes a batch resumable; N variations are one command, so it is scratch.
     with tempfile.TemporaryDirectory(prefix="pixazo-n-") as scratch:
-        options = BatchOptions(save, CONCURRENCY, job_timeout=session.settings.timeout,
-                               manifest=Path(scratch) / MANIFEST_NAME)
+        options = BatchOptions(SaveOptions(save.out_dir, None, save.overwrite, save.sidecar),
+                               CONCURRENCY, job_timeout=session.settings.timeout,
+                               manifest=Path(scratch) / MANIFEST_NAME, origin=session.origin(),
+                               job_word="variation")
         code = BatchRun(session, jobs, options, view, session.recorder()).run()
     if preview:
         from pixazo_cli.ui.preview import show

@@ -7,13 +7,14 @@ takes whole prompts (split on `|`, since prompts have commas of their own)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from pixazo_cli.batch.jobfile import BatchJob, canonical_hash
 from pixazo_cli.errors import UsageError
-from pixazo_cli.models.request import ApiRequest, build_request, cli_name
+from pixazo_cli.models.request import ApiRequest, build_request, cli_name, coerce, derived_seed
 from pixazo_cli.models.table import Model
 
 MAX_CELLS = 100  # a typo in a range must not order a thousand paid images
@@ -50,6 +51,7 @@ class GridPlan:
     x: Axis
     y: Axis | None
     cells: tuple[Cell, ...]
+    shared: str = ""  # what every cell shares (--set, --param, the seed), as canonical JSON
 
     @property
     def columns(self) -> int:
@@ -67,7 +69,8 @@ class GridPlan:
         """Same grid, same folder: re-running it resumes instead of paying again."""
         from pixazo_cli.flow.naming import slugify
 
-        axes = repr((self.x, self.y)).encode()
+        # Every setting that changes a cell is in the hash: another --set is another grid.
+        axes = repr((self.x, self.y)).encode() + self.shared.encode()
         return f"grid-{self.model.name}-{slugify(self.prompt, 24)}-" \
                f"{hashlib.sha256(axes + self.prompt.encode()).hexdigest()[:6]}"
 
@@ -90,9 +93,24 @@ def parse_axis(spec: str, option: str) -> Axis:
     else:
         values = tuple(_range(raw, option) if _RANGE.match(raw.strip()) else
                        (v.strip() for v in raw.split(",") if v.strip()))
-    if len(set(map(str, values))) != len(values):
-        raise UsageError(f"{option} {flag} lists a value twice.")
+    if not values:
+        raise UsageError(f"{option} {flag}= lists no values.",
+                         hint=f"For example: {option} steps=10,20,30")
     return Axis(flag, values)
+
+
+def _checked_axis(model: Model, axis: Axis, option: str) -> Axis:
+    """The axis's values as the model takes them: `seed=1,01,001` is one value three times,
+    which would pay three times for one picture."""
+    if axis.flag == PROMPT_AXIS:
+        values: tuple[Any, ...] = axis.values
+    else:
+        values = tuple(coerce(model, axis.flag, value) for value in axis.values)
+    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    if repeated:
+        raise UsageError(f"{option} {axis.flag} lists {', '.join(repeated)} more than once.",
+                         hint="Each value is one paid cell: list it once.")
+    return Axis(axis.flag, values)
 
 
 def _range(raw: str, option: str) -> tuple[Any, ...]:
@@ -121,9 +139,12 @@ def plan_grid(model: Model, prompt: str, base: dict[str, Any], params: dict[str,
         if axis and axis.flag != PROMPT_AXIS and axis.flag not in model.by_flag:
             raise UsageError(f"{model.name} has no flag {cli_name(axis.flag)} to vary.",
                              hint=f"It takes: {', '.join(model.by_flag)}, or prompt.")
+    x = _checked_axis(model, x, "--x")
+    y = _checked_axis(model, y, "--y") if y else None
     ys: tuple[Any, ...] = y.values if y else (None,)
     if len(x.values) * len(ys) > MAX_CELLS:
         raise UsageError(f"The grid has {len(x.values) * len(ys)} cells; at most {MAX_CELLS}.")
+    base, shared = _one_seed(model, prompt, base, params, (x, y))
     cells = []
     for row, y_value in enumerate(ys):
         for column, x_value in enumerate(x.values):
@@ -139,7 +160,22 @@ def plan_grid(model: Model, prompt: str, base: dict[str, Any], params: dict[str,
                     values[axis.flag] = value
             request = _cell_request(model, cell_prompt, values, params, labels)
             cells.append(Cell(row, column, request, tuple(labels)))
-    return GridPlan(model, prompt, x, y, tuple(cells))
+    return GridPlan(model, prompt, x, y, tuple(cells), shared)
+
+
+def _one_seed(model: Model, prompt: str, base: dict[str, Any], params: dict[str, Any],
+              axes: tuple[Axis, Axis | None]) -> tuple[dict[str, Any], str]:
+    """Every cell gets the same seed, so the cells differ only by what the axes change: the
+    user's (--set seed=N), else one derived from what the cells share, so running the grid
+    again sends the same requests (and pays for none). Unless the seed is itself an axis."""
+    shared = json.dumps({"model": model.name, "prompt": prompt, "set": base, "param": params},
+                        sort_keys=True, ensure_ascii=False, default=str)
+    seed_field = model.seed_field
+    varied = {axis.flag for axis in axes if axis is not None}
+    if seed_field is None or "seed" in varied or base.get("seed") is not None \
+            or seed_field in params:
+        return base, shared
+    return {**base, "seed": derived_seed(shared)}, shared
 
 
 def _cell_request(model: Model, prompt: str, values: dict[str, Any], params: dict[str, Any],

@@ -75,14 +75,14 @@ class Downloader:
     def fetch(self, url: str, folder: Path, record: dict[str, Any] | None = None) -> Fetched:
         """Download into a part file; with a record, the part file carries it embedded."""
         fetched = self._fetch_with_retries(url, folder)
-        return fetched if record is None else _stamp(fetched, record, folder, url)
+        return fetched if record is None else _stamp(fetched, record, folder)
 
     def _fetch_with_retries(self, url: str, folder: Path) -> Fetched:
         def attempt(_: int) -> Fetched:
             try:
                 return self._fetch_once(url, folder)
             except _Retryable as exc:
-                raise Retry(SaveError(f"Download failed: {exc}.", hint=_url_hint(url))) from None
+                raise Retry(SaveError(f"Download failed: {exc}.")) from None
 
         return retrying(attempt, self.policy, self.deadline, self.clock)
 
@@ -93,7 +93,7 @@ class Downloader:
                 with os.fdopen(fd, "wb") as out:
                     ext, size, digest = self._stream(url, out)
             except OSError as exc:  # also from the final flush, when the last bytes hit a full disk
-                raise _write_error(exc, url) from None
+                raise _write_error(exc) from None
             return Fetched(tmp, ext, size, digest)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -101,8 +101,7 @@ class Downloader:
 
     def _stream(self, url: str, out: BinaryIO) -> tuple[str, int, str]:
         if self.deadline.expired():
-            raise SaveError("Timed out before the download could start.",
-                            hint=f"Raise --timeout. {_url_hint(url)}")
+            raise SaveError("Timed out before the download could start.", hint="Raise --timeout.")
         remaining = max(self.deadline.remaining(), 0.001)
         timeout = httpx.Timeout(min(60.0, remaining), connect=min(10.0, remaining))
         try:
@@ -113,16 +112,18 @@ class Downloader:
                 _check_status(response)
                 return _write_body(response, out, self.max_bytes, self.deadline)
         except UndecodableBody as exc:
-            raise SaveError(f"The image host sent {exc}; nothing was saved.",
-                            hint=_url_hint(url)) from None
+            raise SaveError(f"The image host sent {exc}; nothing was saved.") from None
         except httpx.TransportError as exc:  # the URL is in the hint: said once
             if self.deadline.expired():  # the host trickled past --timeout
                 raise SaveError("Timed out while downloading the image; nothing was saved.",
-                                hint=f"Raise --timeout. {_url_hint(url)}") from None
+                                hint="Raise --timeout.") from None
             raise _Retryable(in_words(exc, "the image host", "mid-download")) from None
+        except httpx.HTTPError as exc:  # a redirect loop, an undecodable body: not retried
+            raise SaveError(f"Download failed: {in_words(exc, 'the image host')}; nothing was "
+                            "saved.") from None
 
 
-def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path, url: str) -> Fetched:
+def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path) -> Fetched:
     """A second part file: the image with its generation record embedded (no re-encoding)."""
     from pixazo_cli import record as records
 
@@ -142,7 +143,7 @@ def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path, url: str) -> 
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         fetched.tmp.unlink(missing_ok=True)
-        raise _write_error(exc, url) from None
+        raise _write_error(exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         fetched.tmp.unlink(missing_ok=True)
@@ -176,14 +177,13 @@ def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int,
             head += chunk[:12 - len(head)]
             if len(head) >= 12 and sniff(head) is None:
                 kind = response.headers.get("Content-Type", "unknown type")
-                raise SaveError(f"The image host sent something that is not an image ({kind}).",
-                                hint=_url_hint(str(response.url)))
+                raise SaveError(f"The image host sent something that is not an image ({kind}).")
         size += len(chunk)
         if size > max_bytes:
             raise _too_big(size, max_bytes)
         if deadline.expired():  # a host trickling bytes must not outlast --timeout
             raise SaveError("Timed out while downloading the image; nothing was saved.",
-                            hint=f"Raise --timeout. {_url_hint(str(response.url))}")
+                            hint="Raise --timeout.")
         digest.update(chunk)
         tail = (tail + chunk)[-TAIL:]
         _write(out, chunk)
@@ -191,8 +191,7 @@ def _write_body(response: httpx.Response, out: BinaryIO, max_bytes: int,
     if not head:
         raise _Retryable("the image host sent an empty body")
     if ext is None:
-        raise SaveError("The image host sent something that is not an image.",
-                        hint=_url_hint(str(response.url)))
+        raise SaveError("The image host sent something that is not an image.")
     # Content-Length counts the bytes on the wire (gzip-encoded ones, when encoded).
     if declared and declared.isdigit() and response.num_bytes_downloaded != int(declared):
         raise _Retryable(f"got {response.num_bytes_downloaded} of {declared} bytes")
@@ -205,20 +204,14 @@ def _write(out: BinaryIO, chunk: bytes) -> None:
     out.write(chunk)  # an OSError (full disk) is reported by _fetch_once, with the URL
 
 
-def _write_error(exc: OSError, url: str | None = None) -> SaveError:
-    again = f" It was paid for; fetch it without paying again: curl -fo FILE '{url}'" \
-        if url else ""
+def _write_error(exc: OSError) -> SaveError:
+    """The way back to the paid image (its URL, a fetch command) is added by the ledger."""
     if exc.errno == errno.ENOSPC:
-        return SaveError("The disk is full; the image was not saved.",
-                         hint=f"Free some space.{again}")
-    return SaveError(f"Cannot write the image: {exc.strerror or exc}.", hint=again.strip() or None)
+        return SaveError("The disk is full; the image was not saved.", hint="Free some space.")
+    return SaveError(f"Cannot write the image: {exc.strerror or exc}.")
 
 
 def _too_big(size: int, max_bytes: int) -> SaveError:
     cap = max_bytes // 1_000_000
     return SaveError(f"The image is larger than the {cap} MB cap ({size} bytes).",
                      hint="Raise it with `pixazo config set max_download_mb N`.")
-
-
-def _url_hint(url: str) -> str:
-    return f"The image URL (no key needed) was: {url}"

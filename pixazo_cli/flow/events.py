@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from pixazo_cli.errors import PixazoError
     from pixazo_cli.flow.download import Downloader, Saved
-    from pixazo_cli.flow.generate import Outcome
+    from pixazo_cli.flow.ledger import Outcome
     from pixazo_cli.http.client import Gateway
     from pixazo_cli.http.clock import Clock
-    from pixazo_cli.models.request import ApiRequest
 
 StatusUpdate = Callable[[str], None]
 
@@ -28,8 +27,13 @@ class FlowEvents:
         yielded function as the step's status changes."""
         yield _ignore
 
-    def sending(self, request: ApiRequest) -> None:
-        """The paid request is about to go out."""
+    def sending(self, outcome: Outcome) -> None:
+        """The paid request goes out now: its limiter slot is taken, the POST is next. A
+        listener that raises here stops it from being sent (a batch's write-ahead intent);
+        after this, every listener keeps its own failures to itself."""
+
+    def notice(self, outcome: Outcome, message: str) -> None:
+        """Something a person should know that does not stop the request (a warning)."""
 
     def answered(self, outcome: Outcome) -> None:
         """The gateway accepted the request: its id and, for a sync model, the URLs are known."""
@@ -64,9 +68,13 @@ class Fanout(FlowEvents):
                     each(text)
             yield update
 
-    def sending(self, request: ApiRequest) -> None:
+    def sending(self, outcome: Outcome) -> None:
         for listener in self.listeners:
-            listener.sending(request)
+            listener.sending(outcome)
+
+    def notice(self, outcome: Outcome, message: str) -> None:
+        for listener in self.listeners:
+            listener.notice(outcome, message)
 
     def answered(self, outcome: Outcome) -> None:
         for listener in self.listeners:

@@ -6,10 +6,9 @@ The steps are separate functions so `batch` can compose them under its own sched
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from pixazo_cli.errors import (
     Interrupted,
     MaybeCharged,
     PixazoError,
-    SaveError,
     UnknownRequest,
 )
 from pixazo_cli.flow.download import Downloader, Saved
@@ -27,34 +25,17 @@ from pixazo_cli.flow.events import FlowContext, FlowEvents
 from pixazo_cli.flow.existing import collected_parts, recorded_in_place, same_bytes
 from pixazo_cli.flow.files import place
 from pixazo_cli.flow.inline import keep_image
+from pixazo_cli.flow.ledger import MAX_IMAGES, Outcome, after_sending, with_way_back
 from pixazo_cli.flow.naming import NameParts, SaveOptions, refuse_seed_placeholder
 from pixazo_cli.flow.preflight import check_destination, name_parts, prepare
-from pixazo_cli.flow.sidecar import sidecar_path
+from pixazo_cli.flow.sidecar import write_sidecar
 from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.replies import Reply
-from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.models.table import Model, dig
 from pixazo_cli.version import user_agent
 
-
-@dataclass
-class Outcome:
-    model: str
-    request_id: str | None = None
-    status: str = "COMPLETED"
-    request: ApiRequest | None = None
-    urls: list[str] | None = None  # known once the gateway has answered with them
-    files: list[Saved] = field(default_factory=list)
-    created: datetime | None = None  # when it was sent, for one read back from the history
-    image: bytes | None = None  # an image the reply itself carried (a Stream endpoint's)
-
-    @property
-    def sources(self) -> list[str | bytes]:
-        """What save_all writes: each URL to download, or the image that came in the reply."""
-        if self.urls:
-            return list(self.urls)
-        return [] if self.image is None else [self.image]
+__all__ = ["Outcome", "generate", "resume", "save_all", "submit"]  # Outcome: from the ledger
 
 
 @contextmanager
@@ -67,35 +48,46 @@ def interruptible(message: str, hint: str | None) -> Iterator[None]:
 
 @contextmanager
 def reporting(events: FlowEvents, outcome: Outcome) -> Iterator[None]:
-    """Tell the listeners how a request ended when it ends in an error."""
+    """Tell the listeners how a request ended when it ends in an error. Once the request has
+    gone out, even a bug is reported as what it means for the money, never as exit 1."""
     try:
         yield
     except PixazoError as error:
-        error.paid_for(outcome.request_id, outcome.urls)  # a failure after paying names it
+        with_way_back(error, outcome)  # a failure after paying names it, and how to fetch it
         events.finished(outcome, error)
         raise
     except KeyboardInterrupt:
         events.finished(outcome, Interrupted("Interrupted."))
         raise
+    except Exception as exc:
+        if not outcome.sent:
+            raise
+        error = with_way_back(after_sending(outcome, exc), outcome)
+        events.finished(outcome, error)
+        raise error from exc
 
 
-def generate(ctx: FlowContext, request: ApiRequest, save: SaveOptions,
+def generate(ctx: FlowContext, outcome: Outcome, save: SaveOptions,
              wait: bool = True) -> Outcome:
+    """Send one planned request, wait for it, save its images."""
+    request = outcome.request
+    assert request is not None
     model = request.model
     parts = name_parts(request)
     prepare(request, save, parts)
     gateway = ctx.gateway()
     with interruptible("Interrupted while the gateway was working on the request.",
                        "It may have been charged: check your Pixazo dashboard."), \
-            ctx.events.stage(model.name, "sending"):
-        outcome = submit(gateway, request, ctx.events)
+            ctx.events.stage(model.name, "sending"), reporting(ctx.events, outcome):
+        submit(gateway, outcome, ctx.events)
     if outcome.urls is None and not wait:
         ctx.events.finished(outcome, None)
         return outcome
     with reporting(ctx.events, outcome):
         if outcome.urls is None:
-            outcome.urls = _wait_after_paying(ctx, gateway, request, outcome.request_id or "")
+            _wait_after_paying(ctx, gateway, outcome)
         outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
+        refuse_unkept(outcome)
     ctx.events.finished(outcome, None)
     return outcome
 
@@ -109,37 +101,69 @@ def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
     outcome = known or Outcome(model.name, request_id=request_id)
     with reporting(ctx.events, outcome):
         if outcome.urls is None:
-            # Known from the history, the request says how many images may come back.
-            expected = outcome.request.expected_images if outcome.request else None
-            outcome.urls = _wait(ctx, ctx.gateway(), model, request_id, expected)
+            _wait(ctx, ctx.gateway(), model, outcome)
         outcome.files = _save_with_activity(ctx, outcome, collected_parts(outcome), save,
                                             model.queued)
+        refuse_unkept(outcome)
     ctx.events.finished(outcome, None)
     return outcome
 
 
-def submit(gateway: Gateway, request: ApiRequest,
-           events: FlowEvents | None = None) -> Outcome:
-    """Send the paid request; a sync model's reply has the URLs, a queued one's the request id."""
+def submit(gateway: Gateway, outcome: Outcome, events: FlowEvents | None = None) -> Outcome:
+    """Send the paid request; a sync model's reply has the URLs, a queued one's the request id.
+    The listeners hear `sending` once, right before the POST (after any limiter wait); how it
+    ended is the caller's to report (`reporting`), once for the request's whole life."""
     events = events or FlowEvents()
+    request = outcome.request
+    assert request is not None
     model = request.model
-    outcome = Outcome(model.name, request=request)
-    events.sending(request)
-    with reporting(events, outcome):
-        reply = gateway.submit(request)
-        if model.queued:
-            outcome.request_id = _request_id(reply, model)
-            outcome.status = "QUEUED"
+
+    def before_send() -> None:
+        if not outcome.sent:
+            events.sending(outcome)  # may refuse (a write-ahead that cannot be written)
+            outcome.sent = True
+
+    reply = gateway.submit(request, before_send)
+    if reply.sandbox and not outcome.origin.sandbox:  # a sandbox served at --base-url
+        outcome.origin = replace(outcome.origin, sandbox=True)
+    if model.queued:
+        outcome.request_id = _request_id(reply, model)
+        outcome.status = "QUEUED"
+    else:
+        outcome.request_id = _optional_id(dig(reply.data, model.id_at))
+        _check_sync_status(reply, model, outcome.request_id)
+        if reply.image is not None:
+            outcome.urls, outcome.image = [], reply.image
         else:
-            outcome.request_id = _optional_id(dig(reply.data, model.id_at))
-            _check_sync_status(reply, model, outcome.request_id)
-            if reply.image is not None:
-                outcome.urls, outcome.image = [], reply.image
-            else:
-                outcome.urls = reply_urls(reply, model, model.name, request.expected_images,
-                                          outcome.request_id)
+            take_urls(outcome, reply, model, events)
     events.answered(outcome)
     return outcome
+
+
+def take_urls(outcome: Outcome, reply: Reply, model: Model, events: FlowEvents) -> None:
+    """The image URLs a reply lists (the POST's for a sync model, the status's for a queued
+    one): every one is kept up to MAX_IMAGES, paid for as they are. More than were asked for
+    is said, not refused: refusing would throw away images already paid for."""
+    what = f"job {outcome.request_id}" if model.queued and outcome.request_id else model.name
+    urls = reply_urls(reply, model, what, outcome.request_id)
+    outcome.listed = len(urls)
+    outcome.urls = urls[:MAX_IMAGES]
+    asked = outcome.request.expected_images if outcome.request is not None else None
+    if asked is not None and len(urls) > asked:
+        which = f"request {outcome.request_id}" if outcome.request_id else "this request"
+        events.notice(outcome, f"Warning: the gateway listed {len(urls)} images for {which}, "
+                      f"which asked for {asked}; saving "
+                      f"{min(len(urls), MAX_IMAGES)} under names that replace nothing.")
+
+
+def refuse_unkept(outcome: Outcome) -> None:
+    """After saving the first MAX_IMAGES: more were listed, and they were not fetched."""
+    if outcome.listed > MAX_IMAGES:
+        which = f"request {outcome.request_id}" if outcome.request_id else "this request"
+        raise GenerationFailed(
+            f"The gateway listed {outcome.listed} images for {which}; the first {MAX_IMAGES} "
+            "were saved and the rest were not fetched.",
+            hint="Check your Pixazo dashboard for what was charged.")
 
 
 def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: SaveOptions,
@@ -147,14 +171,15 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     sources = outcome.sources
     record = generation_record(outcome)  # one record: the file and its sidecar agree
-    known, files = list(outcome.files), []
+    known, outcome.files = list(outcome.files), []  # filled as each lands: listeners see it
+    asked = outcome.request.expected_images if outcome.request is not None else len(sources)
     for index, source in enumerate(sources, start=1):
         if progress:
             progress(index, len(sources))
         url = source if isinstance(source, str) else ""  # "": the image came in the reply
         kept = recorded_in_place(known, url, save.out_dir) if save.reuse and url else None
         if kept is not None:
-            files.append(kept)
+            outcome.files.append(kept)
             if events:
                 events.saved(outcome, kept)
             continue
@@ -162,20 +187,29 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
             keep_image(bytes(source), save.out_dir, record)
         try:
             found = same_bytes(fetched, save.out_dir) if save.reuse else None
-            name = parts.render(save.template_for(len(sources)), index, fetched.ext,
-                                outcome.request_id)
-            path = found or place(fetched, save.out_dir / name, save.overwrite,
-                                  find_free=save.template is None)
+            path = found or _place(fetched, parts, save, index, asked, outcome.request_id)
         finally:
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)
-        if save.sidecar:
-            write_sidecar(path, record, saved, save.overwrite)
-        files.append(saved)
+        outcome.files.append(saved)
         if events:
             events.saved(outcome, saved)
+        if save.sidecar:  # the image is in place and recorded, whatever happens to its sidecar
+            write_sidecar(path, record, saved, save.overwrite)
     outcome.status = "COMPLETED"
-    return files
+    return outcome.files
+
+
+def _place(fetched: Any, parts: NameParts, save: SaveOptions, index: int, asked: int,
+           request_id: str | None) -> Path:
+    """The images asked for get the names planned before paying; one the gateway added beyond
+    them is saved too (it was paid for), under a name that replaces nothing."""
+    if index <= asked:
+        name = parts.render(save.template_for(asked), index, fetched.ext, request_id)
+        return place(fetched, save.out_dir / name, save.overwrite,
+                     find_free=save.template is None)
+    name = parts.render(save.template_for(max(2, index)), index, fetched.ext, request_id)
+    return place(fetched, save.out_dir / name, overwrite=False, find_free=True)
 
 
 def generation_record(outcome: Outcome) -> dict[str, Any]:
@@ -192,30 +226,6 @@ def generation_record(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
-                  overwrite: bool = False) -> None:
-    import json
-
-    from pixazo_cli.scrub import scrub_data
-
-    data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
-                               "url": saved.url}}
-    sidecar = sidecar_path(path)
-    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    # Never through a symlink, never over a file unless --overwrite said so.
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
-        (os.O_TRUNC if overwrite else os.O_EXCL)
-    try:
-        fd = os.open(sidecar, flags, 0o666)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise SaveError(f"{sidecar} already exists; the image was saved as {path}.",
-                        hint="Pass --overwrite to replace it.") from None
-    except OSError as exc:
-        raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None
-
-
 def _save_with_activity(ctx: FlowContext, outcome: Outcome, parts: NameParts,
                         save: SaveOptions, queued: bool) -> list[Saved]:
     hint = resume_hint(outcome.request_id) if outcome.request_id and queued else None
@@ -226,26 +236,26 @@ def _save_with_activity(ctx: FlowContext, outcome: Outcome, parts: NameParts,
                         progress=lambda i, n: status(f"downloading {i}/{n}"))
 
 
-def _wait(ctx: FlowContext, gateway: Gateway, model: Model, request_id: str,
-          expected: int | None = None) -> list[str]:
+def _wait(ctx: FlowContext, gateway: Gateway, model: Model, outcome: Outcome) -> None:
+    request_id = outcome.request_id or ""
     with interruptible(f"Stopped waiting for {request_id}; the job goes on at the gateway.",
                        resume_hint(request_id)), ctx.events.stage(model.name, "QUEUED") as status:
         final = wait_for_job(gateway, request_id, status)
-    return reply_urls(final, model, f"job {request_id}", expected, request_id)
+    take_urls(outcome, final, model, ctx.events)
 
 
-def _wait_after_paying(ctx: FlowContext, gateway: Gateway, request: ApiRequest,
-                       request_id: str) -> list[str]:
+def _wait_after_paying(ctx: FlowContext, gateway: Gateway, outcome: Outcome) -> None:
     """After a paid submit, a 404 on the poll is not "nothing was sent": the gateway took the
     job (and may have charged it) and now does not know it."""
+    assert outcome.request is not None
     try:
-        return _wait(ctx, gateway, request.model, request_id, request.expected_images)
+        _wait(ctx, gateway, outcome.request.model, outcome)
     except UnknownRequest:
         raise MaybeCharged(
-            f"The gateway accepted the job {request_id} but its status endpoint now says it "
-            "does not know it (404).",
+            f"The gateway accepted the job {outcome.request_id} but its status endpoint now "
+            "says it does not know it (404).",
             hint=f"It may have been charged: check your Pixazo dashboard, or try again later "
-            f"with `pixazo status {request_id}`.") from None
+            f"with `pixazo status {outcome.request_id}`.") from None
 
 
 def _request_id(reply: Reply, model: Model) -> str:

@@ -30,4 +30,4 @@ def keep_image(body: bytes, folder: Path, record: dict[str, Any] | None) -> Fetc
         tmp.unlink(missing_ok=True)
         raise
     fetched = Fetched(tmp, ext, len(body), hashlib.sha256(body).hexdigest())
-    return fetched if record is None else _stamp(fetched, record, folder, "")
+    return fetched if record is None else _stamp(fetched, record, folder)

@@ -74,11 +74,12 @@ class NameParts:
     prompt: str
     seed: int | None
     started: datetime
+    offset: int = 0  # {index} of a request's first image, less one (-n: the images before it)
 
     def render(self, template: str, index: int, ext: str, request_id: str | None) -> str:
         name = template.format(
             model=self.model,
-            index=index,
+            index=index + self.offset,
             seed="random" if self.seed is None else self.seed,
             request_id=_safe(request_id or "none"),
             date=self.started.strftime("%Y%m%d"),

@@ -3,9 +3,15 @@ name is free: checked before paying wherever the image's own name is known befor
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pixazo_cli.errors import SaveError
+
+if TYPE_CHECKING:
+    from pixazo_cli.flow.download import Saved
 
 
 def sidecar_path(image: Path) -> Path:
@@ -30,3 +36,25 @@ def refuse_taken_sidecar(image: Path, overwrite: bool) -> None:
     if sidecar.exists() and (not overwrite or not sidecar.is_file()):
         raise SaveError(f"{sidecar} already exists; nothing was sent.",
                         hint="Pass --overwrite to replace it, or choose another --name.")
+
+
+def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
+                  overwrite: bool = False) -> None:
+    from pixazo_cli.scrub import scrub_data
+
+    data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
+                               "url": saved.url}}
+    sidecar = sidecar_path(path)
+    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    # Never through a symlink, never over a file unless --overwrite said so.
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
+        (os.O_TRUNC if overwrite else os.O_EXCL)
+    try:
+        fd = os.open(sidecar, flags, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise SaveError(f"{sidecar} already exists; the image was saved as {path}.",
+                        hint="Pass --overwrite to replace it.") from None
+    except OSError as exc:
+        raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None

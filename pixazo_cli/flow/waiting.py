@@ -106,14 +106,14 @@ def job_failed(request_id: str, status: str, error: Any) -> GenerationFailed:
                             hint="Change the prompt or settings and try again.")
 
 
-def reply_urls(reply: Reply, model: Model, what: str, expected: int | None = None,
+def reply_urls(reply: Reply, model: Model, what: str,
                request_id: str | None = None) -> list[str]:
-    """The image URLs where the model table says this model's replies keep them, checked
-    against what was asked for (`expected` images) where that is known."""
+    """Every image URL where the model table says this model's replies keep them (how many
+    are kept is the ledger's rule: flow/generate.py take_urls)."""
     value = dig(reply.data, model.urls_at)
     urls = value if isinstance(value, list) else [value]
     checked = checked_urls(urls, f"{what} (HTTP {reply.status}, {model.urls_at})")
-    return usable_urls(checked, expected, request_id)
+    return usable_urls(checked, request_id)
 
 
 def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
@@ -125,19 +125,15 @@ def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
     return [u.strip() for u in urls]
 
 
-def usable_urls(urls: list[str], expected: int | None, request_id: str | None) -> list[str]:
-    """After paying, a reply the tool cannot act on is a failed generation that names what was
-    paid (exit 6): more images than were asked for (never hundreds of files), or a URL no
-    download can start from (never a crash)."""
+def usable_urls(urls: list[str], request_id: str | None) -> list[str]:
+    """After paying, an image URL no download can start from is a failed generation that
+    names what was paid (exit 6), never a crash."""
     which = f"request {request_id}" if request_id else "this request (its reply has no id)"
-    hint = "Check your Pixazo dashboard for what was charged."
-    if expected is not None and len(urls) > expected:
-        raise GenerationFailed(f"The gateway sent {len(urls)} image URLs for {which}, which "
-                               f"asked for {expected}; none was downloaded.", hint=hint)
     for url in urls:
         if not _fetchable(url):
             raise GenerationFailed(f"The gateway's image URL for {which} is not an http(s) URL "
-                                   f"that can be fetched: {plain(url)[:120]!r}.", hint=hint)
+                                   f"that can be fetched: {plain(url)[:120]!r}.",
+                                   hint="Check your Pixazo dashboard for what was charged.")
     return urls
 
 

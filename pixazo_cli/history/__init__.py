@@ -4,8 +4,12 @@ queries.py: reading). Loaded only by the commands that use it, never at start-up
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.events import FlowEvents
 
 if TYPE_CHECKING:
@@ -25,18 +29,32 @@ def open_history(api_key: str | None, warn: object) -> History | None:
         return History(path, secret=api_key)
     except (OSError, sqlite3.Error) as exc:
         if callable(warn):
-            warn(f"History not recorded: cannot open {path}: {exc}.")
+            warn(f"Warning: the history is not recorded ({path}: {exc}); the image is made "
+                 "all the same.")
         return None
+
+
+class HistoryUnavailable(UsageError):
+    """The history file cannot be read (damaged, from a newer pixazo, unreadable): said
+    plainly, with what to do, never as a traceback."""
+
+
+@contextmanager
+def readable(path: Path) -> Iterator[None]:
+    """Reading the history: SQLite's and the OS's failures become HistoryUnavailable."""
+    import sqlite3
+
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise HistoryUnavailable(
+            f"Cannot read the history {path}: {exc}.",
+            hint=f"Move it aside (mv {path} {path}.broken): a new one is started with the "
+            "next image, and nothing else depends on it.") from None
 
 
 class NoRecord(FlowEvents):
     """The recorder when the history is off: every hook does nothing."""
 
-    def follow(self, row: object) -> None:
-        pass
-
-    def follow_request(self, request: object, request_id: object, urls: object) -> None:
-        pass
-
-    def discard(self, request: object) -> None:
+    def follow(self, row: object, outcome: object) -> None:
         pass

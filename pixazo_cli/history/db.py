@@ -13,7 +13,9 @@ import sqlite3
 from pathlib import Path
 
 ENV_DB = "PIXAZO_HISTORY_DB"
-BUSY_TIMEOUT_MS = 15_000  # batch workers and other pixazo commands wait their turn, not fail
+# Other pixazo commands' writes take milliseconds; a file held longer than this is stuck (a
+# crashed editor, a backup tool) and the history stands aside rather than hold up an image.
+BUSY_TIMEOUT_MS = 5_000
 
 # One script per schema version; a file at version N runs scripts N+1 onwards, so a new file
 # and an old one take the same path. PRAGMA user_version holds the version.
@@ -48,6 +50,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE generations ADD COLUMN cost_usd REAL;  -- NULL: no published price
     CREATE INDEX generations_spend ON generations(model, created, images, cost_usd);
     """,
+    # 3: the ledger: one identity per paid request (the batch manifest keeps it too), and
+    # whether the sandbox answered (placeholders: nothing spent).
+    """
+    ALTER TABLE generations ADD COLUMN ledger TEXT;
+    ALTER TABLE generations ADD COLUMN sandbox INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX generations_ledger ON generations(ledger);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -78,11 +87,12 @@ def connect(path: Path) -> sqlite3.Connection:
     """Open (creating on first use) and migrate. Autocommit: every write is its own short
     transaction, which under WAL lets many processes and threads write without `database is
     locked` (each waits up to the busy timeout for its turn)."""
+    busy = BUSY_TIMEOUT_MS
     _create_private(path)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+    conn = sqlite3.connect(path, timeout=busy / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {busy}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     migrate(conn)

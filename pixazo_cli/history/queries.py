@@ -108,7 +108,8 @@ def spend(history: History, query: Filter, by: str) -> list[Spend]:
     group = "model" if by == "model" else "date(created, 'localtime')"
     where, params = _where(history, Filter(None, query.model, query.since, query.before,
                                            query.search))
-    where += (" AND " if where else " WHERE ") + "images IS NOT NULL"
+    # The sandbox's placeholders cost nothing and are no spend: left out of the sums.
+    where += (" AND " if where else " WHERE ") + "images IS NOT NULL AND sandbox = 0"
     sql = (f"SELECT {group} AS key, SUM(images) AS images, "
            "COALESCE(SUM(cost_usd), 0) AS cost, "
            "COALESCE(SUM(CASE WHEN cost_usd IS NULL THEN images END), 0) AS unpriced "

@@ -90,7 +90,6 @@ class Gateway:
         self.poll_policy = RetryPolicy(None, self.backoff, min_delay=MIN_POLL_SECONDS)
         self.limiter = limiter
         self.image_cap = min(max_image_bytes, MAX_INLINE_IMAGE_BYTES)
-        self.before_send: Callable[[], object] | None = None  # e.g. a batch's write-ahead
         self._log = log
         # No redirects: a redirect to another origin would carry the key along. A proxy from
         # the environment is not used for this machine, so the key never crosses one in clear.
@@ -112,19 +111,23 @@ class Gateway:
         other.deadline = deadline
         return other
 
-    def submit(self, request: ApiRequest) -> Reply:
-        """POST a paid request; resend only where the gateway cannot have started it."""
-        return retrying(lambda _: self._submit_once(request), self.post_policy, self.deadline,
-                        self.clock)
+    def submit(self, request: ApiRequest,
+               before_send: Callable[[], object] | None = None) -> Reply:
+        """POST a paid request; resend only where the gateway cannot have started it.
+        `before_send` runs right before each attempt's POST, once the limiter let it go (the
+        ledger's write-ahead); raising there stops the request unsent."""
+        return retrying(lambda _: self._submit_once(request, before_send), self.post_policy,
+                        self.deadline, self.clock)
 
-    def _submit_once(self, request: ApiRequest) -> Reply:
+    def _submit_once(self, request: ApiRequest,
+                     before_send: Callable[[], object] | None) -> Reply:
         if self.limiter:
             self.limiter.acquire(self.deadline)
         if self.deadline.remaining() < min(MIN_SEND_SECONDS, self.deadline.seconds / 2):
             raise GatewayError("Not sent: the time limit ran out before the request went.",
                                hint="Raise --timeout.")
-        if self.before_send:
-            self.before_send()
+        if before_send:
+            before_send()
         try:
             response = self._send("POST", request.path, image_cap=self.image_cap,
                                   json=request.body, headers=request.headers)

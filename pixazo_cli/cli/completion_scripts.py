@@ -6,8 +6,6 @@ Each script asks the installed `pixazo` what to offer, in the protocol typer ans
 typer's zsh script only registers itself when zsh autoloads it from $fpath, so the first Tab
 completed nothing; and typer's options ignore a shell named after them."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 

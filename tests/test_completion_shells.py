@@ -63,7 +63,7 @@ def test_install_completion_writes_the_script_and_one_startup_line(shell: str,
 
 # --- real shells ----------------------------------------------------------------------------
 
-def zsh_buffers(home: Path, lines: list[str], seconds: float = 20) -> list[str]:
+def zsh_buffers(home: Path, lines: list[str], seconds: float = 60) -> list[str]:
     """Start an interactive zsh in a pseudo-terminal with `home` as its HOME, type each line
     followed by one Tab, and return the line as zsh holds it after that Tab (a widget bound
     to Ctrl-T writes $BUFFER to a file; keys are read in order, so it runs once the Tab's

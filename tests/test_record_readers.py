@@ -179,6 +179,13 @@ def test_pillow_has_the_parameters_before_loading_the_pixels(
         assert json.loads(image.info["pixazo"])["model"] == "sdxl"
 
 
+def test_inspect_shows_the_text_the_image_carries(saved: dict[str, list[Expected]]) -> None:
+    path = png_of(saved)
+    shown = run("inspect", str(path))
+    with Image.open(path) as image:
+        assert shown.stdout.endswith("\n\n" + image.info["parameters"] + "\n")
+
+
 def imagemagick() -> list[str] | None:
     """ImageMagick's identify (IM7: `magick identify`), where the real one is installed."""
     for command in (["magick", "identify"], ["identify"]):

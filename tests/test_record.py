@@ -446,6 +446,11 @@ def test_parameters_text_reads_each_models_own_spellings_and_awkward_values() ->
     assert parameters_text({}) == ""
 
 
+def test_parameters_text_drops_c1_controls_png_text_may_not_hold() -> None:
+    rec = {"model": "sdxl", "body": {"prompt": "a\x85b\x9b31mc é", "seed": 1}}
+    assert parameters_text(rec).startswith("ab31mc é\n")
+
+
 def test_parameters_text_ignores_fields_the_model_does_not_have() -> None:
     # `--param steps=4` sends a field lightning does not read: it set nothing, so no 4.
     rec = {"model": "lightning", "body": {"prompt": "p", "steps": 4, "cfg": 7}}

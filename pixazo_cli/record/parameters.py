@@ -18,7 +18,9 @@ from pixazo_cli.models.table import MODELS
 
 from .payload import XML_FORBIDDEN
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls but tab and LF (CR is made LF first): PNG text may not hold them, and
+# C1 ones (CSI is 0x9b) are terminal escapes in the readers that print the text.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 # The gateway chose it: the tool sent nothing, and no reply says what was used.
 GATEWAY_DEFAULT = "gateway default"

@@ -1,5 +1,6 @@
 """Benchmark cases of scale and hostile input: a 10,000-line batch (--check, a re-run over saved
-jobs and its memory), history over 10,000 rows, and gzip bombs."""
+jobs and its memory), history over 10,000 rows, gzip bombs, and PNGs whose compressed text
+chunks inflate to gigabytes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 from harness import MEASURE_USAGE, PIXAZO, ROOT, Row, client_env, median_cpu_ms, median_ms
@@ -66,6 +68,10 @@ MEASURE_RSS_ANY_EXIT = ("import resource, subprocess, sys; r = subprocess.run(sy
                         "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
                         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
                         "r.returncode)")
+MEASURE_USAGE_ANY_EXIT = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], "
+                          "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+                          "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+                          "print(u.ru_maxrss, u.ru_utime + u.ru_stime, r.returncode)")
 BOMB_MB = 500  # decoded size; about 0.5 MB on the wire
 
 
@@ -105,6 +111,51 @@ def bomb(home: Path) -> list[Row]:
         server.close()
     return rows
 
+
+
+TEXT_BOMB_MB = 1500  # inflated size of one chunk: a 1.5 MB file, as issue 20 reproduced it
+
+
+def text_bomb(home: Path) -> list[Row]:
+    """`pixazo inspect` (and, for comparison, `pixazo sheet`) on PNGs whose compressed text
+    chunks inflate to gigabytes: wall time and peak RSS, which must stay under 2 s and 100 MB
+    (issue 20), ending in a plain "no record" (exit 2), not a crash."""
+    sys.path.insert(0, str(ROOT))
+    from tests.crafted_images import png_chunk, png_text_bomb, png_with_chunks
+
+    just_under_pillows_cap = zlib.compress(bytes((1 << 20) - 1024))  # 1 MB a chunk
+    folder = home / "textbomb"
+    folder.mkdir()
+    cases = (
+        (f"one iTXt record chunk, {TEXT_BOMB_MB / 1000:.1f} GB inflated", "one.png",
+         png_text_bomb(TEXT_BOMB_MB)),
+        ("100 iTXt record chunks, 100 MB inflated each", "many.png",
+         png_text_bomb(100, chunks=100)),
+        (f"one zTXt parameters chunk, {TEXT_BOMB_MB / 1000:.1f} GB inflated", "ztxt.png",
+         png_text_bomb(TEXT_BOMB_MB, keyword=b"parameters", kind=b"zTXt")),
+        ("63 zTXt chunks of 1 MB inflated, within Pillow's 64 MB a file", "pillow.png",
+         png_with_chunks([png_chunk(b"zTXt", b"note%d\x00\x00" % n + just_under_pillows_cap)
+                          for n in range(63)])),
+    )
+    rows = []
+    for label, name, data in cases:
+        (folder / name).write_bytes(data)
+        size = f"{len(data) / 1e6:.1f} MB file"
+        for command in ("inspect", "sheet"):
+            target = [str(folder / name)] if command == "inspect" else [
+                str(folder / name), "-d", str(home / f"sheet-{name}")]
+            started = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", MEASURE_USAGE_ANY_EXIT, PIXAZO, command,
+                                  *target], capture_output=True, text=True, check=True)
+            wall = time.perf_counter() - started
+            rss, cpu, code = out.stdout.split()
+            peak = int(rss) / 1024
+            met = "met" if peak < 100 and float(cpu) < 2 else "MISSED"
+            rows.append((f"text bomb ({label}; {size}): pixazo {command}: CPU, wall, peak RSS, "
+                         "exit", f"{float(cpu):.2f} s, {wall:.2f} s, {peak:.0f} MB, exit {code}",
+                         f"< 2 s CPU, < 100 MB: {met}" if command == "inspect" else
+                         f"for comparison (Pillow's own text caps): {met}"))
+    return rows
 
 
 HISTORY_ROWS = 10_000

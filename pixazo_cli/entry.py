@@ -16,6 +16,13 @@ def main() -> None:
 
         run_alone(sys.argv[2:])
         return
+    if _completing():
+        from pixazo_cli.cli.completion import sourced_script
+
+        script = sourced_script()
+        if script is not None:  # typer's way to ask for the script: ours, as everywhere
+            sys.stdout.write(script)
+            return
     from pixazo_cli.cli.app import app
 
     if _completing():

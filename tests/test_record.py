@@ -171,17 +171,39 @@ def test_embed_reads_a_source_that_returns_short_pieces(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- what other tools see
 
 
-def test_png_layout_and_pillow_text(tmp_path: Path) -> None:
+def test_png_text_goes_before_the_image_data_where_pillow_reads_it_unloaded(
+        tmp_path: Path) -> None:
     original, rec = encode(CASES["png"]), make_record(TRICKY)
     result = embedded(original, "png", rec)
-    # Byte for byte the original, with two chunks slipped in before IEND.
-    extra = result[len(original) - 12 : -12]
-    assert result == original[:-12] + extra + original[-12:]
+    # Byte for byte the original, with two chunks slipped in before the first IDAT.
+    idat = original.index(b"IDAT") - 4
+    extra = result[idat : idat + len(result) - len(original)]
+    assert result == original[:idat] + extra + original[idat:]
     kinds = [kind for kind, _ in png_chunks(result)]
-    assert kinds[-3:] == [b"iTXt", b"iTXt", b"IEND"]
-    text = Image.open(save(tmp_path, result, "a.png")).text
-    assert text["parameters"] == parameters_text(rec)
-    assert json.loads(text["pixazo"]) == rec
+    assert kinds[1:4] == [b"iTXt", b"iTXt", b"IDAT"]  # TRICKY is not Latin-1: iTXt
+    with Image.open(save(tmp_path, result, "a.png")) as image:  # info: read without load()
+        assert image.info["parameters"] == parameters_text(rec, image.size)
+        assert json.loads(image.info["pixazo"]) == rec
+
+
+def test_png_parameters_in_latin1_are_a_text_chunk() -> None:
+    result = embedded(encode(CASES["png"]), "png", make_record("café crème, à la carte"))
+    chunks = png_chunks(result)
+    assert [kind for kind, _ in chunks][1:3] == [b"tEXt", b"iTXt"]
+    assert chunks[1][1].startswith(b"parameters\x00caf\xe9 cr\xe8me, \xe0 la carte\n")
+
+
+def test_png_written_before_this_layout_is_still_read(tmp_path: Path) -> None:
+    """Earlier versions put both records in iTXt chunks after the image data, before IEND."""
+    original, rec = encode(CASES["png"]), make_record(TRICKY)
+    itxt = b"pixazo\x00\x00\x00\x00\x00" + record._record_json(rec).encode()
+    chunk = struct.pack(">I", len(itxt)) + b"iTXt" + itxt + struct.pack(
+        ">I", zlib.crc32(b"iTXt" + itxt))
+    old_layout = original[:-12] + chunk + original[-12:]
+    assert read(save(tmp_path, old_layout, "old.png")) == rec
+    again = embedded(old_layout, "png", make_record("new"))  # the old record is replaced
+    assert read(save(tmp_path, again, "again.png")) == make_record("new")
+    assert again.count(b"pixazo\x00") == 1
 
 
 def test_jpeg_layout_and_pillow_metadata() -> None:
@@ -193,9 +215,9 @@ def test_jpeg_layout_and_pillow_metadata() -> None:
     assert [m for m, _ in segments[:3]] == [0xE0, 0xE1, 0xE1]  # JFIF, Exif, XMP
     image = Image.open(io.BytesIO(result))
     assert xmp_record(image.info["xmp"]) == rec
-    assert user_comment(image) == parameters_text(rec)
+    assert user_comment(image) == parameters_text(rec, image.size)
     description = ElementTree.fromstring(image.info["xmp"]).find(".//{*}description//{*}li")
-    assert description is not None and description.text == parameters_text(rec)
+    assert description is not None and description.text == parameters_text(rec, image.size)
 
 
 def test_jpeg_too_long_for_exif_keeps_record_in_xmp(tmp_path: Path) -> None:
@@ -242,7 +264,7 @@ def test_webp_layout_and_pillow_metadata(name: str) -> None:
     width, height = (int.from_bytes(result[i : i + 3], "little") + 1 for i in (24, 27))
     assert (width, height) == image.size
     assert xmp_record(image.info["xmp"]) == rec
-    assert user_comment(image) == parameters_text(rec)
+    assert user_comment(image) == parameters_text(rec, image.size)
 
 
 # ---------------------------------------------------------------- replacing, refusing, None
@@ -312,9 +334,10 @@ def test_read_is_none_for_files_that_are_not_our_images(tmp_path: Path, data: by
 
 def test_read_is_none_for_a_truncated_or_tampered_record(tmp_path: Path) -> None:
     result = embedded(encode(CASES["png"]), "png", make_record())
-    assert read(save(tmp_path, result[: len(result) // 2], "cut.png")) is None
+    inside_record = result.index(b"pixazo\x00") + 20
+    assert read(save(tmp_path, result[:inside_record], "cut.png")) is None
     tampered = result.replace(b'"model":"sdxl"', b'"model":"sdxl"}}')
-    assert read(save(tmp_path, tampered, "bad.png")) is None
+    assert read(save(tmp_path, tampered, "bad.png")) is None  # its CRC no longer matches
 
 
 # ---------------------------------------------------------------- streaming
@@ -350,7 +373,7 @@ def test_embed_streams_a_50mb_png(tmp_path: Path) -> None:
     assert peak < 2 << 20, f"peak {peak} bytes"
     growth = target.stat().st_size - source.stat().st_size
     chunk_overhead = 12 + 5  # length, type, CRC; NUL and the four iTXt fields after a keyword
-    texts = len(parameters_text(rec).encode()) + len(record._record_json(rec).encode())
+    texts = len(parameters_text(rec, (1, 1)).encode()) + len(record._record_json(rec).encode())
     assert growth == 2 * chunk_overhead + len(b"parameters" + b"pixazo") + texts
 
 
@@ -367,10 +390,11 @@ def test_parameters_text_for_sdxl() -> None:
         guidance_scale=7,
     )
     rec["request_id"] = "req-123"
-    assert parameters_text(rec) == (
+    assert parameters_text(rec, (1280, 720)) == (
         "a sparrow on a cherry branch\n"
         "Negative prompt: blurry, low quality\n"
-        "Steps: 20, CFG scale: 7, Seed: 4, Size: 1280x720, Model: sdxl, Request id: req-123"
+        "Steps: 20, Sampler: gateway default, CFG scale: 7, Seed: 4, Size: 1280x720, "
+        "Model: sdxl, Request id: req-123"
     )
 
 
@@ -386,10 +410,25 @@ def test_parameters_text_for_nucleus() -> None:
         },
         "request_id": "abc-1",
     }
-    assert parameters_text(rec) == (
+    assert parameters_text(rec, (1344, 768)) == (
         "a weathered lighthouse at golden hour\n"
-        "Steps: 30, CFG scale: 4.5, Aspect ratio: 16:9, Model: nucleus, Request id: abc-1"
+        "Steps: 30, Sampler: gateway default, CFG scale: 4.5, Seed: gateway default, "
+        'Size: 1344x768, Model: nucleus, Aspect ratio: "16:9", Request id: abc-1'
     )
+
+
+def test_parameters_text_says_what_the_gateway_chose_and_never_a_number() -> None:
+    rec = {"model": "sd3", "body": {"prompt": "a neon-lit city race"}}
+    assert parameters_text(rec, (1024, 1024)) == (
+        "a neon-lit city race\n"
+        "Steps: gateway default, Sampler: gateway default, CFG scale: gateway default, "
+        "Seed: gateway default, Size: 1024x1024, Model: sd3"
+    )
+
+
+def test_parameters_text_leaves_size_out_where_the_image_did_not_tell() -> None:
+    rec = make_record("p", width=1280, height=720)  # what was asked is not what was made
+    assert "Size" not in parameters_text(rec)
 
 
 def test_parameters_text_reads_each_models_own_spellings_and_awkward_values() -> None:
@@ -397,16 +436,23 @@ def test_parameters_text_reads_each_models_own_spellings_and_awkward_values() ->
         "model": "lightning",
         "body": {"prompt": "line one\r\nline\x00 two", "negativePrompt": "x", "num_steps": 4,
                  "guidance": 1, "cfg": None, "seed": 9},
-        "request_id": 'id, with "comma"',
+        "request_id": 'id, with "comma": and colon',
     }
-    assert parameters_text(rec) == (
+    assert parameters_text(rec, (8, 8)) == (
         "line one\nline two\nNegative prompt: x\n"
-        'Steps: 4, CFG scale: 1, Seed: 9, Model: lightning, Request id: "id, with \\"comma\\""'
+        "Steps: 4, Sampler: gateway default, CFG scale: 1, Seed: 9, Size: 8x8, "
+        'Model: lightning, Request id: "id, with \\"comma\\": and colon"'
     )
     assert parameters_text({}) == ""
 
 
+def test_parameters_text_drops_c1_controls_png_text_may_not_hold() -> None:
+    rec = {"model": "sdxl", "body": {"prompt": "a\x85b\x9b31mc é", "seed": 1}}
+    assert parameters_text(rec).startswith("ab31mc é\n")
+
+
 def test_parameters_text_ignores_fields_the_model_does_not_have() -> None:
-    # `--param steps=4` sends a field lightning does not read: it set nothing, so no "Steps".
+    # `--param steps=4` sends a field lightning does not read: it set nothing, so no 4.
     rec = {"model": "lightning", "body": {"prompt": "p", "steps": 4, "cfg": 7}}
-    assert parameters_text(rec) == "p\nModel: lightning"
+    assert parameters_text(rec).startswith("p\nSteps: gateway default, ")
+    assert "4" not in parameters_text(rec) and "7" not in parameters_text(rec)

@@ -22,13 +22,25 @@ from pixazo_cli.cli import (
     model_commands,
     models_commands,
 )
-from pixazo_cli.cli.options import JSON_META, BaseUrl, Quiet, Sandbox, Verbose
+from pixazo_cli.cli.options import (
+    ARGS_META,
+    JSON_META,
+    BaseUrl,
+    InstallCompletion,
+    Quiet,
+    Sandbox,
+    ShowCompletion,
+    Verbose,
+)
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.options import GlobalOptions
 from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError, report
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+
+
+TYPER_COMPLETION = ("install_completion", "show_completion")  # typer's names for its pair
 
 
 class PixazoGroup(TyperGroup):
@@ -38,7 +50,13 @@ class PixazoGroup(TyperGroup):
         if not args and not ctx.resilient_parsing:  # `pixazo` alone: help, and success
             typer.echo(ctx.get_help())
             ctx.exit(0)
+        ctx.meta[ARGS_META] = tuple(args)  # --show-completion zsh: the shell follows the flag
         return super().parse_args(ctx, args)
+
+    def get_params(self, ctx: typer.Context) -> list[Any]:
+        """Without typer's --install-completion and --show-completion, which ours replace.
+        (add_completion stays on: it is what makes typer answer a Tab press.)"""
+        return [p for p in super().get_params(ctx) if p.name not in TYPER_COMPLETION]
 
     def invoke(self, ctx: typer.Context) -> Any:
         terminated = threading.Event()
@@ -112,6 +130,8 @@ def root(
     quiet: Quiet = False,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
+    completion_install: InstallCompletion = False,
+    completion_script: ShowCompletion = False,
 ) -> None:
     ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)
 

@@ -5,6 +5,8 @@ import os
 
 import typer
 
+COMPLETE_VAR = "_PIXAZO_COMPLETE"  # typer's name for it: _{PROG}_COMPLETE
+
 
 def completed_command() -> str | None:
     """The first word after `pixazo` when the cursor is past it (bash: COMP_WORDS and
@@ -18,6 +20,17 @@ def completed_command() -> str | None:
         words = line.split()
         done = len(words) > 2 or (len(words) == 2 and line.endswith(" "))
     return words[1] if done and len(words) > 1 else None
+
+
+def sourced_script() -> str | None:
+    """The script `_PIXAZO_COMPLETE=source_<shell> pixazo` asks for (typer's own request for
+    one), or None for any other request."""
+    instruction, _, shell = os.environ.get(COMPLETE_VAR, "").partition("_")
+    if instruction != "source":
+        return None
+    from pixazo_cli.cli.completion_scripts import SCRIPTS
+
+    return SCRIPTS.get(shell)
 
 
 def keep_only(app: typer.Typer, name: str | None) -> None:

@@ -83,3 +83,38 @@ def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verb
     return options
 
 
+
+
+# --show-completion and --install-completion take the shell as the word after them, when one
+# is named: typer 0.28 has no option with an optional value, so they are flags that read the
+# root's arguments (kept by PixazoGroup.parse_args) and replace typer's own pair.
+ARGS_META = "pixazo.args"
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from pixazo_cli.cli.completion_scripts import script, shell_for
+
+        typer.echo(script(shell_for(ctx.meta[ARGS_META], "--show-completion")), nl=False)
+        raise typer.Exit()
+
+
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from pixazo_cli.cli.completion_scripts import install, shell_for
+
+        shell = shell_for(ctx.meta[ARGS_META], "--install-completion")
+        path = install(shell, Path.home())
+        typer.echo(f"Installed {shell} completion in {path}; new {shell} sessions use it.",
+                   err=True)
+        raise typer.Exit()
+
+
+InstallCompletion = Annotated[bool, typer.Option(
+    "--install-completion", is_eager=True, expose_value=False, callback=_install_completion,
+    help="Install completion for the current shell, or for the one named after it: bash, zsh "
+    "or fish.")]
+ShowCompletion = Annotated[bool, typer.Option(
+    "--show-completion", is_eager=True, expose_value=False, callback=_show_completion,
+    help="Print the completion script for the current shell, or for the one named after it "
+    "(bash, zsh, fish), to install it by hand.")]

@@ -109,7 +109,7 @@ def _make_again(session: Session, row: Row, known: Outcome, output: OutputOption
 
 
 def run_inspect(path: Path, json_out: bool) -> None:
-    from pixazo_cli.record import parameters_text, read
+    from pixazo_cli.record import image_size, parameters_text, read
 
     need_image_file(path)
     record = read(path)
@@ -121,7 +121,7 @@ def run_inspect(path: Path, json_out: bool) -> None:
         return
     sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     if isinstance(record.get("body"), dict):
-        sys.stdout.write("\n" + parameters_text(record) + "\n")
+        sys.stdout.write("\n" + parameters_text(record, image_size(path)) + "\n")
 
 
 def need_image_file(path: Path) -> None:

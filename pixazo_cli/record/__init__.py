@@ -3,8 +3,8 @@
 Every image the tool saves carries the request that made it, so `pixazo inspect` can show it and
 `pixazo replay` can send it again. The record goes where other tools already look:
 
-- PNG: two `iTXt` chunks before `IEND`: `parameters` (the Automatic1111 text) and `pixazo`
-  (the record as compact JSON).
+- PNG: two text chunks before the first `IDAT`: `parameters` (the Automatic1111 text, `tEXt`
+  when it is Latin-1, else `iTXt`) and `pixazo` (the record as compact JSON, `iTXt`).
 - JPEG: after SOI (and the JFIF APP0, which must come first): an APP1 Exif segment whose
   UserComment holds the parameters text, then an APP1 XMP segment with the record.
 - WEBP: a VP8X header (added when the file is a simple one) flagging EXIF and XMP, and `EXIF` and
@@ -14,8 +14,11 @@ Only the standard library is used, and images are never decoded: JPEG and WEBP a
 re-encoding would change the picture. Everything is streamed in bounded pieces; the only things
 held whole are metadata pieces that the formats themselves cap (JPEG segments, chunk headers).
 
-Modules: `png`, `jpeg` and `webp` (one format each), `xmp` (the XMP packet and EXIF
-UserComment that JPEG and WEBP share), `parameters` (the Automatic1111 text), `payload` (the
+The parameters text carries the saved image's size, read from its header bytes (IHDR, SOFn,
+VP8X / VP8 / VP8L) as it is copied. docs/records.md says which readers were checked.
+
+Modules: `png`, `jpeg` and `webp` (one format each), `xmp` (the XMP packet and the EXIF block
+that JPEG and WEBP share), `parameters` (the Automatic1111 text), `payload` (the
 record as JSON) and `stream` (bounded reads and copies). This one dispatches on the format.
 """
 
@@ -24,13 +27,14 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any, BinaryIO
 
 from . import jpeg, png, webp
 from .parameters import parameters_text
 from .payload import record_json as _record_json  # noqa: F401  (the stored JSON; tests size it)
 
-__all__ = ["embed", "parameters_text", "read"]
+__all__ = ["embed", "image_size", "parameters_text", "read"]
 
 _EMBEDDERS: dict[str, Callable[[BinaryIO, BinaryIO, dict[str, Any]], None]] = {
     "png": png.embed,
@@ -56,21 +60,30 @@ def embed(src: BinaryIO, dst: BinaryIO, record: dict[str, Any], fmt: str) -> Non
 
 def read(path: Path) -> dict[str, Any] | None:
     """The embedded record, or None when the file has none (or is not an image we know)."""
+    return _look(path, "read")
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """The image's (width, height) from its header, or None (not an image we know)."""
+    return _look(path, "image_size")
+
+
+def _look(path: Path, what: str) -> Any:
     with open(path, "rb") as f:
-        reader = _reader_for(f.read(12))
-        if reader is None:
+        module = _module_for(f.read(12))
+        if module is None:
             return None
         try:
-            return reader(f)
-        except (ValueError, struct.error):  # a damaged file has no record we can trust
+            return getattr(module, what)(f)
+        except (ValueError, struct.error):  # a damaged file has nothing we can trust
             return None
 
 
-def _reader_for(head: bytes) -> Callable[[BinaryIO], dict[str, Any] | None] | None:
+def _module_for(head: bytes) -> ModuleType | None:
     if head.startswith(png.SIGNATURE):
-        return png.read
+        return png
     if head.startswith(jpeg.SOI + b"\xff"):
-        return jpeg.read
+        return jpeg
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return webp.read
+        return webp
     return None

@@ -1,4 +1,12 @@
-"""The human-readable 'parameters' text (the Automatic1111 convention many tools read)."""
+"""The human-readable 'parameters' text, laid out exactly as Automatic1111 writes it, because
+that is what other tools parse: the prompt, an optional `Negative prompt:` line, then one
+settings line that always starts with `Steps:`.
+
+Readers differ in what they need from the settings line: sd-prompt-reader looks for a line
+starting with `Steps:`; sd-parsers wants `Sampler` and at least three of Sampler, CFG scale,
+Seed and Steps on one line. So those keys are always written; where the tool sent no value, the
+gateway chose one the tool never learns, and the line says `gateway default` rather than guess.
+"""
 
 from __future__ import annotations
 
@@ -10,43 +18,52 @@ from pixazo_cli.models.table import MODELS
 
 from .payload import XML_FORBIDDEN
 
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls but tab and LF (CR is made LF first): PNG text may not hold them, and
+# C1 ones (CSI is 0x9b) are terminal escapes in the readers that print the text.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-# A1111's labels for the tool's own flags; the model table says which body field holds each.
-_SETTINGS = (("Steps", "steps"), ("CFG scale", "guidance"), ("Seed", "seed"))
+# The gateway chose it: the tool sent nothing, and no reply says what was used.
+GATEWAY_DEFAULT = "gateway default"
+
+# A1111's labels, in its order, for the tool's own flags (None: no model takes a sampler).
+_SETTINGS = (("Steps", "steps"), ("Sampler", None), ("CFG scale", "guidance"), ("Seed", "seed"))
 
 
-def parameters_text(record: dict[str, Any]) -> str:
-    """The human-readable 'parameters' text (the Automatic1111 convention many tools read)."""
+def parameters_text(record: dict[str, Any], size: tuple[int, int] | None = None) -> str:
+    """The A1111 'parameters' text for a record; `size` is the saved image's (width, height),
+    read from the file itself. Empty when the record names no model the tool knows."""
     prompt, flags = _read_body(record)
+    if flags is None:
+        return ""
     lines = [_clean(_as_text(prompt))]
     negative = _clean(_as_text(flags.get("negative_prompt")))
     if negative:
         lines.append(f"Negative prompt: {negative}")
-    settings = ", ".join(f"{label}: {_quote(value)}" for label, value in _settings(record, flags))
-    if settings:
-        lines.append(settings)
+    settings = _settings(record, flags, size)
+    lines.append(", ".join(f"{label}: {_quote(value)}" for label, value in settings))
     return "\n".join(lines)
 
 
-def _read_body(record: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+def _read_body(record: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
     """The prompt and the flag values, read through the recorded model's table entry."""
     body = record.get("body")
     model = MODELS.get(str(record.get("model")))
     if not isinstance(body, dict) or model is None:
-        return None, {}
+        return None, None
     return body.get(model.prompt_field), model.flag_values(body)
 
 
-def _settings(record: dict[str, Any], flags: dict[str, Any]) -> list[tuple[str, Any]]:
-    pairs = [(label, flags[flag]) for label, flag in _SETTINGS if flag in flags]
-    if "width" in flags and "height" in flags:
-        pairs.append(("Size", f"{_as_text(flags['width'])}x{_as_text(flags['height'])}"))
-    elif "aspect_ratio" in flags:
+def _settings(record: dict[str, Any], flags: dict[str, Any],
+              size: tuple[int, int] | None) -> list[tuple[str, Any]]:
+    pairs = [(label, flags.get(flag, GATEWAY_DEFAULT) if flag else GATEWAY_DEFAULT)
+             for label, flag in _SETTINGS]
+    if size is not None:
+        pairs.append(("Size", f"{size[0]}x{size[1]}"))
+    pairs.append(("Model", record["model"]))
+    if "aspect_ratio" in flags:
         pairs.append(("Aspect ratio", flags["aspect_ratio"]))
-    for label, key in (("Model", "model"), ("Request id", "request_id")):
-        if record.get(key) is not None:
-            pairs.append((label, record[key]))
+    if record.get("request_id") is not None:
+        pairs.append(("Request id", record["request_id"]))
     return pairs
 
 
@@ -59,9 +76,10 @@ def _as_text(value: Any) -> str:
 
 
 def _quote(value: Any) -> str:
-    """A1111 quotes a value as JSON when it would break the comma-separated line."""
+    """A1111 quotes a value as JSON where it holds `,`, `:` or a line break; a `"` is quoted
+    too, so a value that starts and ends with one is not taken for a quoted value."""
     text = _clean(_as_text(value))
-    return json.dumps(text, ensure_ascii=False) if any(c in text for c in ',"\n') else text
+    return json.dumps(text, ensure_ascii=False) if any(c in text for c in ',:"\n') else text
 
 
 def _clean(text: str) -> str:

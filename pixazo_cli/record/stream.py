@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+import io
+from typing import Any, BinaryIO
 
 PIECE = 64 * 1024  # copy size: memory stays flat whatever the image size
 
@@ -31,3 +32,37 @@ def copy(src: BinaryIO, dst: BinaryIO | None, n: int) -> None:
 def copy_rest(src: BinaryIO, dst: BinaryIO) -> None:
     while piece := src.read(PIECE):
         dst.write(piece)
+
+
+class Tee(io.RawIOBase):
+    """Reads src and keeps what it read, so a header can be looked at before it is copied."""
+
+    def __init__(self, src: BinaryIO) -> None:
+        self.src, self.seen = src, bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        piece = self.src.read(len(buffer))
+        buffer[: len(piece)] = piece
+        self.seen += piece
+        return len(piece)
+
+
+class Prefixed(io.RawIOBase):
+    """`head` again, then the rest of src: what a Tee read is read a second time."""
+
+    def __init__(self, head: bytes, src: BinaryIO) -> None:
+        self.head, self.src = memoryview(head), src
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.head:
+            piece = self.src.read(len(buffer))
+        else:
+            piece, self.head = self.head[: len(buffer)], self.head[len(buffer) :]
+        buffer[: len(piece)] = piece
+        return len(piece)

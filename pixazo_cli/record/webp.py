@@ -4,6 +4,7 @@ and `XMP ` chunks at the end of the RIFF container."""
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from .parameters import parameters_text
@@ -18,16 +19,20 @@ def _riff_chunk(kind: bytes, data: bytes) -> bytes:
     return kind + struct.pack("<I", len(data)) + data + b"\x00" * (len(data) & 1)
 
 
-def _bitstream_canvas(kind: bytes, probe: bytes) -> tuple[int, int, bool]:
-    """Width, height and alpha of a simple WEBP, from its VP8 / VP8L bitstream header."""
+def _canvas(kind: bytes, payload: bytes) -> tuple[int, int, bool]:
+    """Width, height and alpha from the first chunk's first 10 bytes: VP8X's canvas, or a
+    simple file's VP8 / VP8L bitstream header."""
+    if kind == b"VP8X":
+        width, height = (int.from_bytes(payload[i : i + 3], "little") + 1 for i in (4, 7))
+        return width, height, bool(payload[0] & FLAG_ALPHA)
     if kind == b"VP8L":
-        if probe[0] != 0x2F:
+        if payload[0] != 0x2F:
             raise ValueError("the WEBP has a damaged VP8L header")
-        bits = int.from_bytes(probe[1:5], "little")
+        bits = int.from_bytes(payload[1:5], "little")
         return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1, bool(bits >> 28 & 1)
-    if probe[3:6] != b"\x9d\x01\x2a":  # the VP8 key frame start code
+    if payload[3:6] != b"\x9d\x01\x2a":  # the VP8 key frame start code
         raise ValueError("the WEBP has a damaged VP8 header")
-    width, height = struct.unpack("<HH", probe[6:10])
+    width, height = struct.unpack("<HH", payload[6:10])
     return width & 0x3FFF, height & 0x3FFF, False
 
 
@@ -36,45 +41,54 @@ def _vp8x(flags: int, width: int, height: int) -> bytes:
     return _riff_chunk(b"VP8X", bytes((flags, 0, 0, 0)) + size)
 
 
-def _lead(src: BinaryIO, exif: bytes) -> tuple[bytes, int, int, bool]:
-    """What replaces the first chunk's start: (bytes, first chunk's bytes left, growth, EXIF?).
+@dataclass(frozen=True)
+class _Lead:
+    """What replaces the first chunk's start, and what it tells."""
 
-    A simple file gets a VP8X chunk (the only way to announce XMP); a VP8X file gets its
-    flags set. An image's own EXIF is kept, so ours is added only where there is none.
-    """
+    data: bytes
+    first_left: int  # the first chunk's bytes still to copy after `data`
+    growth: int  # bytes added before the image's own chunks (a new VP8X)
+    size: tuple[int, int]
+    own_exif: bool  # the image brought EXIF of its own: it is kept, ours is not added
+
+
+def _lead(src: BinaryIO) -> _Lead:
+    """A simple file gets a VP8X chunk (the only way to announce XMP); a VP8X file gets its
+    flags set."""
     head = read_exact(src, 8)
     kind, size = struct.unpack("<4sI", head)
-    total = size + (size & 1)
     if kind == b"VP8X":
         if size != 10:
             raise ValueError("the WEBP has a damaged VP8X header")
         payload = bytearray(read_exact(src, 10))
-        add_exif = bool(exif) and not payload[0] & FLAG_EXIF
-        payload[0] |= FLAG_XMP | (FLAG_EXIF if add_exif else 0)
-        return head + payload, 0, 0, add_exif
+        own_exif = bool(payload[0] & FLAG_EXIF)
+        payload[0] |= FLAG_XMP | FLAG_EXIF
+        width, height, _ = _canvas(kind, payload)
+        return _Lead(head + payload, 0, 0, (width, height), own_exif)
     if kind not in (b"VP8 ", b"VP8L") or size < 10:
         raise ValueError("the image is not a WEBP this tool knows")
     probe = read_exact(src, 10)
-    width, height, alpha = _bitstream_canvas(kind, probe)
-    flags = FLAG_XMP | (FLAG_EXIF if exif else 0) | (FLAG_ALPHA if alpha else 0)
-    vp8x = _vp8x(flags, width, height)
-    return vp8x + head + probe, total - len(probe), len(vp8x), bool(exif)
+    width, height, alpha = _canvas(kind, probe)
+    vp8x = _vp8x(FLAG_XMP | FLAG_EXIF | (FLAG_ALPHA if alpha else 0), width, height)
+    left = size + (size & 1) - len(probe)
+    return _Lead(vp8x + head + probe, left, len(vp8x), (width, height), False)
 
 
 def embed(src: BinaryIO, dst: BinaryIO, record: dict[str, Any]) -> None:
-    params = parameters_text(record)
-    xmp = _riff_chunk(b"XMP ", xmp_packet(record_json(record), params))
-    exif = _riff_chunk(b"EXIF", exif_tiff(params))
+    json_text = record_json(record)  # refused here, before anything is written
     riff = read_exact(src, 12)
     if riff[:4] != b"RIFF" or riff[8:] != b"WEBP":
         raise ValueError("the image is not a WEBP")
     (riff_size,) = struct.unpack("<I", riff[4:8])
     start = dst.tell() if dst.seekable() else None
-    lead, first_left, growth, add_exif = _lead(src, exif)
-    tail = (exif if add_exif else b"") + xmp
-    dst.write(b"RIFF" + struct.pack("<I", riff_size + growth + len(tail)) + b"WEBP" + lead)
-    copy(src, dst, first_left)
-    body_left = riff_size - 4 - (len(lead) - growth + first_left)
+    lead = _lead(src)
+    params = parameters_text(record, lead.size)
+    tail = b"" if lead.own_exif else _riff_chunk(b"EXIF", exif_tiff(params, lead.size))
+    tail += _riff_chunk(b"XMP ", xmp_packet(json_text, params))
+    growth = lead.growth
+    dst.write(b"RIFF" + struct.pack("<I", riff_size + growth + len(tail)) + b"WEBP" + lead.data)
+    copy(src, dst, lead.first_left)
+    body_left = riff_size - 4 - (len(lead.data) - growth + lead.first_left)
     dropped = _copy_chunks(src, dst, body_left)
     dst.write(tail)
     copy_rest(src, dst)  # bytes after the RIFF end are not ours to judge
@@ -107,6 +121,15 @@ def _patch_riff_size(dst: BinaryIO, start: int | None, riff_size: int) -> None:
     dst.seek(start + 4)
     dst.write(struct.pack("<I", riff_size))
     dst.seek(end)
+
+
+def image_size(f: BinaryIO) -> tuple[int, int] | None:
+    f.seek(12)
+    head = f.read(18)
+    if len(head) < 18:
+        return None
+    width, height, _ = _canvas(head[:4], head[8:])
+    return width, height
 
 
 def read(f: BinaryIO) -> dict[str, Any] | None:

@@ -51,13 +51,55 @@ def record_from_xmp(packet: bytes) -> dict[str, Any] | None:
     return None
 
 
-def exif_tiff(text: str) -> bytes:
-    """A big-endian TIFF block: IFD0 -> Exif IFD -> UserComment = text, as A1111 writes it.
+# TIFF field types used here, and the tags (EXIF 2.32). exiftool's -validate lists the IFD0
+# resolution and YCbCr tags and the Exif IFD's version, colour and size tags as required.
+_SHORT, _LONG, _RATIONAL, _UNDEFINED = 3, 4, 5, 7
+_SEVENTY_TWO = struct.pack(">II", 72, 1)  # 72 dpi: EXIF's own default resolution
+EXIF_IFD = 0x8769
+
+
+def exif_tiff(text: str, size: tuple[int, int] | None) -> bytes:
+    """A big-endian TIFF block: IFD0 -> Exif IFD -> UserComment = text, as A1111 writes it,
+    with the fields EXIF requires (their spec defaults, and the image's size where known).
 
     UserComment's UNICODE charset is UTF-16; big-endian byte order makes it UTF-16BE under
     both readings readers use (the TIFF byte order, or piexif's fixed UTF-16BE).
     """
     comment = b"UNICODE\x00" + text.encode("utf-16-be")
-    ifd0 = struct.pack(">HHHIII", 1, 0x8769, 4, 1, 26, 0)  # ExifIFD pointer -> offset 26
-    exif_ifd = struct.pack(">HHHIII", 1, 0x9286, 7, len(comment), 44, 0)  # data at 44
-    return b"MM\x00\x2a" + struct.pack(">I", 8) + ifd0 + exif_ifd + comment
+    exif = [
+        (0x9000, _UNDEFINED, 4, b"0232"),  # ExifVersion
+        (0x9101, _UNDEFINED, 4, b"\x01\x02\x03\x00"),  # ComponentsConfiguration: Y Cb Cr
+        (0x9286, _UNDEFINED, len(comment), comment),  # UserComment
+        (0xA000, _UNDEFINED, 4, b"0100"),  # FlashpixVersion
+        (0xA001, _SHORT, 1, struct.pack(">H", 1)),  # ColorSpace: sRGB
+    ]
+    if size is not None:
+        exif += [(0xA002, _LONG, 1, struct.pack(">I", size[0])),  # PixelXDimension
+                 (0xA003, _LONG, 1, struct.pack(">I", size[1]))]  # PixelYDimension
+    ifd0 = [
+        (0x011A, _RATIONAL, 1, _SEVENTY_TWO),  # XResolution
+        (0x011B, _RATIONAL, 1, _SEVENTY_TWO),  # YResolution
+        (0x0128, _SHORT, 1, struct.pack(">H", 2)),  # ResolutionUnit: inches
+        (0x0213, _SHORT, 1, struct.pack(">H", 1)),  # YCbCrPositioning: centred
+    ]
+    first_length = len(_ifd([*ifd0, (EXIF_IFD, _LONG, 1, b"\x00" * 4)], 8))
+    first = _ifd([*ifd0, (EXIF_IFD, _LONG, 1, struct.pack(">I", 8 + first_length))], 8)
+    return b"MM\x00\x2a" + struct.pack(">I", 8) + first + _ifd(exif, 8 + first_length)
+
+
+Entry = tuple[int, int, int, bytes]  # tag, type, count, value as stored
+
+
+def _ifd(entries: list[Entry], at: int) -> bytes:
+    """One IFD starting at offset `at`, its values of more than 4 bytes right after it
+    (each at an even offset), and no next IFD."""
+    table = struct.pack(">H", len(entries))
+    values = b""
+    data_at = at + 2 + 12 * len(entries) + 4
+    for tag, kind, count, value in sorted(entries):
+        if len(value) <= 4:
+            table += struct.pack(">HHI", tag, kind, count) + value.ljust(4, b"\x00")
+        else:
+            table += struct.pack(">HHII", tag, kind, count, data_at + len(values))
+            values += value + b"\x00" * (len(value) & 1)
+    return table + struct.pack(">I", 0) + values

@@ -77,9 +77,10 @@ def completion_section() -> list[str]:
     return [
         ".SH SHELL COMPLETION",
         ".PP",
-        f"{bold('pixazo --install-completion')} installs completion for the current shell "
-        f"(bash, zsh, fish or PowerShell); {bold('pixazo --show-completion')} prints the script "
-        "instead. The same scripts are in the source tree\\(aqs " + bold("completions") +
+        f"{bold('pixazo --install-completion')} installs completion for the current shell, "
+        f"or for the one named after it ({bold('bash')}, {bold('zsh')} or {bold('fish')}); "
+        f"{bold('pixazo --show-completion')} prints that shell\\(aqs script instead. The same "
+        "scripts are in the source tree\\(aqs " + bold("completions") +
         " folder. Completion offers the commands, each command\\(aqs own flags, the values of "
         f"{bold('--format')} and {bold('--webhook-mode')}, and the setting names of "
         f"{bold('pixazo config')}.",

@@ -9,6 +9,7 @@ import inspect
 import re
 
 EXAMPLE_WIDTH = 66  # longer example commands are split over lines ending in `\`
+LINE_WIDTH = 80  # text lines are broken at spaces to fit (mandoc -T lint asks for 80 bytes)
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 
 
@@ -117,3 +118,31 @@ def help_blocks(text: str | None, prog: str | None = None) -> list[str]:
         if lines[-1] == ".br":
             lines.pop()
     return lines
+
+
+def tidy(lines: list[str]) -> list[str]:
+    """The page's lines as `mandoc -T lint` wants them: no paragraph macro right after a
+    heading or another paragraph macro (it starts nothing), and filled text lines broken at
+    spaces to fit LINE_WIDTH (roff joins them again; preformatted blocks are left alone)."""
+    out: list[str] = []
+    filled = True
+    for line in lines:
+        if line == ".PP" and out and out[-1].startswith((".SH", ".SS", ".PP")):
+            continue
+        filled = {".nf": False, ".fi": True}.get(line, filled)
+        out += [line] if line.startswith(".") or not filled else _fitted(line)
+    return out
+
+
+def _fitted(line: str, width: int = LINE_WIDTH) -> list[str]:
+    """A text line broken at spaces (not escaped ones) into lines of at most `width` where a
+    space allows; a piece that would start with a control character is guarded."""
+    pieces = []
+    while len(line) > width:
+        cut = next((i for i in range(width, 0, -1) if line[i] == " " and line[i - 1] != "\\"),
+                   None)
+        if cut is None:
+            break  # one word longer than the line: it stays whole
+        pieces.append(line[:cut])
+        line = text_line(line[cut + 1 :])
+    return [*pieces, line]

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from tools.docgen.typer_private import click
 
 PROG = "pixazo"
-COMPLETE_VAR = f"_{PROG}_COMPLETE".replace("-", "_").upper()  # as typer derives it
 MAN_PAGE = "man/pixazo.1"
 COMPLETIONS = {  # shell: file, named as each shell's completion folder expects
     "bash": "completions/pixazo.bash",
@@ -27,17 +26,11 @@ def app_command() -> click.Command:
     return typer.main.get_command(app)
 
 
-def completion_script(shell: str, command: click.Command | None = None) -> str:
-    """The script `_PIXAZO_COMPLETE=source_<shell> pixazo` prints, from typer's own completion
-    classes, trimmed and newline-terminated as `pixazo --install-completion <shell>` writes it
-    (zsh needs `#compdef` on the first line to autoload the file from $fpath)."""
-    from tools.docgen.typer_private import completion_class
+def completion_script(shell: str) -> str:
+    """The script `pixazo --show-completion <shell>` prints and `--install-completion` writes."""
+    from pixazo_cli.cli.completion_scripts import script
 
-    shell_class = completion_class(shell)
-    if shell_class is None:
-        raise ValueError(f"typer has no completion for {shell!r}")
-    complete = shell_class(command or app_command(), {}, PROG, COMPLETE_VAR)
-    return complete.source().strip() + "\n"
+    return script(shell)
 
 
 def render_all() -> dict[str, str]:
@@ -47,5 +40,5 @@ def render_all() -> dict[str, str]:
     command = app_command()
     files = {MAN_PAGE: render_manpage(command)}
     for shell, path in COMPLETIONS.items():
-        files[path] = completion_script(shell, command)
+        files[path] = completion_script(shell)
     return files

@@ -57,7 +57,9 @@ __all__ = ["USED", "click", "completion_class", "moved_message", "new_context", 
 
 
 def completion_class(shell: str) -> type[ShellComplete] | None:
-    """typer's completion class for a shell (bash, zsh, fish, powershell), or None."""
+    """typer's completion class for a shell (bash, zsh, fish, powershell), or None. The
+    scripts are pixazo's own (pixazo_cli/cli/completion_scripts.py), but a Tab press is still
+    answered by these classes: tests/test_typer_private.py checks each shell has one."""
     _completion_init()  # registers typer's classes with its vendored click
     return click.shell_completion.get_completion_class(shell)
 

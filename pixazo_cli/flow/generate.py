@@ -194,14 +194,12 @@ def generation_record(outcome: Outcome) -> dict[str, Any]:
 
 def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
                   overwrite: bool = False) -> None:
-    import json
-
-    from pixazo_cli.scrub import scrub_data
+    from pixazo_cli.sinks.terminal import json_text
 
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
     sidecar = sidecar_path(path)
-    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    text = json_text(data, indent=2) + "\n"  # key masked; a file people `cat`
     # Never through a symlink, never over a file unless --overwrite said so.
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
         (os.O_TRUNC if overwrite else os.O_EXCL)
@@ -266,7 +264,7 @@ def _check_sync_status(reply: Reply, model: Model, request_id: str | None) -> No
     status = dig(reply.data, model.status_at)
     if status is None or (isinstance(status, str) and status.lower() in SYNC_SUCCESS):
         return
-    from pixazo_cli.scrub import plain
+    from pixazo_cli.sinks.terminal import plain
 
     shown = plain(str(status))[:80] if isinstance(status, str | int) else type(status).__name__
     which = f" (id {request_id})" if request_id else ""

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pixazo_cli.flow.events import FlowEvents
+from pixazo_cli.sinks import stdio
 
 PREVIEW_ENV = "PIXAZO_PREVIEW"
 PROTOCOLS = ("kitty", "sixel", "halfblock")
@@ -63,14 +64,14 @@ def show(paths: list[Path], stream: TextIO | None = None,
     columns, rows, cell = _terminal_size(stream)
     drawn = 0
     for path in paths:
-        stream.write(f"{path}\n")
+        stdio.emit(stream, stdio.text(str(path)))  # a file name: OSC 52 or a title in it
         try:
             if how == "kitty":
                 _kitty(path, stream, columns, rows, cell)
             else:
                 _rich(how, path, stream, columns, rows, cell)
         except (OSError, ValueError) as exc:  # not an image Pillow reads: say so, go on
-            stream.write(f"(cannot show {path.name}: {exc})\n")
+            stdio.emit(stream, stdio.text(f"(cannot show {path.name}: {exc})"))
             continue
         stream.flush()
         drawn += 1

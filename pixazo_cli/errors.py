@@ -114,18 +114,15 @@ def most_severe(codes: list[int]) -> int:
 
 
 def report(error: PixazoError, stream: TextIO, json_stream: TextIO | None = None) -> int:
-    """Write the error as one or two plain lines (the key masked) and return its exit code;
-    with --json, also one JSON object on stdout, so a script reading it learns what failed and
-    what was paid."""
-    from pixazo_cli.scrub import scrub, scrub_data
+    """Write the error as one or two lines (through the terminal sink: the key masked, escapes
+    made visible) and return its exit code; with --json, also one JSON object on stdout, so a
+    script reading it learns what failed and what was paid."""
+    from pixazo_cli.sinks import stdio
 
-    stream.write(f"Error: {scrub(error.message)}\n")
+    stdio.emit(stream, stdio.text(f"Error: {error.message}"))
     if error.hint:
-        stream.write(f"Hint: {scrub(error.hint)}\n")
-    stream.flush()
+        stdio.emit(stream, stdio.text(f"Hint: {error.hint}"))
     if json_stream is not None:
-        import json
-
         data: dict[str, object] = {"status": "error", "error": error.message,
                                    "exit_code": error.exit_code}
         if error.hint:
@@ -134,6 +131,5 @@ def report(error: PixazoError, stream: TextIO, json_stream: TextIO | None = None
             data["request_id"] = error.request_id
         if error.urls:
             data["urls"] = error.urls
-        json_stream.write(json.dumps(scrub_data(data), ensure_ascii=False, allow_nan=False) + "\n")
-        json_stream.flush()
+        stdio.emit(json_stream, stdio.json_line(data))
     return error.exit_code

@@ -1,8 +1,12 @@
-"""One scrubber for every text that leaves the tool: the API key becomes a mask wherever it
-appears, and text that came from a server loses terminal control sequences before printing.
+"""The key mask: the API key becomes `****` wherever it appears in a text the tool writes,
+in any encoding it may take there.
 
-The key is registered once it is known (settings, the gateway client); `scrub` is applied by
-errors.report, the Ui, --json output, the manifest, sidecars and embedded records.
+The key is registered once it is known (settings, the gateway client, the history). Every
+sink applies `scrub` or `scrub_data`: the terminal and CI sinks (pixazo_cli/sinks/), --json,
+the manifest, sidecars, embedded records and the history's columns. Masking runs on finished
+text, JSON included, so the key is matched as typed and as each encoder writes it: JSON-escaped
+(a key holding `"` or `\\` is stored as `\\"`, `\\\\`), URL-encoded (either case of hex digits,
+`+` or `%20` for a space) and HTML-escaped.
 """
 
 from __future__ import annotations
@@ -12,23 +16,38 @@ from typing import Any
 
 MASK = "****"
 _secrets: set[str] = set()
-# CSI/OSC escape sequences, then any other C0/C1 control character except tab and newline.
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|"
-                      r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_pattern: re.Pattern[str] | None = None
 
 
 def register_secret(secret: str | None) -> None:
     """From now on, `scrub` masks this value (and its trimmed form) wherever it appears."""
+    global _pattern
     if secret and len(secret.strip()) >= 4:
-        _secrets.add(secret)
-        _secrets.add(secret.strip())
+        for form in {secret, secret.strip()}:
+            _secrets.update(_encodings(form))
+        # Longest first, so no shorter form leaves part of a longer one behind.
+        alternatives = sorted(_secrets, key=len, reverse=True)
+        # Any letter case: percent-encoders differ on %2f and %2F, and a mask cannot hurt.
+        _pattern = re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
+
+
+def _encodings(secret: str) -> set[str]:
+    """The key as JSON, URLs and HTML (Python's and Jinja's escaping) write it."""
+    import html
+    import json
+    from urllib.parse import quote, quote_plus
+
+    as_json = json.dumps(secret)[1:-1]
+    as_markup = "".join({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;",
+                         '"': "&#34;"}.get(char, char) for char in secret)
+    return {secret, as_json, as_json.replace("/", "\\/"), quote(secret, safe=""),
+            quote(secret), quote_plus(secret), html.escape(secret), as_markup}
 
 
 def scrub(text: str) -> str:
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, MASK)
-    return text
+    if _pattern is None:
+        return text
+    return _pattern.sub(MASK, text)
 
 
 def scrub_data(value: Any) -> Any:
@@ -40,8 +59,3 @@ def scrub_data(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [scrub_data(v) for v in value]
     return value
-
-
-def plain(text: str) -> str:
-    """Server-sent text made safe for a terminal: no escape sequences, no control characters."""
-    return _CONTROL.sub("", text)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pixazo_cli.sandbox import Sandbox
-from pixazo_cli.ui.ci import Heartbeat, error_command, escape_data, escape_property
+from pixazo_cli.sinks.ci import error_command, escape_data, escape_property
+from pixazo_cli.ui.ci import Heartbeat
 from tests.batch_ci_support import gateway, line, sdxl_lines, write  # noqa: F401
 from tests.conftest import FakeClock, run
 

@@ -67,7 +67,9 @@ def _on_terminal() -> bool:
 
 
 def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    from pixazo_cli.sinks import stdio
+
+    stdio.emit(sys.stderr, stdio.text(message))
 
 
 HISTORY_HELP = "List past generations; search them, sum their cost, clear them."

@@ -32,8 +32,9 @@ from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError, most_severe
 from pixazo_cli.flow.files import check_folder
 from pixazo_cli.flow.naming import SaveOptions, check_template
+from pixazo_cli.sinks.ci import github_actions
 from pixazo_cli.ui.batchview import BatchView, check_text
-from pixazo_cli.ui.ci import GithubReport, github_actions
+from pixazo_cli.ui.ci import GithubReport
 
 T = TypeVar("T")
 

@@ -149,7 +149,7 @@ class PathPrinter(FlowEvents):
         self.ui = ui
 
     def saved(self, outcome: Outcome, saved: Saved) -> None:
-        self.ui.result_line(str(saved.path))
+        self.ui.result_value(str(saved.path))
 
 
 def print_paths(session: Session, output: OutputOptions) -> None:
@@ -161,7 +161,7 @@ def finish(session: Session, outcome: Outcome, json_out: bool) -> None:
     if json_out:
         session.ui.result_json(outcome_json(outcome))
     elif outcome.status == "QUEUED" and outcome.request_id:
-        session.ui.result_line(outcome.request_id)
+        session.ui.result_value(outcome.request_id)
         session.ui.say(f"Queued. Fetch it later with: pixazo status {outcome.request_id} --wait")
 
 

@@ -3,7 +3,6 @@ the history: read rows, turn one back into an outcome the flow can collect, prin
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,19 +132,22 @@ def run_history(options: HistoryOptions, say: Any) -> None:
 
 def _print_rows(history: History, options: HistoryOptions) -> None:
     from pixazo_cli.history.queries import latest
+    from pixazo_cli.sinks import stdio
 
     out = sys.stdout
     for row in latest(history, options.query):
         if options.json_out:
-            out.write(json.dumps(row.to_json(), ensure_ascii=False, allow_nan=False) + "\n")
+            stdio.emit(out, stdio.json_line(row.to_json()))
             continue
         when = row.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         prompt = " ".join(row.prompt.split())
         if len(prompt) > PROMPT_WIDTH:
             prompt = prompt[:PROMPT_WIDTH - 1] + "…"
-        out.write(f"{row.id:>5}  {when}  {row.model:<9}  {row.state:<22}  {prompt}\n")
+        # Recorded prompts and paths came from outside (a batch file, a replayed image).
+        stdio.emit(out, stdio.text(f"{row.id:>5}  {when}  {row.model:<9}  {row.state:<22}  "
+                                   f"{prompt}"))
         for saved in row.files:
-            out.write(f"{'':>7}{saved['path']}\n")
+            stdio.emit(out, f"{'':>7}{stdio.value(saved['path'])}")
 
 
 def _print_cost(history: History, options: HistoryOptions) -> None:
@@ -153,10 +155,12 @@ def _print_cost(history: History, options: HistoryOptions) -> None:
 
     by_model = spend(history, options.query, "model")
     by_day = spend(history, options.query, "day")
+    from pixazo_cli.sinks import stdio
+
     if options.json_out:
         for kind, lines in (("model", by_model), ("day", by_day)):
             for line in lines:
-                sys.stdout.write(json.dumps(line.to_json(kind), allow_nan=False) + "\n")
+                stdio.emit(sys.stdout, stdio.json_line(line.to_json(kind)))
         return
     images = sum(s.images for s in by_model)
     total = (sum(s.cost_usd for s in by_model), images,
@@ -168,7 +172,7 @@ def _print_cost(history: History, options: HistoryOptions) -> None:
     out += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
             for s in by_day]
     out.append(f"{'total':<22} {images:>7}  {_money(*total)}")
-    sys.stdout.write("\n".join(out) + "\n")
+    stdio.emit(sys.stdout, stdio.text("\n".join(out)))
 
 
 def _money(cost: float, images: int, unpriced: int) -> str:

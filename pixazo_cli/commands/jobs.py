@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -49,10 +48,10 @@ def run_status(request_id: str | None, wait: bool, output: OutputOptions,
         if output.json_out:
             session.ui.result_json(reply)
             return
-        session.ui.result_line(str(reply.get("status")))
+        session.ui.result_value(str(reply.get("status")))
         urls = dig(reply, model.urls_at)
         for url in urls if isinstance(urls, list) else []:
-            session.ui.result_line(str(url))
+            session.ui.result_value(str(url))
         if reply.get("error"):
             session.ui.say(f"error: {reply['error']}")
 
@@ -116,12 +115,12 @@ def run_inspect(path: Path, json_out: bool) -> None:
     if record is None:
         raise UsageError(f"{path} carries no pixazo generation record.",
                          hint="Only images saved by pixazo carry one.")
-    if json_out:
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
-        return
-    sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
-    if isinstance(record.get("body"), dict):
-        sys.stdout.write("\n" + parameters_text(record, image_size(path)) + "\n")
+    from pixazo_cli.sinks import stdio
+
+    # The record came from a file: anyone may have written it.
+    stdio.emit(sys.stdout, stdio.json_line(record, indent=None if json_out else 2))
+    if not json_out and isinstance(record.get("body"), dict):
+        stdio.emit(sys.stdout, stdio.text("\n" + parameters_text(record, image_size(path))))
 
 
 def need_image_file(path: Path) -> None:

@@ -35,8 +35,8 @@ def run_sheet(paths: list[Path], out_dir: Path | None) -> None:
         out_dir = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path("sheet")
     sheet = write_sheet(paths, out_dir)
     ui = Ui()
-    ui.result_line(str(sheet.html))
-    ui.result_line(str(sheet.png))
+    ui.result_value(str(sheet.html))
+    ui.result_value(str(sheet.png))
 
 
 def write_batch_sheet(session: Session, folder: Path) -> None:
@@ -128,7 +128,7 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
     if options.output.json_out:
         session.ui.result_json({"grid": str(picture), "folder": str(folder), "exit_code": code})
     else:
-        session.ui.result_line(str(picture))
+        session.ui.result_value(str(picture))
     write_batch_sheet(session, folder)
     if wants_preview(session, options.preview):
         from pixazo_cli.ui.preview import show

@@ -5,7 +5,6 @@ model commands accept."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pixazo_cli.models.request import cli_name
@@ -18,7 +17,7 @@ def run_models(name: str | None, json_out: bool) -> None:
     ui = Ui(json_mode=json_out)
     if json_out:
         data = describe(models[0]) if name else {"models": [describe(m) for m in models]}
-        ui.result_line(json.dumps(data, ensure_ascii=False, allow_nan=False))
+        ui.result_json(data)
         return
     text = detail_text(models[0]) if name else listing_text(models)
     for line in text.splitlines():

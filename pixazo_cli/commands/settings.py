@@ -11,7 +11,9 @@ from pixazo_cli.settings import config, keys
 
 
 def _say(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    from pixazo_cli.sinks import stdio
+
+    stdio.emit(sys.stderr, stdio.text(message))
 
 
 def setting_names() -> list[str]:

@@ -276,7 +276,7 @@ def _check_sync_status(reply: Reply, model: Model, request_id: str | None) -> No
     status = dig(reply.data, model.status_at)
     if status is None or (isinstance(status, str) and status.lower() in SYNC_SUCCESS):
         return
-    from pixazo_cli.scrub import plain
+    from pixazo_cli.sinks.terminal import plain
 
     shown = plain(str(status))[:80] if isinstance(status, str | int) else type(status).__name__
     which = f" (id {request_id})" if request_id else ""

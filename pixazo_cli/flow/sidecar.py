@@ -3,7 +3,6 @@ name is free: checked before paying wherever the image's own name is known befor
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,12 +39,12 @@ def refuse_taken_sidecar(image: Path, overwrite: bool) -> None:
 
 def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
                   overwrite: bool = False) -> None:
-    from pixazo_cli.scrub import scrub_data
+    from pixazo_cli.sinks.terminal import json_text
 
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
     sidecar = sidecar_path(path)
-    text = json.dumps(scrub_data(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    text = json_text(data, indent=2) + "\n"  # key masked; a file people `cat`
     # Never through a symlink, never over a file unless --overwrite said so.
     flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
         (os.O_TRUNC if overwrite else os.O_EXCL)

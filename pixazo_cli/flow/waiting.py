@@ -11,7 +11,7 @@ from pixazo_cli.errors import GatewayError, GenerationFailed
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.replies import Reply
 from pixazo_cli.models.table import Model, dig
-from pixazo_cli.scrub import plain
+from pixazo_cli.sinks.terminal import plain
 
 PENDING = frozenset({"QUEUED", "PROCESSING"})
 FAILED = frozenset({"FAILED", "ERROR"})

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pixazo_cli.flow.ledger import Origin
 from pixazo_cli.history.db import connect
+from pixazo_cli.scrub import register_secret, scrub
 
 if TYPE_CHECKING:
     from pixazo_cli.models.request import ApiRequest
@@ -92,13 +93,17 @@ class History:
         self.path = path
         self.conn = connect(path)
         self._lock = threading.Lock()
-        self._secret = secret  # never written: scrubbed from every text stored
+        register_secret(secret)  # never written: masked in every text stored
 
     def close(self) -> None:
         self.conn.close()
 
-    def _clean(self, text: str) -> str:
-        return text.replace(self._secret, "****") if self._secret else text
+    @staticmethod
+    def _clean(text: str) -> str:
+        """Every text stored: the key masked in whatever encoding the column holds (JSON
+        text too), and a lone surrogate (an undecodable byte of a path) stored as its JSON
+        escape rather than refused by SQLite."""
+        return scrub(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         clean = tuple(self._clean(p) if isinstance(p, str) else p for p in params)

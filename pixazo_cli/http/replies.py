@@ -20,7 +20,7 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.retry import NOT_CHARGED
-from pixazo_cli.scrub import plain
+from pixazo_cli.sinks.terminal import plain
 
 MAYBE_CHARGED_HINT = (
     "The gateway may have started (and charged) this request. Check your Pixazo dashboard "

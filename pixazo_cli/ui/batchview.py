@@ -14,6 +14,7 @@ from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.generate import Outcome
 from pixazo_cli.http.clock import Clock
+from pixazo_cli.sinks import stdio
 from pixazo_cli.ui.ci import Heartbeat
 from pixazo_cli.ui.output import Ui, stderr_console
 
@@ -75,7 +76,7 @@ class BatchView(BatchEvents):
 
     def say(self, message: str) -> None:
         if self._progress is not None:
-            self._progress.console.print(message, markup=False, highlight=False)
+            self._progress.console.print(stdio.text(message), markup=False, highlight=False)
         else:
             self.ui.say(message)
 
@@ -98,7 +99,7 @@ class BatchView(BatchEvents):
     def saved(self, outcome: Outcome, saved: Saved) -> None:
         if not self.json_out:
             with self._lock:
-                self.ui.result_line(str(saved.path))
+                self.ui.result_value(str(saved.path))
 
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
         with self._lock:
@@ -113,7 +114,7 @@ class BatchView(BatchEvents):
         if not self.json_out:
             for file in entry.get("files", []):
                 with self._lock:
-                    self.ui.result_line(str(self.folder / file["path"]))
+                    self.ui.result_value(str(self.folder / file["path"]))
         self._emit({**entry, "skipped": True})
         self._count("skipped")
 

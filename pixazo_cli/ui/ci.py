@@ -5,12 +5,12 @@
 - GitHub Actions (GITHUB_ACTIONS=true): invalid lines and failed jobs as `::error` workflow
   commands that the runner turns into annotations on the batch file's lines, and a Markdown
   table of every job appended to $GITHUB_STEP_SUMMARY. Workflow commands go to stderr (the
-  runner reads both streams), so stdout keeps carrying only results.
+  runner reads both streams), so stdout keeps carrying only results. How commands and cells
+  are escaped is the CI sink's (pixazo_cli/sinks/ci.py).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,30 +19,10 @@ from typing import Any, TextIO
 from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.jobfile import BatchJob, InvalidLine
 from pixazo_cli.http.clock import Clock
+from pixazo_cli.sinks.ci import error_command, markdown_cell, workflow_command
 
 HEARTBEAT_SECONDS = 10.0
 MAX_SUMMARY_ROWS = 1000  # GitHub caps a step summary at 1 MiB
-
-
-def github_actions() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def escape_data(text: str) -> str:
-    """A workflow command's message: %, CR and LF are encoded, per GitHub's rules."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    """A workflow command's property value: as data, and also : and ,."""
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def error_command(message: str, file: str | None, line: int | None) -> str:
-    properties = ",".join(f"{name}={escape_property(str(value))}"
-                          for name, value in (("file", file), ("line", line)) if value)
-    return f"::error {properties}::{escape_data(message)}" if properties \
-        else f"::error::{escape_data(message)}"
 
 
 class Heartbeat:
@@ -79,10 +59,6 @@ class Heartbeat:
             self.tick()
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 class GithubReport(BatchEvents):
     """Annotations for what failed, and the step summary's table of every job."""
 
@@ -117,20 +93,27 @@ class GithubReport(BatchEvents):
                   entry.get("request_id") or "")
 
     def summary(self) -> None:
+        """Appended to $GITHUB_STEP_SUMMARY. A file that cannot be written is a warning: the
+        paid work is done and saved, and the exit code says how it went."""
         if not self.summary_path:
             return
-        with open(self.summary_path, "a", encoding="utf-8") as handle:
-            handle.write(self.markdown())
+        try:
+            with open(self.summary_path, "a", encoding="utf-8") as handle:
+                handle.write(self.markdown())
+        except OSError as error:
+            self._write(workflow_command(
+                "warning", f"pixazo could not write the step summary to $GITHUB_STEP_SUMMARY "
+                f"({self.summary_path}): {error.strerror or error}."))
 
     def markdown(self) -> str:
         rows = sorted(self.rows)
         shown = rows[:MAX_SUMMARY_ROWS]
-        title = f"### pixazo batch {self.file or '(stdin)'}\n\n"
+        title = f"### pixazo batch {markdown_cell(self.file or '(stdin)')}\n\n"
         lines = ["| job | status | file | request id |", "|---|---|---|---|"]
         for line, model, status, files, request_id in shown:
             job = f"line {line}" + (f" ({model})" if model else "")
-            lines.append(f"| {_cell(job)} | {_cell(status)} | {_cell(files)} | "
-                         f"{_cell(request_id)} |")
+            lines.append("| " + " | ".join(map(markdown_cell, (job, status, files, request_id)))
+                         + " |")
         notes = []
         if len(rows) > len(shown):
             notes.append(f"… and {len(rows) - len(shown)} more rows.")
@@ -147,7 +130,12 @@ class GithubReport(BatchEvents):
             self.rows.append((line, model, status, files, request_id))
 
     def _annotate(self, message: str, line: int) -> None:
+        self._write(error_command(message, self.file, line))
+
+    def _write(self, command: str) -> None:
+        """One of the tool's own workflow commands: straight to stderr, not through the sinks
+        that keep every other line from being one."""
         stream = self.err()
         with self._lock:
-            stream.write(error_command(message, self.file, line) + "\n")
+            stream.write(command + "\n")
             stream.flush()

@@ -3,7 +3,6 @@ everything for people (spinner, notices, traces) goes to stderr."""
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
@@ -14,7 +13,8 @@ from typing import Any, TextIO
 
 from pixazo_cli.flow.events import FlowEvents, StatusUpdate
 from pixazo_cli.models.table import KEY_HEADER
-from pixazo_cli.scrub import scrub, scrub_data
+from pixazo_cli.sinks import stdio
+from pixazo_cli.sinks.terminal import json_text, visible
 
 
 def dry_run_report(method: str, url: str, headers: dict[str, str],
@@ -30,7 +30,7 @@ def dry_run_report(method: str, url: str, headers: dict[str, str],
             curl.append("-H @-")
         else:
             curl.append(f"-H {shlex.quote(f'{name}: {value}')}")
-    curl.append(f"--data-raw {shlex.quote(json.dumps(body, ensure_ascii=False, allow_nan=False))}")
+    curl.append(f"--data-raw {shlex.quote(json_text(body))}")
     return {"method": method, "url": url,
             "headers": {k: ("****" if k == KEY_HEADER else v) for k, v in headers.items()},
             "body": body, "curl": " \\\n  ".join(curl)}
@@ -39,7 +39,7 @@ def dry_run_report(method: str, url: str, headers: dict[str, str],
 def dry_run_text(report: dict[str, Any]) -> str:
     lines = [f"{report['method']} {report['url']}"]
     lines += [f"{name}: {value}" for name, value in report["headers"].items()]
-    lines += ["", json.dumps(report["body"], ensure_ascii=False, indent=2, allow_nan=False), "",
+    lines += ["", json_text(report["body"], indent=2), "",
               "# The same request with curl (the key comes from $PIXAZO_API_KEY):",
               report["curl"]]
     return "\n".join(lines)
@@ -69,7 +69,8 @@ class Activity:
             return
         self.last = text
         if self._progress is not None:
-            self._progress.update(self._task, description=f"{self.label} · {text}")
+            self._progress.update(self._task,
+                                  description=visible(f"{self.label} · {text}", newlines=False))
         else:
             self.ui.say(f"{self.label}: {text} ({time.monotonic() - self.started:.0f} s)")
 
@@ -91,24 +92,29 @@ class Ui(FlowEvents):
 
     def say(self, message: str) -> None:
         if not self.quiet:
-            self.err.write(scrub(message) + "\n")
-            self.err.flush()
+            stdio.emit(self.err, stdio.text(message))
 
     def notice(self, outcome: Any, message: str) -> None:
         self.say(message)
 
     def trace(self, message: str) -> None:
         if self.verbose:
-            self.err.write(f"[http] {scrub(message)}\n")
-            self.err.flush()
+            stdio.emit(self.err, stdio.text(f"[http] {message}"))
 
     def result_line(self, text: str) -> None:
+        """The tool's own text on stdout (a report, a listing): line breaks kept."""
+        self._result(stdio.text(text))
+
+    def result_value(self, value: str) -> None:
+        """One value a script reads (a path, an id, a URL): always one line."""
+        self._result(stdio.value(value))
+
+    def _result(self, line: str) -> None:
         if self.stdout_closed:
             return
         try:
             with self._live_cleared():
-                sys.stdout.write(scrub(text) + "\n")
-                sys.stdout.flush()
+                stdio.emit(sys.stdout, line)
         except BrokenPipeError:
             # The reader left (`| head -1`): the work itself still finishes and is saved.
             self.stdout_closed = True
@@ -137,8 +143,7 @@ class Ui(FlowEvents):
             live.start()
 
     def result_json(self, data: dict[str, Any]) -> None:
-        # allow_nan=False: `Infinity` is not JSON, and scripts parse this line.
-        self.result_line(json.dumps(scrub_data(data), ensure_ascii=False, allow_nan=False))
+        self._result(stdio.json_line(data))
 
     def spinner_wanted(self) -> bool:
         return (not self.quiet and not os.environ.get("NO_COLOR")
@@ -159,11 +164,14 @@ class Ui(FlowEvents):
             return
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        # markup=False: a status the gateway sent is text, never [link=…] markup.
+        with Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False),
+                      TimeElapsedColumn(),
                       console=stderr_console(self.err), transient=True,
                       redirect_stdout=False, redirect_stderr=False) as progress:
             activity._progress = progress
-            activity._task = progress.add_task(f"{label} · {first_status}")
+            activity._task = progress.add_task(visible(f"{label} · {first_status}",
+                                                       newlines=False))
             activity.last = first_status
             self.live = progress
             try:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pixazo_cli.flow.events import FlowEvents
+from pixazo_cli.sinks import stdio
 
 PREVIEW_ENV = "PIXAZO_PREVIEW"
 PROTOCOLS = ("kitty", "sixel", "halfblock")
@@ -63,7 +64,7 @@ def show(paths: list[Path], stream: TextIO | None = None,
     columns, rows, cell = _terminal_size(stream)
     drawn = 0
     for path in paths:
-        stream.write(f"{path}\n")
+        stdio.emit(stream, stdio.text(str(path)))  # a file name: OSC 52 or a title in it
         try:
             if how == "kitty":
                 _kitty(path, stream, columns, rows, cell)
@@ -72,7 +73,7 @@ def show(paths: list[Path], stream: TextIO | None = None,
         except Exception as exc:  # a picture that cannot be drawn (not an image, Pillow's
             # decompression-bomb guard) is said and skipped: showing is a glance, never a
             # reason for a command whose work is done to fail
-            stream.write(f"(cannot show {path.name}: {_why(exc)})\n")
+            stdio.emit(stream, stdio.text(f"(cannot show {path.name}: {_why(exc)})"))
             continue
         stream.flush()
         drawn += 1

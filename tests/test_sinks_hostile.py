@@ -1,0 +1,221 @@
+"""Hostile text through every sink (issue 20): terminal escapes (ESC, CSI, OSC, BEL, CR, C1),
+lone surrogates, workflow-command openers (`::`, `##[`, `%0A`), Markdown and HTML openers
+(`javascript:`, `|`, `](`, `<`) and the key in its encodings, mixed with any text. None gets
+through where it would act.
+
+To add a sink, list it in SINKS: a name, a function that writes the hostile text through it
+and returns what landed, and the checks that must hold of what landed."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pixazo_cli.scrub import register_secret, scrub
+from tests.sinks_support import (
+    C1_CSI,
+    ODD_KEY,
+    OSC_52,
+    TITLE,
+    key_forms,
+    live_controls,
+    rendered_constructs,
+    runner_commands,
+    table_cells,
+    unescape_command_data,
+)
+
+FRAGMENTS = [
+    "\x1b", "\x1b[31m", "\x1b[2J", C1_CSI, "\x9d0;t\x9c", OSC_52, TITLE, "\x07", "\r", "\r\n",
+    "\n", "\x00", "\x7f", "\t", "\ud800", "\udcff", "\u202e", "\u2066", "\u2028", "\u200b",
+    "\u034f", "::", "::add-mask::x", "::stop-commands::t", "##[", "##[add-mask]x", "#", "[",
+    ":", "%0A", "%0D", "%25", "javascript:alert(1)", "|", "](", "[x](javascript:y)",
+    "![i](https://e.example/t.png)", "<", "<img src=x>", "`", "*", "_", "~~", "&amp;", "$",
+    "\\", "'", '"', " ", *key_forms(ODD_KEY)]
+HOSTILE = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)),
+                   min_size=1, max_size=10).map("".join)
+
+Check = Callable[[str, str], None]  # (what landed, the hostile text sent)
+
+
+def terminal_safe(landed: str, sent: str) -> None:
+    assert live_controls(landed) == []
+
+
+def no_key(landed: str, sent: str) -> None:
+    assert [form for form in key_forms(ODD_KEY) if form in landed] == []
+
+
+def no_workflow_command(landed: str, sent: str) -> None:
+    assert runner_commands(landed) == []
+
+
+def one_line(landed: str, sent: str) -> None:
+    assert landed.count("\n") == 1 and landed.endswith("\n")
+
+
+def json_document(landed: str, sent: str) -> None:
+    assert json.loads(landed)["body"]["prompt"] == scrub(sent)  # the exact text, key masked
+
+
+def one_annotation_saying_the_text(landed: str, sent: str) -> None:
+    from pixazo_cli.sinks.terminal import visible
+
+    [command] = runner_commands(landed)
+    assert command == landed.removesuffix("\n")
+    assert unescape_command_data(command.split("::", 2)[2]) == visible(sent)
+
+
+def inert_markdown(landed: str, sent: str) -> None:
+    assert rendered_constructs(landed) == []
+    assert table_cells(landed) == [4, 4, 4]
+
+
+@dataclass(frozen=True)
+class Sink:
+    name: str
+    write: Callable[[str], str]
+    checks: tuple[Check, ...]
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def captured(write: Callable[[], object], github: bool = False) -> str:
+    """What write() printed on stdout and stderr, in or out of GitHub Actions."""
+    out, err = io.StringIO(), io.StringIO()
+    with environment(GITHUB_ACTIONS="true" if github else "false"), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        write()
+    return out.getvalue() + err.getvalue()
+
+
+def ui_says(text: str) -> object:
+    from pixazo_cli.ui.output import Ui
+
+    return Ui(verbose=True).say(text), Ui(verbose=True).trace(text)
+
+
+def ui_results(text: str) -> object:
+    from pixazo_cli.ui.output import Ui
+
+    ui = Ui()
+    return ui.result_line(text), ui.result_value(text), ui.result_json({text: [text]})
+
+
+def ui_value(text: str) -> object:
+    from pixazo_cli.ui.output import Ui
+
+    return Ui().result_value(text)
+
+
+def error_reported(text: str) -> object:
+    import sys
+
+    from pixazo_cli.errors import PixazoError, report
+
+    return report(PixazoError(text, hint=text), sys.stderr, sys.stdout)
+
+
+def annotation(text: str) -> str:
+    from pixazo_cli.sinks.ci import error_command
+
+    return error_command(text, text, 1) + "\n"
+
+
+def step_summary(text: str) -> str:
+    from pixazo_cli.batch.jobfile import InvalidLine
+    from pixazo_cli.ui.ci import GithubReport
+
+    report = GithubReport(io.StringIO, text, Path(text), None)
+    report.invalid([InvalidLine(1, text)])
+    report.skipped(2, {"model": text, "files": [{"path": text}], "request_id": text})
+    return report.markdown()
+
+
+def sidecar(text: str) -> str:
+    from pixazo_cli.flow.download import Saved
+    from pixazo_cli.flow.generate import write_sidecar
+
+    with tempfile.TemporaryDirectory() as folder:
+        image = Path(folder) / "a.png"
+        write_sidecar(image, {"model": "sdxl", "body": {"prompt": text}, "error": text},
+                      Saved(image, text, 1, text))
+        return image.with_suffix(".json").read_text(encoding="utf-8")
+
+
+def history(text: str, listing: bool = True) -> str:
+    """A row holding the text everywhere, then `pixazo history` and `--json` printing it (or,
+    with listing off, the database file's own bytes)."""
+    from pixazo_cli.commands.history import HistoryOptions, run_history
+    from pixazo_cli.flow.ledger import Origin
+    from pixazo_cli.history.queries import Filter
+    from pixazo_cli.history.store import History
+    from pixazo_cli.models.request import ApiRequest
+    from pixazo_cli.models.table import MODELS
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "history.db"
+        stored = History(path, secret=ODD_KEY)
+        row = stored.start(ApiRequest(MODELS["sdxl"], "/x", {"prompt": text}), Origin(text, 1))
+        stored.update(row, urls=[text], error=text, files=[{"path": text, "url": text}])
+        stored.close()
+        if not listing:
+            return b"".join(p.read_bytes() for p in Path(folder).iterdir()).decode("latin-1")
+        with environment(PIXAZO_HISTORY_DB=str(path)):
+            return captured(lambda: [run_history(HistoryOptions(Filter(), json_out=json_out),
+                                                 print) for json_out in (False, True)])
+
+
+TERMINAL = (terminal_safe, no_key)
+SINKS = [
+    Sink("terminal stderr", lambda t: captured(lambda: ui_says(t)), TERMINAL),
+    Sink("terminal stdout", lambda t: captured(lambda: ui_results(t)), TERMINAL),
+    Sink("terminal stdout value", lambda t: captured(lambda: ui_value(t)), (*TERMINAL, one_line)),
+    Sink("terminal error", lambda t: captured(lambda: error_reported(t)), TERMINAL),
+    Sink("CI stderr", lambda t: captured(lambda: (ui_says(t), error_reported(t)), github=True),
+         (*TERMINAL, no_workflow_command)),
+    Sink("CI stdout", lambda t: captured(lambda: ui_results(t), github=True),
+         (*TERMINAL, no_workflow_command)),
+    Sink("CI annotation", annotation, (terminal_safe, no_key, one_annotation_saying_the_text)),
+    Sink("step summary", step_summary, (*TERMINAL, inert_markdown)),
+    Sink("sidecar", sidecar, (*TERMINAL, json_document)),
+    Sink("history listing", history, TERMINAL),
+    Sink("history database", lambda t: history(t, listing=False), (no_key,)),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def odd_key_known() -> None:
+    register_secret(ODD_KEY)  # as settings do once the key is read
+
+
+@pytest.mark.parametrize("sink", SINKS, ids=[sink.name for sink in SINKS])
+@settings(max_examples=60, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=HOSTILE)
+def test_no_hostile_text_gets_through(sink: Sink, text: str) -> None:
+    landed = sink.write(text)
+    for check in sink.checks:
+        check(landed, text)

@@ -5,6 +5,7 @@ continues from there under its own limits."""
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 from pixazo_cli.errors import BalanceError
 from pixazo_cli.models.request import ApiRequest
@@ -25,10 +26,21 @@ def request_cents(request: ApiRequest) -> int:
     return 0 if price is None else cents(price) * request.expected_images
 
 
+def exact_dollars(dollars: float) -> Decimal:
+    """The amount as typed (0.59999 stays 0.59999, never rounded up to 0.60): a limit on money
+    is compared exactly."""
+    return Decimal(str(dollars))
+
+
+def dollars_text(amount: Decimal) -> str:
+    """$0.60, or every digit the user typed ($0.59999)."""
+    return f"${amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"${amount}"
+
+
 class SpendingGuard:
     def __init__(self, max_requests: int | None = None, max_cost: float | None = None) -> None:
         self.max_requests = max_requests
-        self.max_cents = None if max_cost is None else cents(max_cost)
+        self.max_cost = None if max_cost is None else exact_dollars(max_cost)
         self.requests = 0
         self.spent = 0  # cents
         self._lock = threading.Lock()
@@ -42,10 +54,11 @@ class SpendingGuard:
             if self.max_requests is not None and self.requests + 1 > self.max_requests:
                 raise SpendingLimit(f"Stopped at --max-requests {self.max_requests}: "
                                     f"{self.requests} paid request(s) sent.", hint=_HINT)
-            if self.max_cents is not None and self.spent + price > self.max_cents:
+            if self.max_cost is not None and Decimal(self.spent + price) / 100 > self.max_cost:
                 raise SpendingLimit(
-                    f"Stopped at --max-cost ${self.max_cents / 100:.2f}: ${self.spent / 100:.2f} "
-                    f"spent; the next request costs ${price / 100:.2f}.", hint=_HINT)
+                    f"Stopped at --max-cost {dollars_text(self.max_cost)}: "
+                    f"${self.spent / 100:.2f} spent; the next request costs "
+                    f"${price / 100:.2f}.", hint=_HINT)
             self.requests += 1
             self.spent += price
 

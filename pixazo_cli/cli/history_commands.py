@@ -2,11 +2,15 @@
 commands' shared options, so `pixazo history` can run as an app of its own and start fast."""
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS, model_named
+
+if TYPE_CHECKING:
+    from pixazo_cli.history.queries import Filter
 
 When = Annotated[str | None, typer.Option(
     metavar="WHEN", help="A date (2026-11-23), a date and time (2026-11-23T14:00) or an age "
@@ -14,8 +18,9 @@ When = Annotated[str | None, typer.Option(
 
 
 def history(
-    limit: Annotated[int, typer.Option("-n", "--limit", min=1, metavar="N",
-                                       help="Show the N latest.")] = 20,
+    limit: Annotated[int | None, typer.Option(
+        "-n", "--limit", min=1, metavar="N", help="Show (or with --clear, delete) the N latest.",
+        show_default="20; with --clear, every row the filters match")] = None,
     model: Annotated[str | None, typer.Option(
         "--model", "-m", help="Only this model's.", autocompletion=lambda: list(MODELS))]
     = None,
@@ -31,9 +36,11 @@ def history(
         "--cost", help="Images and spend by model and by day (unknown where no price is "
         "published).")] = False,
     clear: Annotated[bool, typer.Option(
-        "--clear", help="Delete the rows (all, or those --before WHEN); image files stay.")]
-    = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Clear without asking.")] = False,
+        "--clear", help="Delete the rows the other options select (all of them when none is "
+        "given), after listing them; image files stay.")] = False,
+    yes: Annotated[bool, typer.Option(
+        "--yes", "-y", help="Clear without asking (needed where there is no terminal to ask "
+        "on).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
 ) -> None:
     from pixazo_cli.commands.history import HistoryOptions, run_history
@@ -44,22 +51,28 @@ def history(
     since_utc = parse_when(since, "--since") if since else None
     before_utc = parse_when(before, "--before") if before else None
     if clear:
-        _clear(before_utc, yes)
+        if cost:
+            raise UsageError("--clear deletes rows; --cost sums them. Give one of them.")
+        _clear(Filter(limit, model, since_utc, before_utc, search, failed, pending), yes)
         return
-    query = Filter(limit, model, since_utc, before_utc, search, failed, pending)
+    query = Filter(limit or 20, model, since_utc, before_utc, search, failed, pending)
     run_history(HistoryOptions(query, json_out, cost), _say)
 
 
-def _clear(before: str | None, yes: bool) -> None:
-    from pixazo_cli.commands.history import count_rows, run_clear
+def _clear(query: "Filter", yes: bool) -> None:
+    """Delete what the filters select, every one of them obeyed; the rows are listed first."""
+    from pixazo_cli.commands.history import run_clear
 
-    if not yes and _on_terminal():
-        rows = count_rows(before)
-        what = "older than --before" if before else "all"
-        if not typer.confirm(f"Delete {rows} history row(s) ({what})? Image files stay.",
-                             err=True):
-            raise typer.Exit(1)
-    _say(f"Deleted {run_clear(before)} history row(s); the image files stay.")
+    if not yes and not _on_terminal():
+        raise UsageError("--clear deletes history rows; with no terminal to ask on, it needs "
+                         "--yes.", hint="List them first: the same command without --clear.")
+
+    def confirm(count: int) -> bool:
+        return yes or typer.confirm(f"Delete {count} history row(s), listed above? Image files "
+                                    "stay.", err=True)
+
+    if run_clear(query, confirm, _say) is None:
+        raise typer.Exit(1)
 
 
 def _on_terminal() -> bool:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pixazo_cli.batch.check import check_batch
 from pixazo_cli.batch.events import BatchEvents, BatchFanout
+from pixazo_cli.batch.guards import dollars_text, exact_dollars
 from pixazo_cli.batch.intake import IntakeRules, take_in
 from pixazo_cli.batch.jobfile import (
     BatchJob,
@@ -127,7 +128,8 @@ def _startup_line(jobs: int, which: tuple[int, int] | None, batch: BatchOptions,
         why = f": the gateway's {GATEWAY_LIMIT}/min shared by {which[1]} shards on one key"
     limits = "".join(f", {text}" for text in (
         f"at most {batch.max_requests} paid requests" if batch.max_requests is not None else "",
-        f"at most ${batch.max_cost:.2f}" if batch.max_cost is not None else "") if text)
+        f"at most {dollars_text(exact_dollars(batch.max_cost))}"
+        if batch.max_cost is not None else "") if text)
     return (f"Batch: {jobs} jobs{where}, {batch.concurrency} at once, up to {batch.rate_limit} "
             f"paid requests a minute{why}{limits}.")
 

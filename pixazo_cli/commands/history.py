@@ -4,6 +4,7 @@ the history: read rows, turn one back into an outcome the flow can collect, prin
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,9 @@ def find_row(history: History | None, ident: str) -> Row:
     """A history id (the number `pixazo history` shows) or a request id."""
     row = None
     if history is not None:
-        row = history.get(int(ident)) if ident.isdigit() else history.by_request_id(ident)
+        # An id past SQLite's integers (20 digits) names no row; it is no crash either.
+        by_id = ident.isdigit() and int(ident) < 2**63
+        row = history.get(int(ident)) if by_id else history.by_request_id(ident)
     if row is None:
         raise UsageError(f"No generation {ident!r} in the history.",
                          hint="`pixazo history` lists them, with their ids.")
@@ -139,15 +142,20 @@ def _print_rows(history: History, options: HistoryOptions) -> None:
         if options.json_out:
             stdio.emit(out, stdio.json_line(row.to_json()))
             continue
-        when = row.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        prompt = " ".join(row.prompt.split())
-        if len(prompt) > PROMPT_WIDTH:
-            prompt = prompt[:PROMPT_WIDTH - 1] + "…"
         # Recorded prompts and paths came from outside (a batch file, a replayed image).
-        stdio.emit(out, stdio.text(f"{row.id:>5}  {when}  {row.model:<9}  {row.state:<22}  "
-                                   f"{prompt}"))
+        stdio.emit(out, stdio.text(_row_line(row)))
         for saved in row.files:
             stdio.emit(out, f"{'':>7}{stdio.value(saved['path'])}")
+
+
+def _row_line(row: Row) -> str:
+    """One row as `history` lists it: id, local time, model, state, the prompt shortened."""
+    when = row.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    prompt = " ".join(row.prompt.split())
+    if len(prompt) > PROMPT_WIDTH:
+        prompt = prompt[:PROMPT_WIDTH - 1] + "…"
+    state = f"{row.state} (sandbox)" if row.sandbox else row.state
+    return f"{row.id:>5}  {when}  {row.model:<9}  {state:<22}  {prompt}"
 
 
 def _print_cost(history: History, options: HistoryOptions) -> None:
@@ -182,25 +190,30 @@ def _money(cost: float, images: int, unpriced: int) -> str:
     return text + (f" + {unpriced} image(s) of unknown price" if unpriced else "")
 
 
-def run_clear(before: str | None) -> int:
-    from pixazo_cli.history.queries import clear
+def run_clear(query: Filter, confirm: Callable[[int], bool], say: Callable[[str], None]
+              ) -> int | None:
+    """Delete exactly the rows `query` lists (every filter obeyed), after showing them and
+    asking `confirm`. Returns how many were deleted; None when the user said no."""
+    from pixazo_cli.history import readable
+    from pixazo_cli.history.queries import clear, latest
 
     history = open_for_reading()
     if history is None:
+        say("No history yet: nothing to delete.")
         return 0
     try:
-        return clear(history, before)
+        with readable(history.path):
+            doomed = latest(history, query)
+            if not doomed:
+                say("No history row matches: nothing was deleted.")
+                return 0
+            for row in doomed:
+                say(f"  {_row_line(row)}")
+            if not confirm(len(doomed)):
+                say("Nothing was deleted.")
+                return None
+            deleted = clear(history, doomed)
     finally:
         history.close()
-
-
-def count_rows(before: str | None) -> int:
-    from pixazo_cli.history.queries import Filter, count
-
-    history = open_for_reading()
-    if history is None:
-        return 0
-    try:
-        return count(history, Filter(None, before=before))
-    finally:
-        history.close()
+    say(f"Deleted {deleted} history row(s); the image files stay.")
+    return deleted

@@ -9,18 +9,19 @@ from typing import Any
 
 from pixazo_cli.errors import UsageError
 from pixazo_cli.history.db import has_fts
-from pixazo_cli.history.store import TIME_FORMAT, History, Row
+from pixazo_cli.history.store import History, Row, stamp
 
 PENDING_SQL = ("(status IN ('sent', 'queued') OR (status = 'failed' AND maybe_charged = 1 "
                "AND urls IS NULL))")
 _RELATIVE = re.compile(r"^(\d+)([dhm])$")
+SQLITE_MAX_INT = 2**63 - 1
 
 
 @dataclass(frozen=True)
 class Filter:
     limit: int | None = 20
     model: str | None = None
-    since: str | None = None  # UTC, TIME_FORMAT
+    since: str | None = None  # UTC, as stored (store.stamp)
     before: str | None = None
     search: str | None = None
     failed: bool = False
@@ -29,22 +30,29 @@ class Filter:
 
 def parse_when(text: str, option: str, now: datetime | None = None) -> str:
     """A local date or date-time (2026-11-23, 2026-11-23T14:00) or an age (7d, 12h, 30m), as
-    the UTC text the rows are stored with."""
+    the UTC text the rows are stored with. A moment no calendar holds is a plain exit 2."""
     now = now or datetime.now().astimezone()
     match = _RELATIVE.match(text.strip())
-    if match:
-        unit = {"d": "days", "h": "hours", "m": "minutes"}[match.group(2)]
-        moment = now - timedelta(**{unit: int(match.group(1))})
-    else:
-        try:
-            moment = datetime.fromisoformat(text.strip())
-        except ValueError:
-            raise UsageError(f"{option} wants a date such as 2026-11-23, a date and time such "
-                             f"as 2026-11-23T14:00, or an age such as 7d or 12h; not "
-                             f"{text!r}.") from None
-        if moment.tzinfo is None:
-            moment = moment.astimezone()  # a local time, as people write them
-    return moment.astimezone(UTC).strftime(TIME_FORMAT)
+    try:
+        if match:
+            unit = {"d": "days", "h": "hours", "m": "minutes"}[match.group(2)]
+            moment = now - timedelta(**{unit: int(match.group(1))})
+        else:
+            moment = _moment(text, option)
+        return stamp(moment.astimezone(UTC))
+    except (OverflowError, ValueError):
+        raise UsageError(f"{option} {text} is out of range: dates go from year 1 to 9999.",
+                         hint=f"For example: {option} 30d, or {option} 2026-01-01.") from None
+
+
+def _moment(text: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{option} wants a date such as 2026-11-23, a date and time such as "
+                         f"2026-11-23T14:00, or an age such as 7d or 12h; not {text!r}."
+                         ) from None
+    return moment.astimezone() if moment.tzinfo is None else moment  # people write local time
 
 
 def _where(history: History, query: Filter) -> tuple[str, list[Any]]:
@@ -84,7 +92,7 @@ def latest(history: History, query: Filter) -> list[Row]:
     where, params = _where(history, query)
     limit = " LIMIT ?" if query.limit is not None else ""
     if query.limit is not None:
-        params.append(query.limit)
+        params.append(min(query.limit, SQLITE_MAX_INT))  # -n 10**20: every row, not a crash
     return history.query(f"SELECT * FROM generations{where} ORDER BY id DESC{limit}",
                          tuple(params))
 
@@ -119,14 +127,15 @@ def spend(history: History, query: Filter, by: str) -> list[Spend]:
             for r in rows]
 
 
-def count(history: History, query: Filter) -> int:
-    where, params = _where(history, Filter(None, before=query.before))
-    return int(history.raw(f"SELECT COUNT(*) FROM generations{where}", tuple(params))[0][0])
-
-
-def clear(history: History, before: str | None) -> int:
-    """Delete rows (all, or those older than `before`); the image files stay."""
-    where, params = _where(history, Filter(None, before=before))
-    cursor = history.execute(f"DELETE FROM generations{where}", tuple(params))
+def clear(history: History, rows: list[Row]) -> int:
+    """Delete exactly these rows (the ones a filter listed and the user saw); the image files
+    stay."""
+    ids = [row.id for row in rows]
+    deleted = 0
+    for start in range(0, len(ids), 500):  # SQLite's bound on parameters
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        deleted += history.execute(f"DELETE FROM generations WHERE id IN ({marks})",
+                                   tuple(chunk)).rowcount
     history.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return cursor.rowcount
+    return deleted

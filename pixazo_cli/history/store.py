@@ -20,11 +20,14 @@ from pixazo_cli.scrub import register_secret, scrub
 if TYPE_CHECKING:
     from pixazo_cli.models.request import ApiRequest
 
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+def stamp(moment: datetime) -> str:
+    """A UTC moment as the rows keep it, 'YYYY-MM-DD HH:MM:SS': the year always four digits,
+    so the text sorts as time does for any year (strftime writes the year 999 as '999')."""
+    return f"{moment.year:04d}" + moment.strftime("-%m-%d %H:%M:%S")
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).strftime(TIME_FORMAT)
+    return stamp(datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class Row:
 
     @property
     def created_at(self) -> datetime:
-        # fromisoformat reads TIME_FORMAT as well, without loading _strptime (start-up).
+        # fromisoformat reads the stored form as well, without loading _strptime (start-up).
         return datetime.fromisoformat(self.created).replace(tzinfo=UTC)
 
     @property

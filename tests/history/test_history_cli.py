@@ -177,9 +177,9 @@ def test_history_cost_sums_by_model_and_day(sandbox: Sandbox, isolated: Path) ->
 def test_clear_deletes_rows_but_not_files(sandbox: Sandbox, isolated: Path) -> None:
     make_some(sandbox)
     files = sorted((isolated / "out").iterdir())
-    assert run("history", "--clear", "--before", "2000-01-01").exit_code == 0
+    assert run("history", "--clear", "--before", "2000-01-01", "-y").exit_code == 0
     assert len(rows()) == 3
-    result = run("history", "--clear")
+    result = run("history", "--clear", "-y")
     assert result.exit_code == 0 and "Deleted 3" in result.stderr
     assert rows() == []
     assert sorted((isolated / "out").iterdir()) == files

@@ -163,10 +163,11 @@ def _print_cost(history: History, options: HistoryOptions) -> None:
 
     by_model = spend(history, options.query, "model")
     by_day = spend(history, options.query, "day")
+    sandbox = spend(history, options.query, "sandbox")
     from pixazo_cli.sinks import stdio
 
     if options.json_out:
-        for kind, lines in (("model", by_model), ("day", by_day)):
+        for kind, lines in (("model", by_model), ("day", by_day), ("sandbox", sandbox)):
             for line in lines:
                 stdio.emit(sys.stdout, stdio.json_line(line.to_json(kind)))
         return
@@ -180,11 +181,13 @@ def _print_cost(history: History, options: HistoryOptions) -> None:
     out += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
             for s in by_day]
     out.append(f"{'total':<22} {images:>7}  {_money(*total)}")
+    out += [f"{'sandbox (free)':<22} {s.images:>7}  $0.00, not in the total"
+            for s in sandbox]
     stdio.emit(sys.stdout, stdio.text("\n".join(out)))
 
 
 def _money(cost: float, images: int, unpriced: int) -> str:
-    if unpriced == images:
+    if unpriced == images and images:
         return "unknown"
     text = f"${cost:.2f}"
     return text + (f" + {unpriced} image(s) of unknown price" if unpriced else "")

@@ -107,17 +107,19 @@ class Spend:
     unpriced_images: int
 
     def to_json(self, kind: str) -> dict[str, Any]:
-        return {kind: self.key, "images": self.images, "cost_usd": round(self.cost_usd, 4),
+        key: str | bool = True if kind == "sandbox" else self.key
+        return {kind: key, "images": self.images, "cost_usd": round(self.cost_usd, 4),
                 "images_of_unknown_price": self.unpriced_images}
 
 
 def spend(history: History, query: Filter, by: str) -> list[Spend]:
-    """Images made and their cost, by 'model' or by local 'day'."""
-    group = "model" if by == "model" else "date(created, 'localtime')"
+    """Images made and their cost, by 'model' or by local 'day'; or, by 'sandbox', the
+    sandbox's placeholders, which cost nothing and are left out of the other sums."""
+    group = {"model": "model", "day": "date(created, 'localtime')", "sandbox": "'sandbox'"}[by]
     where, params = _where(history, Filter(None, query.model, query.since, query.before,
                                            query.search))
-    # The sandbox's placeholders cost nothing and are no spend: left out of the sums.
-    where += (" AND " if where else " WHERE ") + "images IS NOT NULL AND sandbox = 0"
+    sandbox = int(by == "sandbox")
+    where += (" AND " if where else " WHERE ") + f"images IS NOT NULL AND sandbox = {sandbox}"
     sql = (f"SELECT {group} AS key, SUM(images) AS images, "
            "COALESCE(SUM(cost_usd), 0) AS cost, "
            "COALESCE(SUM(CASE WHEN cost_usd IS NULL THEN images END), 0) AS unpriced "

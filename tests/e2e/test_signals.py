@@ -78,3 +78,16 @@ def test_sigterm_while_downloading_exits_143_and_leaves_no_part_file(
     assert "Traceback" not in err and KEY not in err
     assert server.stats()["posts_received"] == 1
     assert every_entry(work) == []
+
+
+def test_ctrl_c_of_a_batch_counts_its_paid_queued_jobs_as_queued_not_as_not_run(
+        server: Server, home: Path, tmp_path: Path) -> None:
+    server.reset(["job:never"])
+    (tmp_path / "jobs.jsonl").write_text('{"model": "nucleus", "prompt": "a lighthouse"}\n')
+    proc = start_pixazo(["batch", "jobs.jsonl", "-d", "out"], home, tmp_path, server)
+    until(lambda: server.stats()["status_polls"] >= 1, "the job to be queued and polled")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, err
+    assert "1 job: 0 saved, 0 already saved, 0 failed, 1 queued at the gateway" in err
+    assert "0 not run" in err and "Traceback" not in err

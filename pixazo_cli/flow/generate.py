@@ -165,7 +165,7 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
             name = parts.render(save.template_for(len(sources)), index, fetched.ext,
                                 outcome.request_id)
             path = found or place(fetched, save.out_dir / name, save.overwrite,
-                                  find_free=save.template is None)
+                                  find_free=save.template is None, other_name=save.other_name)
         finally:
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
         saved = Saved(path, url, fetched.size, fetched.sha256)

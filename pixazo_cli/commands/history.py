@@ -4,10 +4,9 @@ the history: read rows, turn one back into an outcome the flow can collect, prin
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS
@@ -105,26 +104,31 @@ class HistoryOptions:
     query: Filter
     json_out: bool = False
     cost: bool = False
+    pager: bool = True  # on a terminal, through the pager (--no-pager: straight out)
 
 
 def run_history(options: HistoryOptions, say: Any) -> None:
+    """Newest first, as `git log` lists: on a terminal the pager opens on the newest rows, so
+    they are where the eye lands first and never scroll off the top."""
+    from pixazo_cli.ui.pager import paged
+
     history = open_for_reading()
     if history is None:
         say("No history yet: generations are recorded as they are made.")
         return
     try:
-        if options.cost:
-            _print_cost(history, options)
-        else:
-            _print_rows(history, options)
+        with paged(options.pager) as out:
+            if options.cost:
+                _print_cost(history, options, out)
+            else:
+                _print_rows(history, options, out)
     finally:
         history.close()
 
 
-def _print_rows(history: History, options: HistoryOptions) -> None:
+def _print_rows(history: History, options: HistoryOptions, out: TextIO) -> None:
     from pixazo_cli.history.queries import latest
 
-    out = sys.stdout
     for row in latest(history, options.query):
         if options.json_out:
             out.write(json.dumps(row.to_json(), ensure_ascii=False, allow_nan=False) + "\n")
@@ -138,7 +142,7 @@ def _print_rows(history: History, options: HistoryOptions) -> None:
             out.write(f"{'':>7}{saved['path']}\n")
 
 
-def _print_cost(history: History, options: HistoryOptions) -> None:
+def _print_cost(history: History, options: HistoryOptions, out: TextIO) -> None:
     from pixazo_cli.history.queries import spend
 
     by_model = spend(history, options.query, "model")
@@ -146,19 +150,19 @@ def _print_cost(history: History, options: HistoryOptions) -> None:
     if options.json_out:
         for kind, lines in (("model", by_model), ("day", by_day)):
             for line in lines:
-                sys.stdout.write(json.dumps(line.to_json(kind), allow_nan=False) + "\n")
+                out.write(json.dumps(line.to_json(kind), allow_nan=False) + "\n")
         return
     images = sum(s.images for s in by_model)
     total = (sum(s.cost_usd for s in by_model), images,
              sum(s.unpriced_images for s in by_model))
-    out = ["by model                images  cost"]
-    out += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
-            for s in by_model]
-    out.append("by day")
-    out += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
-            for s in by_day]
-    out.append(f"{'total':<22} {images:>7}  {_money(*total)}")
-    sys.stdout.write("\n".join(out) + "\n")
+    lines = ["by model                images  cost"]
+    lines += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
+              for s in by_model]
+    lines.append("by day")
+    lines += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
+              for s in by_day]
+    lines.append(f"{'total':<22} {images:>7}  {_money(*total)}")
+    out.write("\n".join(lines) + "\n")
 
 
 def _money(cost: float, images: int, unpriced: int) -> str:

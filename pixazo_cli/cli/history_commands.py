@@ -8,6 +8,11 @@ import typer
 
 from pixazo_cli.models.table import MODELS, model_named
 
+# Declared here, not in cli/options.py, so `pixazo history` alone need not load the others.
+NoPager = Annotated[bool, typer.Option(
+    "--no-pager", help="Print straight out, without a pager on a terminal (also: "
+    "PIXAZO_PAGER=cat; default pager: PAGER, else less -FRX).")]
+
 When = Annotated[str | None, typer.Option(
     metavar="WHEN", help="A date (2026-11-23), a date and time (2026-11-23T14:00) or an age "
     "(7d, 12h, 30m).")]
@@ -35,6 +40,7 @@ def history(
     = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Clear without asking.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+    no_pager: NoPager = False,
 ) -> None:
     from pixazo_cli.commands.history import HistoryOptions, run_history
     from pixazo_cli.history.queries import Filter, parse_when
@@ -47,7 +53,7 @@ def history(
         _clear(before_utc, yes)
         return
     query = Filter(limit, model, since_utc, before_utc, search, failed, pending)
-    run_history(HistoryOptions(query, json_out, cost), _say)
+    run_history(HistoryOptions(query, json_out, cost, pager=not no_pager), _say)
 
 
 def _clear(before: str | None, yes: bool) -> None:
@@ -79,14 +85,33 @@ def register(app: typer.Typer) -> None:
 
 def run_alone(args: list[str]) -> None:
     """`pixazo history …` as an app of its own, so listing does not wait for every other
-    command to be built (the start-up a shell prompt or a script loop would feel)."""
-    from pixazo_cli.errors import PixazoError, report
-
+    command to be built (the start-up a shell prompt or a script loop would feel). Its errors
+    are said as the app group says them (cli/app.py), --json included."""
     alone = typer.Typer(add_completion=False, rich_markup_mode=None,
                         pretty_exceptions_enable=False,
                         context_settings={"help_option_names": ["-h", "--help"]})
     alone.command(help=HISTORY_HELP)(history)
     try:
-        alone(args=args, prog_name="pixazo history")
-    except PixazoError as error:
-        sys.exit(report(error, sys.stderr))
+        code = alone(args=args, prog_name="pixazo history", standalone_mode=False)
+    except (Exception, typer.Abort) as error:
+        sys.exit(_report(error, args))
+    if code == 130:  # typer turns a Ctrl-C into this code, silently
+        from pixazo_cli.errors import Interrupted
+
+        code = _report(Interrupted("Interrupted."), args)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _report(error: BaseException, args: list[str]) -> int:
+    from pixazo_cli.errors import Interrupted, PixazoError, report
+
+    words = args[:args.index("--")] if "--" in args else args
+    if isinstance(error, typer.TyperException):
+        from pixazo_cli.cli.parse_errors import in_our_words
+
+        error = in_our_words(error, args) or error
+    if isinstance(error, typer.Abort):  # Ctrl-C at the --clear question
+        error = Interrupted("Interrupted.")
+    if not isinstance(error, PixazoError):
+        raise error
+    return report(error, sys.stderr, sys.stdout if "--json" in words else None)

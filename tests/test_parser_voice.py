@@ -165,3 +165,16 @@ def test_a_json_error_for_a_parser_error_is_the_same_object() -> None:
     assert json.loads(result.stdout) == {
         "status": "error", "error": "sdxl has no option --step.", "exit_code": 2,
         "hint": "Did you mean --steps? See `pixazo sdxl --help`."}
+
+
+def test_the_console_examples_in_the_docs_are_what_the_tool_says() -> None:
+    import shlex
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "command-line.md").read_text()
+    blocks = [block.split("```", 1)[0] for block in page.split("```console\n")[1:]]
+    examples = [chunk for block in blocks for chunk in block.split("$ ")[1:]]
+    assert len(examples) >= 5
+    for example in examples:
+        command, *said = example.strip("\n").split("\n")
+        result = run(*shlex.split(command)[1:])
+        assert result.stderr.splitlines() == said, command

@@ -129,6 +129,7 @@ def test_a_zero_timeout_says_it_must_be_above_zero() -> None:
     (["sandbox", "serve", "--port", "x"], "--port must be a whole number, not 'x'."),
     (["batch", "x.jsonl", "--max-cost", "inf"], "--max-cost must be a finite number, not inf."),
     (["sdxl", "a fox", "--steps"], "--steps needs a value."),
+    (["sdxl", "a fox", "--overwrite=yes"], "--overwrite is a switch: it takes no value"),
     (["sdxl"], "sdxl needs PROMPT."),
     (["grid", "sdxl", "a fox"], "grid needs --x."),
     (["inspect", "a.png", "b.png"], "inspect does not take 'b.png' here."),

@@ -4,8 +4,8 @@ missing argument or value. No usage block; exit 2. Loaded only once something we
 start-up never pays for it.
 
 typer's parser errors are told apart by what they carry (an unknown option has
-`possibilities`, a missing value only an `option_name`, a bad value its `param`), so no private
-typer module is imported here."""
+`possibilities`, a missing value only an `option_name`, a bad value its `param`; a group's help
+by its class name), so no private typer module is imported here."""
 
 import re
 from typing import Any
@@ -25,8 +25,11 @@ def in_our_words(error: typer.TyperException, args: list[str]) -> UsageError | N
     ctx: Any = getattr(error, "ctx", None)
     if type(error).__name__ == "NoArgsIsHelpError":
         return None
-    if hasattr(error, "option_name") and not hasattr(error, "possibilities"):
-        return UsageError(f"{getattr(error, 'option_name', '')} needs a value.")  # no ctx here
+    if hasattr(error, "option_name") and not hasattr(error, "possibilities"):  # no ctx here
+        option = getattr(error, "option_name", "")
+        if "does not take a value" in error.message:
+            return UsageError(f"{option} is a switch: it takes no value (not {option}=…).")
+        return UsageError(f"{option} needs a value.")
     if ctx is None:
         return UsageError(f"{error.message.rstrip('.')}.")
     subject = ctx.command_path.removeprefix("pixazo ")

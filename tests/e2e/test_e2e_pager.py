@@ -4,6 +4,7 @@ The pager here is a script that records what it was given (and with which LESS).
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -37,7 +38,8 @@ def test_history_on_a_terminal_goes_through_the_pager_newest_first(
     shown = run_on_terminal(["history"], home, tmp_path, env={"PAGER": str(script)})
     assert shown.returncode == 0, shown.screen
     paged = record.read_text()
-    assert paged.startswith("LESS=FRX\n")  # as git sets it for a pager that is less
+    if "LESS" not in os.environ:  # as git does, for a pager that turns out to be less
+        assert paged.startswith("LESS=FRX\n")
     at = [paged.index(prompt) for prompt in reversed(PROMPTS)]
     assert at == sorted(at), paged  # the newest row opens the page, where the eye lands
     assert not any(prompt in shown.screen for prompt in PROMPTS)  # all of it went to the pager

@@ -5,7 +5,6 @@ call, print."""
 import contextlib
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -25,7 +24,7 @@ from pixazo_cli.cli import (
 from pixazo_cli.cli.options import ARGS_META, JSON_META, BaseUrl, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.options import GlobalOptions
-from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError, report
+from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
@@ -87,18 +86,9 @@ class PixazoGroup(TyperGroup):
         ctx.exit(self._report(ctx, error))
 
     def _report(self, ctx: typer.Context, error: BaseException) -> int:
-        if isinstance(error, typer.TyperException):
-            from pixazo_cli.cli.parse_errors import in_our_words
+        from pixazo_cli.cli.failures import report_failure
 
-            said = in_our_words(error, ctx.meta.get(ARGS_META, []))
-            if said is None:  # not a refusal (a group's help): shown the parser's way
-                raise error
-            error = said
-        elif not isinstance(error, PixazoError):
-            error = PixazoError(
-                f"unexpected error: {type(error).__name__}",
-                hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report.")
-        return report(error, sys.stderr, sys.stdout if ctx.meta.get(JSON_META) else None)
+        return report_failure(error, ctx.meta.get(ARGS_META, []), bool(ctx.meta.get(JSON_META)))
 
 
 @contextlib.contextmanager

@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
 def run_alone(args: list[str]) -> None:
     """`pixazo history …` as an app of its own, so listing does not wait for every other
     command to be built (the start-up a shell prompt or a script loop would feel). Its errors
-    are said as the app group says them (cli/app.py), --json included."""
+    are said as the app group's are (cli/failures.py), --json included."""
     alone = typer.Typer(add_completion=False, rich_markup_mode=None,
                         pretty_exceptions_enable=False,
                         context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,22 +96,12 @@ def run_alone(args: list[str]) -> None:
     except (Exception, typer.Abort) as error:
         sys.exit(_report(error, args))
     if code == 130:  # typer turns a Ctrl-C into this code, silently
-        from pixazo_cli.errors import Interrupted
-
-        code = _report(Interrupted("Interrupted."), args)
+        code = _report(KeyboardInterrupt(), args)
     sys.exit(code if isinstance(code, int) else 0)
 
 
 def _report(error: BaseException, args: list[str]) -> int:
-    from pixazo_cli.errors import Interrupted, PixazoError, report
+    from pixazo_cli.cli.failures import report_failure
 
     words = args[:args.index("--")] if "--" in args else args
-    if isinstance(error, typer.TyperException):
-        from pixazo_cli.cli.parse_errors import in_our_words
-
-        error = in_our_words(error, args) or error
-    if isinstance(error, typer.Abort):  # Ctrl-C at the --clear question
-        error = Interrupted("Interrupted.")
-    if not isinstance(error, PixazoError):
-        raise error
-    return report(error, sys.stderr, sys.stdout if "--json" in words else None)
+    return report_failure(error, args, json_out="--json" in words)

@@ -38,7 +38,7 @@ from pixazo_cli.models.table import FLAGS, MODELS, Field, Model
 class ModelCommand(TyperCommand):
     """A model's subcommand: a vocabulary flag this model does not take (or one close to what
     was typed) gets the refusal that names the models taking it; every other refusal is said
-    in the tool's words by the app group (cli/parse_errors.py)."""
+    in the tool's words by the app group (cli/failures.py)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         words = list(args)  # the parser consumes `args`
@@ -51,7 +51,7 @@ class ModelCommand(TyperCommand):
 
 
 def _refuse_vocabulary(ctx: typer.Context, option: str, words: list[str]) -> None:
-    from pixazo_cli.cli.parse_errors import option_names
+    from pixazo_cli.cli.failures import option_names
     from pixazo_cli.errors import close_matches
 
     model = MODELS[str(ctx.info_name)]

@@ -1,22 +1,42 @@
-"""What the parser refuses, said in the tool's own words: an unknown option or command (with a
-close match), a value of the wrong type or out of range (with what the option takes), a
-missing argument or value. No usage block; exit 2. Loaded only once something went wrong, so
-start-up never pays for it.
+"""How every failure is said, in one place (the app group's, and `pixazo history`'s own app's):
+typed errors as they are; the parser's refusals in the tool's words (an unknown option or
+command with a close match, a value of the wrong type or out of range with what the option
+takes, a missing argument or value; no usage block; exit 2); Ctrl-C; bugs. With --json, also
+one JSON object on stdout (errors.report). Loaded only once something went wrong, so start-up
+never pays for it.
 
 typer's parser errors are told apart by what they carry (an unknown option has
 `possibilities`, a missing value only an `option_name`, a bad value its `param`; a group's help
 by its class name), so no private typer module is imported here."""
 
 import re
+import sys
 from typing import Any
 
 import typer
 
-from pixazo_cli.errors import UsageError, did_you_mean
+from pixazo_cli.errors import Interrupted, PixazoError, UsageError, did_you_mean, report
 from pixazo_cli.models.table import MODELS
 
 _NO_COMMAND = re.compile(r"No such command '(.*?)'")
 _EXTRA = re.compile(r"Got unexpected extra argument\(s\) \((.*)\)")
+
+
+def report_failure(error: BaseException, args: list[str], json_out: bool) -> int:
+    """Say the failure on stderr (and as JSON on stdout with --json); return its exit code.
+    A group's help (`pixazo config` alone) is raised again, for typer to show."""
+    if isinstance(error, typer.TyperException):
+        said = in_our_words(error, args)
+        if said is None:
+            raise error
+        error = said
+    elif isinstance(error, KeyboardInterrupt | typer.Abort):  # Abort: Ctrl-C at a prompt
+        error = Interrupted("Interrupted.")
+    elif not isinstance(error, PixazoError):
+        error = PixazoError(
+            f"unexpected error: {type(error).__name__}",
+            hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report.")
+    return report(error, sys.stderr, sys.stdout if json_out else None)
 
 
 def in_our_words(error: typer.TyperException, args: list[str]) -> UsageError | None:

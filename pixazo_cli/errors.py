@@ -8,6 +8,7 @@ Exit codes are part of the tool's contract with scripts (README, `pixazo --help`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TextIO
 
 EXIT_CODES: dict[int, str] = {
@@ -111,6 +112,35 @@ def most_severe(codes: list[int]) -> int:
     if not failures:
         return 0
     return min(failures, key=lambda code: SEVERITY.index(code) if code in SEVERITY else 0)
+
+
+def close_matches(word: str, choices: Iterable[str]) -> list[str]:
+    """What a mistyped word most likely meant, best first: the same word in another case, the
+    choices it is part of or that are part of it (--step: --steps, --ratio: --aspect-ratio),
+    else the closest spellings. Empty when nothing is close."""
+    options = list(dict.fromkeys(choices))
+    folded = word.casefold().lstrip("-")
+    by_fold = {choice.casefold().lstrip("-"): choice for choice in options}
+    if folded in by_fold:
+        return [by_fold[folded]]
+    if len(folded) >= 3:
+        inside = [choice for fold, choice in by_fold.items() if folded in fold or
+                  (len(fold) >= 3 and fold in folded)]
+        if inside:  # the nearest in length first: --output-directory is --output-dir
+            inside.sort(key=lambda choice: abs(len(choice) - len(word)))
+            return inside[:3]
+    import difflib  # only here, once something went wrong: start-up never pays for it
+
+    return [by_fold[fold] for fold in difflib.get_close_matches(folded, list(by_fold), n=3)]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """"Did you mean X? " (or "X or Y"), to start a hint with; empty when nothing is close."""
+    found = close_matches(word, choices)
+    if not found:
+        return ""
+    listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} or {found[-1]}"
+    return f"Did you mean {listed}? "
 
 
 def report(error: PixazoError, stream: TextIO, json_stream: TextIO | None = None) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixazo_cli.batch.shards import shard as shard  # where --shard's slice used to live
-from pixazo_cli.errors import PixazoError, UsageError
+from pixazo_cli.errors import PixazoError, UsageError, close_matches
 from pixazo_cli.flow.naming import NameParts, check_template
 from pixazo_cli.flow.preflight import name_parts
 from pixazo_cli.models.request import (
@@ -197,8 +197,8 @@ def _parse_line(raw: str, default_model: str | None,
     if model_name is not None and not isinstance(model_name, str):
         raise UsageError("\"model\" must be text, the name of one model")
     if model_name not in MODELS:
-        raise UsageError(f"unknown model {model_name!r}; give \"model\" or --model "
-                         f"({', '.join(MODELS)})" if model_name else
+        raise UsageError(f"unknown model {model_name!r}{_meant(model_name, MODELS)}; give "
+                         f"\"model\" or --model ({', '.join(MODELS)})" if model_name else
                          "no model: give \"model\" on the line or --model")
     model = MODELS[model_name]
     prompt = fields.get("prompt")
@@ -210,7 +210,7 @@ def _parse_line(raw: str, default_model: str | None,
         if key in LINE_KEYS:
             continue
         if flag not in FLAGS:
-            raise UsageError(f"unknown field {key!r}")
+            raise UsageError(f"unknown field {key!r}{_meant(key, [*FLAGS, *LINE_KEYS])}")
         values[flag] = value
     name = fields.get("name")
     if name is not None:
@@ -223,6 +223,11 @@ def _parse_line(raw: str, default_model: str | None,
     request = build_request(model, prompt, values, _line_params(fields.get("param")),
                             stream=stream)
     return request, name
+
+
+def _meant(word: str, choices: Iterable[str]) -> str:
+    meant = close_matches(word, choices)
+    return f" (did you mean {meant[0]!r}?)" if meant else ""
 
 
 def _line_params(value: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ call, print."""
 import contextlib
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -34,24 +33,47 @@ from pixazo_cli.cli.options import (
 )
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.options import GlobalOptions
-from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError, report
+from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError
 
 EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+EXAMPLES_HELP = """\b
+Examples:
+  pixazo --sandbox sdxl "a lighthouse at dusk"   try it: no key, nothing charged
+  pixazo sdxl a red fox --seed 7 -d out          one image in out/; its path on stdout
+  pixazo sdxl --help                             the flags one model takes
+  pixazo models                                  every model, its flags and ranges"""
 
 
 TYPER_COMPLETION = ("install_completion", "show_completion")  # typer's names for its pair
 
 
 class PixazoGroup(TyperGroup):
-    """Turns every typed error into its message and exit code, in one place."""
+    """Turns every error into its message and exit code, in one place: typed errors, the
+    parser's refusals (in the tool's words), Ctrl-C and bugs. With --json, each is also one
+    JSON object on stdout; the parser fails before any command runs, so whether --json was
+    asked for is read from the raw arguments here."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if not args and not ctx.resilient_parsing:  # `pixazo` alone: help, and success
             typer.echo(ctx.get_help())
             ctx.exit(0)
-        ctx.meta[ARGS_META] = tuple(args)  # --show-completion zsh: the shell follows the flag
-        return super().parse_args(ctx, args)
+        ctx.meta[ARGS_META] = tuple(args)  # the parser's errors and --show-completion read it
+        ctx.meta[JSON_META] = self._asks_for_json(ctx, args)
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as error:
+            ctx.exit(self._report(ctx, error))
+
+    def _asks_for_json(self, ctx: typer.Context, args: list[str]) -> bool:
+        """--json before any `--`, for a command that takes it (or a command mistyped)."""
+        words = args[:args.index("--")] if "--" in args else args
+        if "--json" not in words:
+            return False
+        command = next((self.get_command(ctx, word) for word in words if word in self.commands),
+                       None)
+        return command is None or any("--json" in getattr(param, "opts", ())
+                                      for param in command.params)
 
     def get_params(self, ctx: typer.Context) -> list[Any]:
         """Without typer's --install-completion and --show-completion, which ours replace.
@@ -66,24 +88,24 @@ class PixazoGroup(TyperGroup):
     def _invoke_reporting(self, ctx: typer.Context, terminated: threading.Event) -> Any:
         try:
             return super().invoke(ctx)
-        except PixazoError as error:
-            code = report(error, sys.stderr, sys.stdout if ctx.meta.get(JSON_META) else None)
-            ctx.exit(Terminated.exit_code if code == Interrupted.exit_code and terminated.is_set()
-                     else code)
-        except KeyboardInterrupt:
-            sys.stderr.write("Terminated.\n" if terminated.is_set() else "Interrupted.\n")
-            ctx.exit(Terminated.exit_code if terminated.is_set() else Interrupted.exit_code)
-        except (typer.TyperException, typer.Exit, typer.Abort):
+        except typer.Exit:
             raise
-        except Exception as error:
-            if os.environ.get("PIXAZO_DEBUG"):
+        except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C (or Ctrl-D) at a prompt
+            error: BaseException = Interrupted("Interrupted.")
+        except Exception as exc:  # typed errors, the parser's, and bugs
+            if os.environ.get("PIXAZO_DEBUG") and not isinstance(
+                    exc, PixazoError | typer.TyperException):
                 raise
-            ctx.exit(report(PixazoError(
-                f"unexpected error: {type(error).__name__}",
-                hint="This is a bug in pixazo; PIXAZO_DEBUG=1 shows the traceback to report."),
-                sys.stderr, sys.stdout if ctx.meta.get(JSON_META) else None))
+            error = exc
+        if isinstance(error, Interrupted) and terminated.is_set():
+            error.exit_code = Terminated.exit_code  # SIGTERM: the same stop, its own code
+            error.message = "Terminated." if error.message == "Interrupted." else error.message
+        ctx.exit(self._report(ctx, error))
 
+    def _report(self, ctx: typer.Context, error: BaseException) -> int:
+        from pixazo_cli.cli.failures import report_failure
 
+        return report_failure(error, ctx.meta.get(ARGS_META, []), bool(ctx.meta.get(JSON_META)))
 
 
 @contextlib.contextmanager
@@ -112,7 +134,7 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Make images with the Pixazo gateway's models, from a terminal, a script or CI.",
-    epilog=EXIT_CODE_HELP,
+    epilog=f"{EXAMPLES_HELP}\n\n{EXIT_CODE_HELP}",
 )
 
 def _version(value: bool) -> None:

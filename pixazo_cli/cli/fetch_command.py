@@ -17,7 +17,6 @@ from pixazo_cli.cli.options import (
     Timeout,
     Verbose,
     global_options,
-    want_json_errors,
 )
 from pixazo_cli.commands.options import OutputOptions
 from pixazo_cli.errors import UsageError
@@ -46,7 +45,6 @@ def fetch(
     if (ident is None) == (not last):
         raise UsageError("Give an ID or --last (not both).",
                          hint="`pixazo history` lists the ids.")
-    want_json_errors(ctx, json_out)
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
     run_fetch(ident, OutputOptions(out_dir, name, output, overwrite, sidecar, json_out, timeout),
               options)

@@ -9,6 +9,11 @@ import typer
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS, model_named
 
+# Declared here, not in cli/options.py, so `pixazo history` alone need not load the others.
+NoPager = Annotated[bool, typer.Option(
+    "--no-pager", help="Print straight out, without a pager on a terminal (also: "
+    "PIXAZO_PAGER=cat; default pager: PAGER, else less -FRX).")]
+
 if TYPE_CHECKING:
     from pixazo_cli.history.queries import Filter
 
@@ -42,6 +47,7 @@ def history(
         "--yes", "-y", help="Clear without asking (needed where there is no terminal to ask "
         "on).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+    no_pager: NoPager = False,
 ) -> None:
     from pixazo_cli.commands.history import HistoryOptions, run_history
     from pixazo_cli.history.queries import Filter, parse_when
@@ -56,7 +62,7 @@ def history(
         _clear(Filter(limit, model, since_utc, before_utc, search, failed, pending), yes)
         return
     query = Filter(limit or 20, model, since_utc, before_utc, search, failed, pending)
-    run_history(HistoryOptions(query, json_out, cost), _say)
+    run_history(HistoryOptions(query, json_out, cost, pager=not no_pager), _say)
 
 
 def _clear(query: "Filter", yes: bool) -> None:
@@ -94,14 +100,23 @@ def register(app: typer.Typer) -> None:
 
 def run_alone(args: list[str]) -> None:
     """`pixazo history …` as an app of its own, so listing does not wait for every other
-    command to be built (the start-up a shell prompt or a script loop would feel)."""
-    from pixazo_cli.errors import PixazoError, report
-
+    command to be built (the start-up a shell prompt or a script loop would feel). Its errors
+    are said as the app group's are (cli/failures.py), --json included."""
     alone = typer.Typer(add_completion=False, rich_markup_mode=None,
                         pretty_exceptions_enable=False,
                         context_settings={"help_option_names": ["-h", "--help"]})
     alone.command(help=HISTORY_HELP)(history)
     try:
-        alone(args=args, prog_name="pixazo history")
-    except PixazoError as error:
-        sys.exit(report(error, sys.stderr))
+        code = alone(args=args, prog_name="pixazo history", standalone_mode=False)
+    except (Exception, typer.Abort) as error:
+        sys.exit(_report(error, args))
+    if code == 130:  # typer turns a Ctrl-C into this code, silently
+        code = _report(KeyboardInterrupt(), args)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _report(error: BaseException, args: list[str]) -> int:
+    from pixazo_cli.cli.failures import report_failure
+
+    words = args[:args.index("--")] if "--" in args else args
+    return report_failure(error, args, json_out="--json" in words)

@@ -21,7 +21,6 @@ from pixazo_cli.cli.options import (
     finite,
     global_options,
     seconds,
-    want_json_errors,
 )
 from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
 from pixazo_cli.models.table import MODELS, model_named
@@ -48,7 +47,6 @@ def status(
 ) -> None:
     from pixazo_cli.commands.jobs import run_status
 
-    want_json_errors(ctx, json_out)
     options = global_options(ctx, sandbox, base_url, verbose, quiet)
     run_status(request_id, wait, OutputOptions(out_dir, name, output, overwrite, sidecar,
                                                json_out, timeout), options)
@@ -99,7 +97,7 @@ def batch(
                                         "contact-sheet.png) in the output folder at the end.")]
     = False,
     timeout: Annotated[float | None, typer.Option(
-        "--timeout", min=0.001, metavar="SECONDS", callback=seconds,
+        "--timeout", metavar="SECONDS", callback=seconds,
         help="Bound each job (default: config timeout, else 600).")]
     = None,
     sandbox: Sandbox = False,
@@ -129,11 +127,23 @@ def inspect_(
     run_inspect(path, json_out)
 
 
+BATCH_FILE_HELP = """The file is JSON Lines, one job a line: "model", "prompt", any flag by its \
+long name (steps, seed, aspect-ratio, negative-prompt…), and optionally "name" (a file name \
+template), "stream" and "param" (raw body fields). A line that is not JSON is a prompt for \
+--model; blank lines and lines starting with # are skipped.
+
+\b
+For example:
+  {"model": "sdxl", "prompt": "a lighthouse at dusk", "width": 1344, "seed": 7}
+  {"model": "nucleus", "prompt": "a fox in the snow", "aspect-ratio": "16:9"}
+  a paper boat on a pond"""
+
+
 def register(app: typer.Typer) -> None:
     app.command(help="Show a queued job, or wait for it and save its images (--wait).")(status)
     app.command(short_help="Run many generations from a file, in parallel.",
-                help="Run many generations from a file: in parallel, resumable, shardable.")(
-        batch)
+                help="Run many generations from a file: in parallel, resumable, shardable.",
+                epilog=BATCH_FILE_HELP)(batch)
 
 
 def register_inspect(app: typer.Typer) -> None:

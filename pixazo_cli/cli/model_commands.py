@@ -13,7 +13,6 @@ from typer.core import TyperCommand
 
 from pixazo_cli.cli.options import (
     BaseUrl,
-    Count,
     Json,
     Name,
     OutDir,
@@ -26,8 +25,8 @@ from pixazo_cli.cli.options import (
     Timeout,
     Verbose,
     completer,
+    count_option,
     global_options,
-    want_json_errors,
 )
 from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOptions, RunOptions
 from pixazo_cli.commands.stdin import read_stdin_text
@@ -37,23 +36,40 @@ from pixazo_cli.models.table import FLAGS, MODELS, Field, Model
 
 
 class ModelCommand(TyperCommand):
-    """A model's subcommand: a vocabulary flag this model does not take gets a helpful refusal."""
+    """A model's subcommand: a vocabulary flag this model does not take (or one close to what
+    was typed) gets the refusal that names the models taking it; every other refusal is said
+    in the tool's words by the app group (cli/failures.py)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         words = list(args)  # the parser consumes `args`
         try:
             return super().parse_args(ctx, args)
-        except typer.TyperException as exc:  # NoSuchOption carries the option's name
-            option = getattr(exc, "option_name", "")
-            name = option.lstrip("-").replace("-", "_")
-            if name in FLAGS:
-                field_for(MODELS[str(ctx.info_name)], name)  # raises the one refusal message
-            if option:
-                typed = next((word for word in words if word.startswith(option)), option)
-                raise UsageError(f"{ctx.info_name} has no option {typed}.", hint=(
-                    f"See `pixazo {ctx.info_name} --help`. A prompt that starts with - goes "
-                    f"after --: pixazo {ctx.info_name} -- {typed} …")) from None
+        except typer.TyperException as exc:
+            if hasattr(exc, "possibilities"):  # an unknown option (NoSuchOption)
+                _refuse_vocabulary(ctx, getattr(exc, "option_name", ""), words)
             raise
+
+
+def _refuse_vocabulary(ctx: typer.Context, option: str, words: list[str]) -> None:
+    from pixazo_cli.cli.failures import option_names
+    from pixazo_cli.errors import close_matches
+
+    model = MODELS[str(ctx.info_name)]
+    name = option.lstrip("-").replace("-", "_")
+    if name in FLAGS:
+        field_for(model, name)  # raises the one refusal message
+    if close_matches(option, option_names(ctx)):
+        return  # a near miss of its own options: the generic "did you mean"
+    meant = close_matches(option, [cli_name(flag) for flag in FLAGS])
+    if not meant:
+        return
+    typed = next((word for word in words if word.startswith(option)), option)
+    try:
+        field_for(model, meant[0].lstrip("-").replace("-", "_"))
+    except UsageError as refusal:
+        raise UsageError(f"{model.name} has no option {typed}.",
+                         hint=f"Did you mean {meant[0]}? {refusal.message} {refusal.hint}") \
+            from None
 
 
 def read_prompt(words: list[str]) -> str:
@@ -81,8 +97,11 @@ def _field_option(model: Model, spec: Field) -> inspect.Parameter:
     option = typer.Option(*names, help=f"{flag.help} [{where}]", metavar=flag.metavar or None,
                           show_default=False,
                           autocompletion=completer(spec.choices) if spec.choices else None)
+    # Values are taken as text and checked by models/request.py, as a batch line's or a
+    # config file's are: one check, one message saying what the field takes.
+    kind = bool if spec.kind is bool else str
     return inspect.Parameter(spec.flag, inspect.Parameter.KEYWORD_ONLY, default=None,
-                             annotation=Annotated[spec.kind | None, option])
+                             annotation=Annotated[kind | None, option])
 
 
 def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
@@ -141,7 +160,6 @@ def _model_command(model: Model) -> Any:
     def command(ctx: typer.Context, prompt: list[str], **parsed: Any) -> None:
         from pixazo_cli.commands.generate import run_model
 
-        want_json_errors(ctx, parsed["json_out"])
         code = run_model(model, read_prompt(prompt), run_options(parsed), _globals(ctx, parsed))
         if code:
             raise typer.Exit(code)
@@ -157,7 +175,7 @@ def _model_command(model: Model) -> Any:
     command.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [ctx, prompt, *fields, *_common_parameters(bool(model.stream_path), model.queued),
          inspect.Parameter("count", inspect.Parameter.KEYWORD_ONLY, default=1,
-                           annotation=Count)])
+                           annotation=count_option(model))])
     command.__name__ = model.name
     return command
 
@@ -166,7 +184,6 @@ def _replay_command() -> Any:
     def command(ctx: typer.Context, path: Path, **parsed: Any) -> None:
         from pixazo_cli.commands.generate import run_replay
 
-        want_json_errors(ctx, parsed["json_out"])
         run_replay(path, run_options(parsed), _globals(ctx, parsed))
 
     kw = inspect.Parameter.KEYWORD_ONLY

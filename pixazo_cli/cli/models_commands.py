@@ -4,21 +4,21 @@ from typing import Annotated
 
 import typer
 
-from pixazo_cli.cli.options import Json, completer, want_json_errors
+from pixazo_cli.cli.history_commands import NoPager
+from pixazo_cli.cli.options import Json, completer
 from pixazo_cli.models.table import MODELS
 
 
 def models(
-    ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(
         metavar="[MODEL]", help="Show this model in detail (its field names, endpoints, example).",
         autocompletion=completer(tuple(MODELS)), show_default=False)] = None,
     json_out: Json = False,
+    no_pager: NoPager = False,
 ) -> None:
     from pixazo_cli.commands.models import run_models
 
-    want_json_errors(ctx, json_out)
-    run_models(name, json_out)
+    run_models(name, json_out, pager=not no_pager)
 
 
 def register(app: typer.Typer) -> None:

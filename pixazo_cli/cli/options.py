@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from pixazo_cli.commands.options import GlobalOptions
+from pixazo_cli.commands.options import SANDBOX_LATENCY, SANDBOX_LATENCY_ENV, GlobalOptions
 from pixazo_cli.errors import UsageError
 from pixazo_cli.http.clock import MAX_SECONDS
+from pixazo_cli.models.table import Model
 
 
 def completer(choices: tuple[str, ...]) -> Any:
@@ -19,7 +20,8 @@ def completer(choices: tuple[str, ...]) -> Any:
 
 
 Sandbox = Annotated[bool, typer.Option("--sandbox", help="Use the offline sandbox: no key, "
-                                       "placeholder images, nothing charged.")]
+                                       "placeholder images, nothing charged; each job takes "
+                                       f"{SANDBOX_LATENCY:g} s ({SANDBOX_LATENCY_ENV}=0: none).")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL",
                                                 help="Gateway base URL (env PIXAZO_BASE_URL).")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each HTTP exchange to stderr.")]
@@ -27,23 +29,23 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stder
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of paths.")]
 
 
-def finite(value: float | None) -> float | None:
+def finite(param: typer.CallbackParam, value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
-        raise typer.BadParameter("must be a finite number of seconds")
+        raise UsageError(f"{param.opts[0]} must be a finite number, not {value:g}.")
     return value
 
 
-def seconds(value: float | None) -> float | None:
-    """A time limit the clocks and sockets underneath can hold (1e10 s overflows them)."""
-    finite(value)
-    if value is not None and value > MAX_SECONDS:
-        raise typer.BadParameter(f"must be at most {MAX_SECONDS:.0f} seconds (30 days), "
-                                 f"not {value:g}")
+def seconds(param: typer.CallbackParam, value: float | None) -> float | None:
+    """A time limit above zero that the clocks and sockets underneath can hold (1e10 s
+    overflows them)."""
+    if value is not None and not 0 < value <= MAX_SECONDS:
+        raise UsageError(f"{param.opts[0]} must be a number of seconds above 0, not {value:g}.",
+                         hint=f"At most {MAX_SECONDS:.0f} (30 days)." if value > 0 else None)
     return value
 
 
 Timeout = Annotated[float | None, typer.Option(
-    "--timeout", min=0.001, metavar="SECONDS", callback=seconds,
+    "--timeout", metavar="SECONDS", callback=seconds,
     help="Bound the whole command (default: config timeout, else 600).")]
 OutDir = Annotated[Path | None, typer.Option(
     "--output-dir", "-d", metavar="DIR", help="Save images in this folder (created if need be).",
@@ -62,16 +64,24 @@ Sidecar = Annotated[bool, typer.Option(
 Preview = Annotated[bool, typer.Option(
     "--preview", help="Show each saved image in the terminal (stderr; nothing when it is not a "
     "terminal). Config: preview = true.")]
-Count = Annotated[int, typer.Option(
-    "--count", "-n", min=1, max=100, metavar="N", help="Make N variations: N requests (seeds S, "
-    "S+1, … from --seed S, else random), run in parallel under the batch limiter.")]
+def count_option(model: Model) -> Any:
+    """-n/--count, its help fitted to what the model varies (commands/variations.py): the seed
+    where it takes one, else the images a request asks for, else nothing."""
+    if model.seed_field:
+        what = ("N variations: N requests (seeds S, S+1, … from --seed S, else random), run in "
+                "parallel under the batch limiter.")
+    elif "num_images" in model.by_flag:
+        what = (f"N images in one request (as --num-images N; {model.name} takes no seed), or "
+                "N requests when --num-images is given too.")
+    else:
+        what = (f"N images: N requests with the same settings ({model.name} takes no seed), "
+                "run in parallel under the batch limiter.")
+    return Annotated[int, typer.Option("--count", "-n", min=1, max=100, metavar="N",
+                                       help=f"Make {what}")]
 
 
 JSON_META = "pixazo.json"  # ctx.meta key: --json was given, so errors are JSON on stdout too
-
-
-def want_json_errors(ctx: typer.Context, json_out: bool) -> None:
-    ctx.meta[JSON_META] = json_out
+ARGS_META = "pixazo.args"  # ctx.meta key: the words typed, as the parser's errors quote them
 
 
 def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verbose: bool,
@@ -87,8 +97,7 @@ def global_options(ctx: typer.Context, sandbox: bool, base_url: str | None, verb
 
 # --show-completion and --install-completion take the shell as the word after them, when one
 # is named: typer 0.28 has no option with an optional value, so they are flags that read the
-# root's arguments (kept by PixazoGroup.parse_args) and replace typer's own pair.
-ARGS_META = "pixazo.args"
+# root's arguments (ARGS_META, kept by PixazoGroup.parse_args) and replace typer's own pair.
 
 
 def _show_completion(ctx: typer.Context, value: bool) -> None:

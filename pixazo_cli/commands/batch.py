@@ -105,10 +105,15 @@ def _guard_invalid(github: GithubReport | None, read: Callable[[], T]) -> T:
 
 def _report_invalid(session: Session, github: GithubReport | None,
                     invalid: list[InvalidLine], check: bool) -> None:
+    """Each invalid line on stderr; a run with --json also gives each skipped one its JSON
+    line, shaped like a failed job's, so a script reading stdout misses none."""
     if github is not None:
         github.invalid(invalid)
     for bad in invalid:
         session.ui.say(f"invalid {bad}" if check else f"skipped {bad}")
+        if session.ui.json_mode and not check:
+            session.ui.result_json({"line": bad.line, "status": "invalid", "error": {
+                "exit_code": UsageError.exit_code, "message": bad.message}})
 
 
 def _batch_options(save: SaveOptions, options: BatchCommandOptions,

@@ -22,7 +22,7 @@ from pixazo_cli.models.request import (
     with_seed,
 )
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
-from pixazo_cli.ui.output import Ui, dry_run_report, dry_run_text
+from pixazo_cli.ui.output import Ui, dry_run_report, dry_run_text, outcome_json
 
 
 def run_model(model: Model, prompt: str, options: RunOptions, globals_: GlobalOptions) -> int:
@@ -163,22 +163,6 @@ def finish(session: Session, outcome: Outcome, json_out: bool) -> None:
     elif outcome.status == "QUEUED" and outcome.request_id:
         session.ui.result_value(outcome.request_id)
         session.ui.say(f"Queued. Fetch it later with: pixazo status {outcome.request_id} --wait")
-
-
-def outcome_json(outcome: Outcome) -> dict[str, Any]:
-    data: dict[str, Any] = {"model": outcome.model, "status": outcome.status}
-    if outcome.request_id:
-        data["request_id"] = outcome.request_id
-    if outcome.request is not None:
-        data["endpoint"] = outcome.request.path
-        data["body"] = outcome.request.body
-        if outcome.request.seed is not None:
-            data["seed"] = outcome.request.seed
-        if outcome.request.headers:
-            data["headers"] = outcome.request.headers
-    data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,
-                      "sha256": f.sha256} for f in outcome.files]
-    return data
 
 
 def recorded_request_of(path: Path) -> ApiRequest:

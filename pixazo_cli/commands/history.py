@@ -3,11 +3,10 @@ the history: read rows, turn one back into an outcome the flow can collect, prin
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.table import MODELS
@@ -114,30 +113,33 @@ class HistoryOptions:
     query: Filter
     json_out: bool = False
     cost: bool = False
+    pager: bool = True  # on a terminal, through the pager (--no-pager: straight out)
 
 
 def run_history(options: HistoryOptions, say: Any) -> None:
+    """Newest first, as `git log` lists: on a terminal the pager opens on the newest rows, so
+    they are where the eye lands first and never scroll off the top."""
     from pixazo_cli.history import readable
+    from pixazo_cli.ui.pager import paged
 
     history = open_for_reading()
     if history is None:
         say("No history yet: generations are recorded as they are made.")
         return
     try:
-        with readable(history.path):
+        with readable(history.path), paged(options.pager) as out:
             if options.cost:
-                _print_cost(history, options)
+                _print_cost(history, options, out)
             else:
-                _print_rows(history, options)
+                _print_rows(history, options, out)
     finally:
         history.close()
 
 
-def _print_rows(history: History, options: HistoryOptions) -> None:
+def _print_rows(history: History, options: HistoryOptions, out: TextIO) -> None:
     from pixazo_cli.history.queries import latest
     from pixazo_cli.sinks import stdio
 
-    out = sys.stdout
     for row in latest(history, options.query):
         if options.json_out:
             stdio.emit(out, stdio.json_line(row.to_json()))
@@ -158,7 +160,7 @@ def _row_line(row: Row) -> str:
     return f"{row.id:>5}  {when}  {row.model:<9}  {state:<22}  {prompt}"
 
 
-def _print_cost(history: History, options: HistoryOptions) -> None:
+def _print_cost(history: History, options: HistoryOptions, out: TextIO) -> None:
     from pixazo_cli.history.queries import spend
 
     by_model = spend(history, options.query, "model")
@@ -169,21 +171,21 @@ def _print_cost(history: History, options: HistoryOptions) -> None:
     if options.json_out:
         for kind, lines in (("model", by_model), ("day", by_day), ("sandbox", sandbox)):
             for line in lines:
-                stdio.emit(sys.stdout, stdio.json_line(line.to_json(kind)))
+                stdio.emit(out, stdio.json_line(line.to_json(kind)))
         return
     images = sum(s.images for s in by_model)
     total = (sum(s.cost_usd for s in by_model), images,
              sum(s.unpriced_images for s in by_model))
-    out = ["by model                images  cost"]
-    out += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
-            for s in by_model]
-    out.append("by day")
-    out += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
-            for s in by_day]
-    out.append(f"{'total':<22} {images:>7}  {_money(*total)}")
-    out += [f"{'sandbox (free)':<22} {s.images:>7}  $0.00, not in the total"
-            for s in sandbox]
-    stdio.emit(sys.stdout, stdio.text("\n".join(out)))
+    lines = ["by model                images  cost"]
+    lines += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
+              for s in by_model]
+    lines.append("by day")
+    lines += [f"  {s.key:<20} {s.images:>7}  {_money(s.cost_usd, s.images, s.unpriced_images)}"
+              for s in by_day]
+    lines.append(f"{'total':<22} {images:>7}  {_money(*total)}")
+    lines += [f"{'sandbox (free)':<22} {s.images:>7}  $0.00, not in the total"
+              for s in sandbox]
+    stdio.emit(out, stdio.text("\n".join(lines)))
 
 
 def _money(cost: float, images: int, unpriced: int) -> str:

@@ -18,11 +18,15 @@ from pixazo_cli.models.table import FLAGS, Model
 def run_show(paths: list[Path]) -> None:
     import sys
 
+    from pixazo_cli.flow.files import is_image_file
     from pixazo_cli.ui.preview import show
 
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise UsageError(f"No such file: {', '.join(missing)}.")
+    others = [str(p) for p in paths if not is_image_file(p)]
+    if others:  # refused before anything is drawn, on a terminal or not
+        raise UsageError(f"Not an image (PNG, JPEG or WEBP): {', '.join(others)}.")
     if not show(paths) and not sys.stderr.isatty():
         sys.stderr.write("Not a terminal: nothing shown.\n")
 

@@ -9,19 +9,21 @@ from typing import Any
 
 from pixazo_cli.models.request import cli_name
 from pixazo_cli.models.table import FLAGS, MODELS, STATUS_PATH, Field, Model, model_named
-from pixazo_cli.ui.output import Ui
 
 
-def run_models(name: str | None, json_out: bool) -> None:
+def run_models(name: str | None, json_out: bool, pager: bool = True) -> None:
+    """The listing (63 lines for every model) goes through the pager on a terminal."""
+    from pixazo_cli.sinks import stdio
+    from pixazo_cli.ui.pager import paged
+
     models = [model_named(name)] if name else list(MODELS.values())
-    ui = Ui(json_mode=json_out)
     if json_out:
         data = describe(models[0]) if name else {"models": [describe(m) for m in models]}
-        ui.result_json(data)
-        return
-    text = detail_text(models[0]) if name else listing_text(models)
-    for line in text.splitlines():
-        ui.result_line(line)
+        text = stdio.json_line(data)
+    else:
+        text = stdio.text(detail_text(models[0]) if name else listing_text(models))
+    with paged(pager) as out:
+        stdio.emit(out, text)
 
 
 def describe(model: Model) -> dict[str, Any]:

@@ -79,6 +79,11 @@ class GridOptions:
     preview: bool = False
 
 
+# --sandbox: how long each job takes in the sandbox a command starts, unless the variable says.
+SANDBOX_LATENCY_ENV = "PIXAZO_SANDBOX_LATENCY"
+SANDBOX_LATENCY = 1.5
+
+
 @dataclass
 class GlobalOptions:
     sandbox: bool = False

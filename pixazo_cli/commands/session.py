@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pixazo_cli.commands.options import GlobalOptions
+from pixazo_cli.commands.options import SANDBOX_LATENCY, SANDBOX_LATENCY_ENV, GlobalOptions
 from pixazo_cli.flow.events import Fanout
 from pixazo_cli.flow.ledger import Origin
 from pixazo_cli.http.clock import Clock, Deadline, SystemClock
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from pixazo_cli.http.client import Gateway
 
 SANDBOX_ENV = "PIXAZO_SANDBOX"
-SANDBOX_LATENCY_ENV = "PIXAZO_SANDBOX_LATENCY"
 SANDBOX_KEY = "sandbox-key"
 
 
@@ -58,13 +57,14 @@ class Session:
         self._sandbox_started = True
         from pixazo_cli.sandbox import SandboxOptions, start
 
-        latency = float(os.environ.get(SANDBOX_LATENCY_ENV, "1.5"))
+        latency = float(os.environ.get(SANDBOX_LATENCY_ENV, SANDBOX_LATENCY))
         sandbox = start(SandboxOptions(port=0, latency=latency, quiet=True))
         self.close_later(sandbox)
         self.settings.base_url = sandbox.base_url
         self.settings.api_key, self.settings.key_source = SANDBOX_KEY, "sandbox (no key needed)"
         self.ui.say("Sandbox: offline stand-in for the gateway; images are placeholders and "
-                    "nothing is charged.")
+                    f"nothing is charged. Each job takes {latency:g} s here "
+                    f"({SANDBOX_LATENCY_ENV}=0 for none).")
 
     def gateway(self) -> Gateway:
         from pixazo_cli.http.client import Gateway, check_transport

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from pixazo_cli.errors import UsageError
 from pixazo_cli.settings import config, keys
@@ -58,10 +59,45 @@ def settings_lines() -> list[str]:
 
 
 def setting_text(key: str) -> str:
-    value = keys.get_setting(config.load(), key)
+    """The value in force (stdout, for scripts); where it comes from goes to stderr. A
+    top-level key always has one, its built-in default at least (the key excepted)."""
+    data = config.load()
+    if "." not in key and key not in config.TOP_KEYS:
+        keys.check_setting(key, "")  # raises: which keys there are, and a close one
+    value, source = _in_force(key, data) if key in config.TOP_KEYS else \
+        (keys.get_setting(data, key), "")
     if value is None:
-        raise UsageError(f"{key} is not set in {config.config_path()}.")
+        raise UsageError(f"{key} is not set in {config.config_path()}.",
+                         hint=f"Nor is {config.ENV_KEY}." if key == "api_key" else None)
+    if source:
+        _say(f"({source})")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return config.mask(str(value)) if key == "api_key" else str(value)
+
+
+_ENVIRONMENT = {"api_key": config.ENV_KEY, "base_url": config.ENV_BASE_URL}
+
+
+def _in_force(key: str, data: dict[str, Any]) -> tuple[Any, str]:
+    """A top-level setting as config.resolve applies it: environment > config file > built-in
+    default (flags, being per command, are not known here)."""
+    from pixazo_cli.flow.naming import DEFAULT_TEMPLATE
+
+    variable = _ENVIRONMENT.get(key, "PIXAZO_HISTORY" if key == "history" else "")
+    given = os.environ.get(variable, "").strip() if variable else ""
+    if given and key != "history":
+        return given, f"from the environment, {variable}"
+    if given.lower() in ("0", "false", "no", "off"):
+        return False, f"from the environment, {variable}"
+    if key in data:
+        return data[key], f"from the config file, {config.config_path()}"
+    defaults = {"base_url": config.DEFAULT_BASE_URL, "timeout": config.DEFAULT_TIMEOUT,
+                "max_download_mb": config.DEFAULT_MAX_DOWNLOAD_MB, "output_dir": ".",
+                "name": DEFAULT_TEMPLATE, "preview": False, "history": True}
+    return defaults.get(key), "the built-in default"
 
 
 def set_setting(key: str, value: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.errors import UsageError
-from pixazo_cli.flow.files import sniff
+from pixazo_cli.flow.files import is_image_file
 
 GRID_FILE = "pixazo-grid.json"  # what a grid folder's cells are, written by `pixazo grid`
 THUMB_CAP = 320
@@ -72,7 +72,7 @@ def collect(paths: list[Path]) -> list[Entry]:
 
 def _folder(folder: Path) -> list[Entry]:
     images = sorted(p for p in folder.iterdir()
-                    if p.is_file() and p.name not in MADE_HERE and _is_image(p))
+                    if p.is_file() and p.name not in MADE_HERE and is_image_file(p))
     lines = _manifest_lines(folder)
     cells = _grid_cells(folder)
     entries = []
@@ -85,14 +85,6 @@ def _folder(folder: Path) -> list[Entry]:
             group, caption = folder.name or str(folder), ""
         entries.append(Entry(image, group, caption))
     return entries
-
-
-def _is_image(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return sniff(handle.read(16)) is not None
-    except OSError:
-        return False
 
 
 def _manifest_lines(folder: Path) -> dict[str, int]:

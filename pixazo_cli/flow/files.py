@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pixazo_cli.errors import SaveError
-from pixazo_cli.flow.naming import with_counter
+from pixazo_cli.flow.naming import taken_hint, with_counter
 
 CHUNK = 64 * 1024
 
@@ -36,6 +36,15 @@ def sniff(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
     return None
+
+
+def is_image_file(path: Path) -> bool:
+    """A file on disk that starts like one of the images the tool makes."""
+    try:
+        with open(path, "rb") as handle:
+            return sniff(handle.read(16)) is not None
+    except OSError:
+        return False
 
 
 def check_folder(folder: Path) -> None:
@@ -87,7 +96,8 @@ def whole_image(ext: str, head: bytes, tail: bytes, size: int) -> bool:
     return False
 
 
-def place(fetched: Fetched, target: Path, overwrite: bool, find_free: bool) -> Path:
+def place(fetched: Fetched, target: Path, overwrite: bool, find_free: bool,
+          other_name: str = "another --name") -> Path:
     """Move a whole download into place; never replace a file unless told to."""
     if overwrite:
         try:
@@ -113,4 +123,4 @@ def place(fetched: Fetched, target: Path, overwrite: bool, find_free: bool) -> P
         return candidate
     fetched.tmp.unlink(missing_ok=True)
     raise SaveError(f"{target} already exists.",
-                    hint="Pass --overwrite to replace it, or choose another --name.")
+                    hint=taken_hint(other_name))

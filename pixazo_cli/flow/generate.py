@@ -207,7 +207,7 @@ def _place(fetched: Any, parts: NameParts, save: SaveOptions, index: int, asked:
     if index <= asked:
         name = parts.render(save.template_for(asked), index, fetched.ext, request_id)
         return place(fetched, save.out_dir / name, save.overwrite,
-                     find_free=save.template is None)
+                     find_free=save.template is None, other_name=save.other_name)
     name = parts.render(save.template_for(max(2, index)), index, fetched.ext, request_id)
     return place(fetched, save.out_dir / name, overwrite=False, find_free=True)
 

@@ -101,6 +101,11 @@ def with_counter(name: str, counter: int) -> str:
     return f"{stem}-{counter}.{ext}" if dot else f"{name}-{counter}"
 
 
+def taken_hint(other_name: str = "another --name") -> str:
+    """What to do about a file already there; other_name in the flag that named the file."""
+    return f"Pass --overwrite to replace it, or choose {other_name}."
+
+
 @dataclass(frozen=True)
 class SaveOptions:
     out_dir: Path
@@ -113,6 +118,11 @@ class SaveOptions:
     @property
     def name_template(self) -> str:
         return self.template or DEFAULT_TEMPLATE
+
+    @property
+    def other_name(self) -> str:
+        """How to save under another name, in the flag that named the file."""
+        return "another -o path" if self.one_file else "another --name"
 
     def template_for(self, count: int) -> str:
         """-o hero.png with several images saves hero-1.png, hero-2.png, …"""

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from pixazo_cli.errors import SaveError, UsageError
 from pixazo_cli.flow.files import check_folder
-from pixazo_cli.flow.naming import NameParts, SaveOptions, check_template, refuse_seed_placeholder
+from pixazo_cli.flow.naming import (
+    NameParts,
+    SaveOptions,
+    check_template,
+    refuse_seed_placeholder,
+    taken_hint,
+)
 from pixazo_cli.flow.sidecar import refuse_taken_sidecar
 from pixazo_cli.models.request import ApiRequest
 
@@ -56,9 +62,9 @@ def _refuse_existing(request: ApiRequest, save: SaveOptions, parts: NameParts) -
                             "Nothing was sent.")
         if path.exists() and not save.overwrite:
             raise SaveError(f"{path} already exists; nothing was sent.",
-                            hint="Pass --overwrite to replace it, or choose another --name.")
+                            hint=taken_hint(save.other_name))
         if save.sidecar:
-            refuse_taken_sidecar(path, save.overwrite)
+            refuse_taken_sidecar(path, save.overwrite, save.other_name)
 
 
 def planned_paths(request: ApiRequest, save: SaveOptions, parts: NameParts) -> list[Path]:

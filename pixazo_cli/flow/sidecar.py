@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pixazo_cli.errors import SaveError
+from pixazo_cli.flow.naming import taken_hint
 
 if TYPE_CHECKING:
     from pixazo_cli.flow.download import Saved
@@ -25,16 +26,17 @@ def sidecar_taken(image: Path, overwrite: bool) -> bool:
     return False
 
 
-def refuse_taken_sidecar(image: Path, overwrite: bool) -> None:
+def refuse_taken_sidecar(image: Path, overwrite: bool,
+                         other_name: str = "another --name") -> None:
     """A sidecar is never written through a symlink (not even with --overwrite), nor over a
     file without --overwrite: either stops the command before anything is sent."""
     sidecar = sidecar_path(image)
     if sidecar.is_symlink():
         raise SaveError(f"{sidecar} is a symbolic link; sidecars are never written through "
-                        "one. Nothing was sent.", hint="Remove it, or choose another --name.")
+                        "one. Nothing was sent.", hint=f"Remove it, or choose {other_name}.")
     if sidecar.exists() and (not overwrite or not sidecar.is_file()):
         raise SaveError(f"{sidecar} already exists; nothing was sent.",
-                        hint="Pass --overwrite to replace it, or choose another --name.")
+                        hint=taken_hint(other_name))
 
 
 def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from pixazo_cli.errors import UsageError
+from pixazo_cli.errors import UsageError, did_you_mean
 from pixazo_cli.http.hosts import secure_or_local
 from pixazo_cli.models.table import FLAGS, Field, Model, models_taking
 
@@ -89,34 +89,41 @@ def cli_name(flag: str) -> str:
 
 def coerce(model: Model, flag: str, raw: Any) -> Any:
     """Convert a value from the command line, a config file or a batch line to the field's type."""
-    kind = field_for(model, flag).kind
-    value = _parse_text(kind, flag, raw) if isinstance(raw, str) and kind is not str else raw
+    spec = field_for(model, flag)
+    kind = spec.kind
+    value = _parse_text(model, spec, raw) if isinstance(raw, str) and kind is not str else raw
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if kind is int and isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        _not_a(kind, flag, raw)
+        _not_a(model, spec, raw)
     if kind is float and not math.isfinite(value):
-        _not_a(kind, flag, raw)
+        _not_a(model, spec, raw)
+    if spec.choices and isinstance(value, str) and value.lower() in spec.choices:
+        value = value.lower()  # the gateway's choices are lower case: PNG means png
     return value
 
 
-def _parse_text(kind: type, flag: str, text: str) -> Any:
+def _parse_text(model: Model, spec: Field, text: str) -> Any:
     lowered = text.strip().lower()
-    if kind is bool:
+    if spec.kind is bool:
         if lowered not in _TRUE | _FALSE:
-            _not_a(kind, flag, text)
+            _not_a(model, spec, text)
         return lowered in _TRUE
     try:
-        return kind(text)
+        return spec.kind(text)
     except ValueError:
-        _not_a(kind, flag, text)
+        _not_a(model, spec, text)
 
 
-def _not_a(kind: type, flag: str, raw: Any) -> Any:
-    words = {int: "a whole number", float: "a finite number", bool: "true or false", str: "text"}
-    raise UsageError(f"{cli_name(flag)} must be {words[kind]}, not {raw!r}.")
+def _not_a(model: Model, spec: Field, raw: Any) -> Any:
+    """What the field takes, in the words `pixazo models` uses, with the model's range."""
+    words = {int: "a whole number", float: "a finite number", bool: "true or false",
+             str: "text"}[spec.kind]
+    if spec.low is not None:
+        words += f" ({_range(spec)} for {model.name})"
+    raise UsageError(f"{cli_name(spec.flag)} must be {words}, not {raw!r}.")
 
 
 def field_for(model: Model, flag: str) -> Field:
@@ -135,7 +142,8 @@ def check_value(model: Model, flag: str, value: Any) -> None:
     if spec.choices and value not in spec.choices:
         raise UsageError(
             f"{model.name} does not offer {name} {value}.",
-            hint=f"Choose one of: {', '.join(spec.choices)}.",
+            hint=f"{did_you_mean(str(value), spec.choices)}Choose one of: "
+            f"{', '.join(spec.choices)}.",
         )
     if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
         raise UsageError(f"{name} {value} is out of range for {model.name}: {_range(spec)}.")

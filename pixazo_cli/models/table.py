@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pixazo_cli.errors import UsageError
+from pixazo_cli.errors import UsageError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,8 @@ def models_taking(flag: str) -> list[str]:
 def model_named(name: str) -> Model:
     """The model called `name`; a usage error listing the models when there is none."""
     if name not in MODELS:
-        raise UsageError(f"No model {name!r}.", hint=f"Models: {', '.join(MODELS)}.")
+        raise UsageError(f"No model {name!r}.",
+                         hint=f"{did_you_mean(name, MODELS)}Models: {', '.join(MODELS)}.")
     return MODELS[name]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 import socket
 import socketserver
 import sys
@@ -139,7 +140,7 @@ def serve_forever(options: SandboxOptions) -> None:
     """Serve in the foreground until Ctrl+C, then close cleanly and return."""
     sandbox = start(options)
     try:
-        _announce(sandbox)
+        _announce(sandbox, options.key)
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
@@ -164,12 +165,12 @@ def _origin(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _announce(sandbox: Sandbox) -> None:
+def _announce(sandbox: Sandbox, key: str | None) -> None:
+    """The address, and a command that works exactly as printed: the tool wants a key even
+    for the sandbox, which takes any non-empty one (or the one --key names)."""
     url = sandbox.base_url
     print(f"Pixazo sandbox listening on {url}", file=sys.stderr, flush=True)
-    print(
-        f"Images are placeholders (served from {sandbox.cdn_base_url}). Point pixazo at it: "
-        f"PIXAZO_BASE_URL={url} pixazo ...  or  pixazo --base-url {url} ...",
-        file=sys.stderr,
-        flush=True,
-    )
+    print(f"Images are placeholders (served from {sandbox.cdn_base_url}). Try it from another "
+          "terminal:", file=sys.stderr)
+    print(f"  PIXAZO_BASE_URL={url} PIXAZO_API_KEY={shlex.quote(key or 'sandbox')} "
+          'pixazo sdxl "a lighthouse at dusk"', file=sys.stderr, flush=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pixazo_cli.errors import UsageError
+from pixazo_cli.errors import UsageError, did_you_mean
 from pixazo_cli.http.clock import MAX_SECONDS
 from pixazo_cli.settings.config import TOP_KEYS, mask, positive_number
 
@@ -21,7 +21,7 @@ def check_setting(key: str, raw: str) -> Any:
     if dot:
         if model_name not in MODELS:
             raise UsageError(f"No model {model_name!r} in {key!r}.",
-                             hint=f"Models: {', '.join(MODELS)}.")
+                             hint=f"{did_you_mean(model_name, MODELS)}Models: {', '.join(MODELS)}.")
         model = MODELS[model_name]
         if flag.replace("-", "_") not in FLAGS:
             raise UsageError(f"{model_name} has no setting {flag!r}.",
@@ -30,7 +30,8 @@ def check_setting(key: str, raw: str) -> Any:
         check_value(model, flag.replace("-", "_"), value)
         return value
     if key not in TOP_KEYS:
-        raise UsageError(f"Unknown setting {key!r}.", hint=_known_keys_hint())
+        raise UsageError(f"Unknown setting {key!r}.",
+                         hint=did_you_mean(key, TOP_KEYS) + _known_keys_hint())
     if key in ("timeout", "max_download_mb"):
         try:
             number = float(raw)

@@ -14,9 +14,10 @@ from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.generate import Outcome
 from pixazo_cli.http.clock import Clock
+from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.sinks import stdio
 from pixazo_cli.ui.ci import Heartbeat
-from pixazo_cli.ui.output import Ui, stderr_console
+from pixazo_cli.ui.output import Ui, outcome_json, stderr_console
 
 
 class BatchView(BatchEvents):
@@ -104,7 +105,8 @@ class BatchView(BatchEvents):
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
         with self._lock:
             self.queued.discard(job.line)
-        self._emit(entry)
+        if self.json_out:
+            self._emit(self._saved_json(entry, job.request))
         self._count("saved")
         if self.ui.verbose and self._progress is None:
             files = ", ".join(f["path"] for f in entry.get("files") or [])
@@ -115,7 +117,8 @@ class BatchView(BatchEvents):
             for file in entry.get("files", []):
                 with self._lock:
                     self.ui.result_value(str(self.folder / file["path"]))
-        self._emit({**entry, "skipped": True})
+        if self.json_out:  # saved by an earlier run: its request is not held, only its line
+            self._emit({**self._saved_json(entry, None), "skipped": True})
         self._count("skipped")
 
     def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
@@ -149,6 +152,17 @@ class BatchView(BatchEvents):
             width = [max(len(r[i]) for r in rows) for i in range(2)]
             for line, code, message in rows:
                 self.ui.say(f"  {line:>{width[0]}}  {code:>{width[1]}}  {message}")
+
+    def _saved_json(self, entry: dict[str, Any], request: ApiRequest | None) -> dict[str, Any]:
+        """A saved job's line: the single command's fields (outcome_json: absolute paths, body,
+        seed), then the batch's own (line, job, status "saved")."""
+        files = [Saved(self.folder / f["path"], f.get("url", ""), f["bytes"], f["sha256"])
+                 for f in entry.get("files") or []]
+        outcome = Outcome(str(entry.get("model") or (request.model.name if request else "")),
+                          request_id=entry.get("request_id"), request=request, files=files)
+        shown = outcome_json(outcome)
+        return {**shown, **{key: value for key, value in entry.items() if key != "files"},
+                "files": shown["files"]}
 
     def _emit(self, entry: dict[str, Any]) -> None:
         if self.json_out:

@@ -9,12 +9,15 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from pixazo_cli.flow.events import FlowEvents, StatusUpdate
 from pixazo_cli.models.table import KEY_HEADER
 from pixazo_cli.sinks import stdio
 from pixazo_cli.sinks.terminal import json_text, visible
+
+if TYPE_CHECKING:
+    from pixazo_cli.flow.generate import Outcome
 
 
 def dry_run_report(method: str, url: str, headers: dict[str, str],
@@ -43,6 +46,25 @@ def dry_run_text(report: dict[str, Any]) -> str:
               "# The same request with curl (the key comes from $PIXAZO_API_KEY):",
               report["curl"]]
     return "\n".join(lines)
+
+
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    """A generation as --json prints it, the same for one command, each `-n` variation and
+    each batch line: model, status, request id, endpoint, body, seed, headers, and each file's
+    absolute path, URL, bytes and sha256."""
+    data: dict[str, Any] = {"model": outcome.model, "status": outcome.status}
+    if outcome.request_id:
+        data["request_id"] = outcome.request_id
+    if outcome.request is not None:
+        data["endpoint"] = outcome.request.path
+        data["body"] = outcome.request.body
+        if outcome.request.seed is not None:
+            data["seed"] = outcome.request.seed
+        if outcome.request.headers:
+            data["headers"] = outcome.request.headers
+    data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,
+                      "sha256": f.sha256} for f in outcome.files]
+    return data
 
 
 def stderr_console(stream: TextIO) -> Any:

@@ -27,7 +27,7 @@ def test_runs_as_a_module_and_stops_cleanly_on_sigint() -> None:
         match = re.fullmatch(r"Pixazo sandbox listening on (http://127\.0\.0\.1:\d+)\n", first_line)
         assert match, first_line
         base_url = match.group(1)
-        hint = process.stderr.readline()
+        hint = process.stderr.readline() + process.stderr.readline()
         assert "placeholder" in hint and f"PIXAZO_BASE_URL={base_url}" in hint
         response = requests.post(base_url + SDXL, json={"prompt": "x"}, headers=AUTH, timeout=10)
         assert response.status_code == 200

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pixazo_cli.commands.session import SANDBOX_ENV, SANDBOX_LATENCY_ENV
+from pixazo_cli.commands.options import SANDBOX_LATENCY, SANDBOX_LATENCY_ENV
+from pixazo_cli.commands.session import SANDBOX_ENV
 from pixazo_cli.errors import EXIT_CODES
 from pixazo_cli.models.table import MODELS
 from pixazo_cli.settings.config import DEFAULT_BASE_URL, ENV_BASE_URL, ENV_KEY, TOP_KEYS
@@ -36,7 +37,8 @@ EXTRA_EXAMPLES: tuple[tuple[str | None, str], ...] = (
     (None, "pixazo config list"),
     ("Serve the sandbox gateway, and point the tool at it from another terminal:",
      "pixazo sandbox serve --port 8787 --latency 0.5"),
-    (None, 'PIXAZO_BASE_URL=http://127.0.0.1:8787 pixazo sdxl "a test" --json'),
+    (None, 'PIXAZO_BASE_URL=http://127.0.0.1:8787 PIXAZO_API_KEY=sandbox pixazo sdxl "a test" '
+           "--json"),
 )
 
 ENVIRONMENT: tuple[tuple[str, str], ...] = (
@@ -44,11 +46,15 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
     (ENV_BASE_URL, f"The gateway base URL (default {DEFAULT_BASE_URL}). `--base-url` takes "
                    "precedence; it overrides the config file's `base_url`."),
     (SANDBOX_ENV, "`1`, `true` or `yes`: act as if `--sandbox` were given."),
-    (SANDBOX_LATENCY_ENV, "Seconds each job of the in-process sandbox takes (default 1.5)."),
+    (SANDBOX_LATENCY_ENV, "Seconds each job of the in-process sandbox takes (default "
+                          f"{SANDBOX_LATENCY:g}; 0: none)."),
     ("NO_COLOR", "When set and not empty: no colour and no spinner on standard error (as when "
                  "standard error is not a terminal, or TERM is dumb)."),
     ("XDG_CONFIG_HOME", "On Linux, the config file is `$XDG_CONFIG_HOME/pixazo/config.toml` "
                         "(default `~/.config/pixazo/config.toml`)."),
+    ("PIXAZO_PAGER", "The pager for long output on a terminal (history, models); it takes "
+                     "precedence over PAGER. Default `less -FRX`; `cat` or empty: no pager, as "
+                     "`--no-pager`."),
     ("PIXAZO_DEBUG", "When set: an unexpected error (exit status 1) shows its Python traceback, "
                      "to report the bug, instead of one line."),
 )

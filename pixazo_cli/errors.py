@@ -73,6 +73,11 @@ class GenerationFailed(PixazoError):
     exit_code = 6
 
 
+class UnusableReply(GenerationFailed):
+    """The gateway took the request (and may have charged it), then answered with nothing a
+    download can start from: a missing, empty or malformed image URL."""
+
+
 class GatewayError(PixazoError):
     """Network trouble, a timeout, or a reply the tool cannot read."""
 

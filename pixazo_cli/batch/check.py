@@ -50,8 +50,7 @@ def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
         report.shard_sizes = shard_sizes(all_jobs, which[1])
     with Manifest(folder / MANIFEST_NAME) as manifest:
         cents = _count_steps(report, jobs, manifest, folder, resend_maybe_charged)
-        report.clashes = name_clashes(jobs, lambda job: manifest.status(job.key) == "saved",
-                                      save_for)
+        report.clashes = name_clashes(jobs, lambda job: manifest.get(job.key), save_for)
     report.cost = cents / 100
     return report
 

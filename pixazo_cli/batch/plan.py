@@ -73,22 +73,33 @@ def hold_reason(entry: dict[str, Any]) -> str:
     return "an earlier request for it may have been charged"
 
 
-def name_clashes(jobs: list[BatchJob], saved: Callable[[BatchJob], bool],
+def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, Any] | None],
                  save_for: Callable[[BatchJob], SaveOptions], word: str = "line") -> list[str]:
     """Fixed file names that are taken, or that two jobs share: they would fail only after
-    the request was paid for. `word` is what the user calls a job (a line, a variation)."""
+    the request was paid for. A name the job's own manifest entry recorded (saved by a run
+    killed before it could say so) is its own, not a clash. `word` is what the user calls a
+    job (a line, a variation)."""
     problems: list[str] = []
     owners: dict[Path, int] = {}
     for job in jobs:
-        if saved(job):
+        entry = entry_of(job) or {}
+        if state_of(entry) == SAVED:
             continue
         save = save_for(job)
         for path in planned_paths(job.request, save, job.name_parts()):
             if path in owners:
                 problems.append(f"{word}s {owners[path]} and {job.line} both write {path}")
-            elif path.exists() and not save.overwrite:
+            elif path.exists() and not save.overwrite and not own_file(entry, path):
                 problems.append(f"{word} {job.line}: {path} already exists")
             elif save.sidecar and sidecar_taken(path, save.overwrite):
                 problems.append(f"{word} {job.line}: its sidecar {sidecar_path(path)} is taken")
             owners.setdefault(path, job.line)
     return problems
+
+
+def own_file(entry: dict[str, Any], path: Path) -> bool:
+    """`path` holds exactly a file the job's entry recorded (same name, same sha256)."""
+    from pixazo_cli.flow.existing import sha256_of
+
+    recorded = {f.get("path"): f.get("sha256") for f in entry.get("files") or []}
+    return path.name in recorded and sha256_of(path) == recorded[path.name]

@@ -8,6 +8,7 @@ warning: the request went out, and losing its reply over a local file would be w
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pixazo_cli.batch.manifest import Manifest
@@ -20,6 +21,12 @@ from pixazo_cli.flow.ledger import ANSWERED, QUEUED, SAVED, SENT, Outcome, settl
 def file_entry(saved: Saved) -> dict[str, Any]:
     return {"path": saved.path.name, "bytes": saved.bytes, "sha256": saved.sha256,
             "url": saved.url}
+
+
+def recorded_files(entry: dict[str, Any], folder: Path) -> list[Saved]:
+    """The files a manifest entry lists, as the flow knows saved files."""
+    return [Saved(folder / f["path"], f.get("url", ""), f.get("bytes", 0), f.get("sha256", ""))
+            for f in entry.get("files") or [] if isinstance(f.get("path"), str)]
 
 
 def error_entry(error: PixazoError) -> dict[str, Any]:
@@ -49,6 +56,12 @@ def ended_fields(outcome: Outcome, error: PixazoError | None) -> dict[str, Any]:
     if files:
         fields["files"] = files
     return fields
+
+
+def shown_entry(outcome: Outcome, error: PixazoError | None) -> dict[str, Any]:
+    """A job's entry as the batch view and its --json lines show it when it ends."""
+    return {**job_fields(outcome), **ended_fields(outcome, error),
+            "request_id": outcome.request_id, "urls": outcome.urls}
 
 
 class ManifestRecorder(FlowEvents):

@@ -22,13 +22,14 @@ from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
 from pixazo_cli.batch.plan import Step, hold_reason, name_clashes, next_step, was_sent
 from pixazo_cli.batch.poller import Poller
-from pixazo_cli.batch.recorder import ManifestRecorder, ended_fields, job_fields
+from pixazo_cli.batch.recorder import ManifestRecorder, recorded_files, shown_entry
 from pixazo_cli.errors import (
     AuthError,
     BalanceError,
     Interrupted,
     MaybeCharged,
     PixazoError,
+    Terminated,
     UsageError,
     most_severe,
 )
@@ -53,6 +54,7 @@ class BatchOptions:
     manifest: Path | None = None  # default: pixazo-manifest.jsonl in the output folder
     origin: Origin = Origin()  # the batch file, and whether the sandbox answers
     job_word: str = "line"  # what the messages call a job: a batch line, a -n variation, a cell
+    resumable: bool = True  # a re-run picks up from the manifest (-n's is scratch: it cannot)
 
 
 class BatchRun:
@@ -66,6 +68,8 @@ class BatchRun:
         self.options = options
         self.view = view
         self.history = history or NoRecord()  # the history's rows, one per paid request
+        if hasattr(self.history, "warn"):  # said above the progress bar, not through it
+            self.history.warn = view.say
         self.manifest = manifest or Manifest(options.manifest
                                              or options.save.out_dir / MANIFEST_NAME)
         # One life cycle, three listeners: the manifest first (its write-ahead may refuse to
@@ -124,7 +128,7 @@ class BatchRun:
     def _check_names(self) -> None:
         """Before paying for anything: fixed file names that are taken, or that two lines
         share, would fail only after the request was paid for."""
-        problems = name_clashes(self.jobs, lambda job: self.manifest.status(job.key) == "saved",
+        problems = name_clashes(self.jobs, lambda job: self.manifest.get(job.key),
                                 self._save_for, self.options.job_word)
         if problems:
             hint = "Give each line its own \"name\", or pass --overwrite." \
@@ -144,27 +148,30 @@ class BatchRun:
         try:
             while not self._all_done.wait(0.1):
                 pass
-        except KeyboardInterrupt:
-            self._stop()
+        except KeyboardInterrupt as stop:  # Ctrl-C, or Terminated (SIGTERM)
+            self._stop(getattr(stop, "exit_code", Interrupted.exit_code))
         finally:
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
 
-    def _stop(self) -> None:
-        """Send nothing new; let requests in flight finish so the manifest knows what was paid."""
+    def _stop(self, code: int) -> None:
+        """Send nothing new; let requests in flight finish so the manifest knows what was paid.
+        `code`: 130 for Ctrl-C, 143 for SIGTERM (a CI cancel)."""
         self.halted.set()
         self._stop_sending()
         with self._lock:
-            self.codes.append(Interrupted.exit_code)
+            self.codes.append(code)
+        later = "queued jobs resume on the next run" if self.options.resumable else \
+            "queued jobs are listed at the end, with how to collect them"
         try:
-            self.view.say("Stopping: no new requests; waiting for those in flight "
-                          "(queued jobs resume on the next run). Ctrl-C again to abort.")
+            self.view.say(f"Stopping: no new requests; waiting for those in flight ({later}). "
+                          "Ctrl-C again to abort.")
             self.poller.stop()
             self.pool.shutdown(wait=True, cancel_futures=True)
-        except KeyboardInterrupt:  # a second Ctrl-C, or the SIGTERM a CI runner sends after
+        except KeyboardInterrupt as again:  # a second Ctrl-C, or the SIGTERM a CI runner sends
             self.view.say("Aborted: requests in flight may have been charged; the manifest "
                           "marks them, and the next run does not resend them.")
-            os._exit(Interrupted.exit_code)
+            os._exit(getattr(again, "exit_code", Interrupted.exit_code))
 
     def _stop_sending(self) -> None:
         self.stopping.set()
@@ -188,6 +195,7 @@ class BatchRun:
             outcome.ident = entry.get("ledger") or outcome.ident
             outcome.request_id, outcome.urls = entry.get("request_id"), entry.get("urls")
             outcome.sent = was_sent(entry)
+            outcome.files = recorded_files(entry, self.options.save.out_dir)
         if step is Step.DOWNLOAD:
             self.view.started(job)
             self._download(job, outcome)  # paid before: fetch again, never pay again
@@ -239,13 +247,13 @@ class BatchRun:
         self._finish()  # the next run downloads it from the recorded URLs
 
     def _download(self, job: BatchJob, outcome: Outcome) -> None:
-        save = self._save_for(job)
+        # A file an earlier run placed (and recorded) is found again, not fetched and clashed.
+        save = replace(self._save_for(job), reuse=bool(outcome.files))
         downloader = self.downloader.with_deadline(self._deadline())
         save_all(downloader, outcome, job.name_parts(), save, self.events)
         refuse_unkept(outcome)
         self.events.finished(outcome, None)
-        self.view.done(job, {**job_fields(outcome), **ended_fields(outcome, None),
-                             "request_id": outcome.request_id, "urls": outcome.urls})
+        self.view.done(job, shown_entry(outcome, None))
         self._finish()
 
     def _guarded(self, job: BatchJob, outcome: Outcome, step: Any) -> None:
@@ -267,8 +275,7 @@ class BatchRun:
         if isinstance(error, AuthError | BalanceError):  # every other job would fail too
             self._stop_sending()
         with_way_back(error, outcome)
-        entry = {**job_fields(outcome), **ended_fields(outcome, error),
-                 "request_id": outcome.request_id, "urls": outcome.urls}
+        entry = shown_entry(outcome, error)
         try:
             self.events.finished(outcome, error)
         except Exception as problem:  # a listener's own failure: said, never fatal here
@@ -290,4 +297,4 @@ class BatchRun:
 
 
 def _raise_interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+    raise Terminated

@@ -135,7 +135,8 @@ def _startup_line(jobs: int, which: tuple[int, int] | None, batch: BatchOptions,
         f"at most {batch.max_requests} paid requests" if batch.max_requests is not None else "",
         f"at most {dollars_text(exact_dollars(batch.max_cost))}"
         if batch.max_cost is not None else "") if text)
-    return (f"Batch: {jobs} jobs{where}, {batch.concurrency} at once, up to {batch.rate_limit} "
+    count = "1 job" if jobs == 1 else f"{jobs} jobs"
+    return (f"Batch: {count}{where}, {batch.concurrency} at once, up to {batch.rate_limit} "
             f"paid requests a minute{why}{limits}.")
 
 

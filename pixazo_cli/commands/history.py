@@ -41,11 +41,14 @@ def open_for_reading(session: Session | None = None) -> History | None:
 
 def find_row(history: History | None, ident: str) -> Row:
     """A history id (the number `pixazo history` shows) or a request id."""
+    from pixazo_cli.history import readable
+
     row = None
     if history is not None:
         # An id past SQLite's integers (20 digits) names no row; it is no crash either.
         by_id = ident.isdigit() and int(ident) < 2**63
-        row = history.get(int(ident)) if by_id else history.by_request_id(ident)
+        with readable(history.path):
+            row = history.get(int(ident)) if by_id else history.by_request_id(ident)
     if row is None:
         raise UsageError(f"No generation {ident!r} in the history.",
                          hint="`pixazo history` lists them, with their ids.")
@@ -53,7 +56,12 @@ def find_row(history: History | None, ident: str) -> Row:
 
 
 def last_row(history: History | None, queued_only: bool) -> Row:
-    row = history.last(queued_only) if history is not None else None
+    from pixazo_cli.history import readable
+
+    row = None
+    if history is not None:
+        with readable(history.path):
+            row = history.last(queued_only)
     if row is None:
         what = "queued job" if queued_only else "generation with a reply"
         raise UsageError(f"No {what} in the history.",

@@ -24,7 +24,7 @@ from pixazo_cli.flow.ledger import Outcome
 from pixazo_cli.models.table import MODELS, Model, dig, queued_model
 
 if TYPE_CHECKING:
-    from pixazo_cli.history.store import Row
+    from pixazo_cli.history.store import History, Row
 
 
 def run_status(request_id: str | None, wait: bool, output: OutputOptions,
@@ -32,7 +32,8 @@ def run_status(request_id: str | None, wait: bool, output: OutputOptions,
     """Without an id: the most recent queued job in the history."""
     with open_session(globals_, output) as session:
         model = queued_model()
-        history = open_for_reading(session)
+        history = _history_for(session, needed=request_id is None) if wait or \
+            request_id is None else None
         if request_id is None:
             latest = last_row(history, queued_only=True)
             request_id = latest.request_id or ""
@@ -54,6 +55,20 @@ def run_status(request_id: str | None, wait: bool, output: OutputOptions,
             session.ui.result_value(str(url))
         if reply.get("error"):
             session.ui.say(f"error: {reply['error']}")
+
+
+def _history_for(session: Session, needed: bool) -> History | None:
+    """The history to find a job in. Collecting a job by its id needs none: a history that
+    cannot be read is then said, and the paid job is collected all the same."""
+    from pixazo_cli.history import HistoryUnavailable
+
+    try:
+        return open_for_reading(session)
+    except HistoryUnavailable as error:
+        if needed:
+            raise
+        session.ui.say(f"Warning: {error.message} The job is collected without it.")
+        return None
 
 
 def run_fetch(ident: str | None, output: OutputOptions, globals_: GlobalOptions) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pixazo_cli.commands.generate import wants_preview
 from pixazo_cli.commands.options import GlobalOptions, GridOptions
@@ -13,6 +14,8 @@ from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import parse_params
 from pixazo_cli.models.table import FLAGS, Model
+
+T = TypeVar("T")
 
 
 def run_show(paths: list[Path]) -> None:
@@ -43,16 +46,28 @@ def run_sheet(paths: list[Path], out_dir: Path | None) -> None:
     ui.result_value(str(sheet.png))
 
 
+def after_the_images(session: Session, what: str, make: Callable[[], T]) -> T | None:
+    """A picture made of images already paid for and saved (a contact sheet, grid.png): its
+    failure (nothing saved, a decompression bomb, a full disk) is said, never the command's
+    exit code, which stays that of the paid work."""
+    try:
+        return make()
+    except UsageError as error:  # nothing was saved: no sheet, and no second error
+        session.ui.say(f"No {what}: {error.message}")
+    except Exception as exc:
+        session.ui.say(f"Warning: no {what} ({type(exc).__name__}: {exc}); the images are "
+                       "saved.")
+    return None
+
+
 def write_batch_sheet(session: Session, folder: Path) -> None:
     """`batch --sheet` and `grid`: the sheet of what the run saved, named on stderr."""
     from pixazo_cli.compare.sheet import write_sheet
 
-    try:
-        sheet = write_sheet([folder], folder, title=f"pixazo: {folder.name}")
-    except UsageError as error:  # nothing was saved: no sheet, and no second error
-        session.ui.say(f"No contact sheet: {error.message}")
-        return
-    session.ui.say(f"Contact sheet: {sheet.html} ({sheet.count} images)")
+    sheet = after_the_images(session, "contact sheet", lambda: write_sheet(
+        [folder], folder, title=f"pixazo: {folder.name}"))
+    if sheet is not None:
+        session.ui.say(f"Contact sheet: {sheet.html} ({sheet.count} images)")
 
 
 def run_grid(model: Model, prompt: str, options: GridOptions, globals_: GlobalOptions) -> int:
@@ -127,14 +142,16 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
                  for job in jobs}
     cells = [files[number][0]["path"] if files[number] else None
              for number in range(1, len(jobs) + 1)]
-    _write_grid_file(plan, folder, cells)
-    picture = compose_grid_png(plan, folder, cells)
+    after_the_images(session, "pixazo-grid.json", lambda: _write_grid_file(plan, folder, cells))
+    picture = after_the_images(session, "grid.png",
+                               lambda: compose_grid_png(plan, folder, cells))
     if options.output.json_out:
-        session.ui.result_json({"grid": str(picture), "folder": str(folder), "exit_code": code})
-    else:
+        session.ui.result_json({"grid": str(picture) if picture else None,
+                                "folder": str(folder), "exit_code": code})
+    elif picture is not None:
         session.ui.result_value(str(picture))
     write_batch_sheet(session, folder)
-    if wants_preview(session, options.preview):
+    if picture is not None and wants_preview(session, options.preview):
         from pixazo_cli.ui.preview import show
 
         show([picture])

@@ -113,7 +113,9 @@ class Session:
             return NoRecord()
         from pixazo_cli.history.recorder import HistoryRecorder
 
-        return HistoryRecorder(history, warn=self.ui.say)
+        recorder = HistoryRecorder(history, warn=self.ui.say)
+        self.close_later(recorder)  # closed before the history: what was not written is retried
+        return recorder
 
     def origin(self, batch_file: str | None = None) -> Origin:
         """What every paid request of this command records about where it came from."""

@@ -66,6 +66,7 @@ class _InOrder(BatchView):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.word, self.resumable = "variation", False
         self.paths: list[Path] = []
         self._held: dict[int, list[Callable[[], None]]] = {}
         self._ended: set[int] = set()
@@ -84,6 +85,16 @@ class _InOrder(BatchView):
 
     def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
         self._hold(job.line, lambda: BatchView.failed(self, job, entry), ended=True)
+
+    def summary(self) -> None:
+        """What is still held (after a variation that was never sent: Ctrl-C, a refused key)
+        is shown now, in order, before the summary counts it."""
+        with self._order:
+            held, self._held = self._held, {}
+        for line in sorted(held):
+            for each in held[line]:
+                each()
+        super().summary()
 
     def _hold(self, line: int | None, show: Callable[[], None], ended: bool = False) -> None:
         with self._order:
@@ -107,7 +118,7 @@ def run_variations(session: Session, requests: list[ApiRequest], save: SaveOptio
         options = BatchOptions(SaveOptions(save.out_dir, None, save.overwrite, save.sidecar),
                                CONCURRENCY, job_timeout=session.settings.timeout,
                                manifest=Path(scratch) / MANIFEST_NAME, origin=session.origin(),
-                               job_word="variation")
+                               job_word="variation", resumable=False)
         code = BatchRun(session, jobs, options, view, session.recorder()).run()
     if preview:
         from pixazo_cli.ui.preview import show

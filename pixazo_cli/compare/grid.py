@@ -141,6 +141,8 @@ def plan_grid(model: Model, prompt: str, base: dict[str, Any], params: dict[str,
                              hint=f"It takes: {', '.join(model.by_flag)}, or prompt.")
     x = _checked_axis(model, x, "--x")
     y = _checked_axis(model, y, "--y") if y else None
+    # As the model reads them: --set steps=08 is the grid --set steps=8 made (seed, folder).
+    base = {flag: coerce(model, flag, value) for flag, value in base.items()}
     ys: tuple[Any, ...] = y.values if y else (None,)
     if len(x.values) * len(ys) > MAX_CELLS:
         raise UsageError(f"The grid has {len(x.values) * len(ys)} cells; at most {MAX_CELLS}.")

@@ -202,13 +202,15 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
 
 def _place(fetched: Any, parts: NameParts, save: SaveOptions, index: int, asked: int,
            request_id: str | None) -> Path:
-    """The images asked for get the names planned before paying; one the gateway added beyond
-    them is saved too (it was paid for), under a name that replaces nothing."""
+    """The images asked for get the names planned before paying. One the gateway added beyond
+    them is saved too (it was paid for), beside the first under a name no planned name can be
+    (`NAME-extra-K`: not the next -n variation's), and it never replaces a file."""
     if index <= asked:
         name = parts.render(save.template_for(asked), index, fetched.ext, request_id)
         return place(fetched, save.out_dir / name, save.overwrite,
                      find_free=save.template is None, other_name=save.other_name)
-    name = parts.render(save.template_for(max(2, index)), index, fetched.ext, request_id)
+    first = Path(parts.render(save.template_for(asked), 1, fetched.ext, request_id))
+    name = f"{first.stem}-extra-{index}.{fetched.ext}"
     return place(fetched, save.out_dir / name, overwrite=False, find_free=True)
 
 

@@ -29,6 +29,7 @@ from pixazo_cli.errors import (
     MaybeCharged,
     PixazoError,
     SaveError,
+    UnusableReply,
 )
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ def settled(outcome: Outcome, error: PixazoError) -> tuple[str, bool]:
     if outcome.answered:
         done = bool(outcome.files) and len(outcome.files) >= len(outcome.sources)
         return (SAVED if done else ANSWERED), False
+    if isinstance(error, UnusableReply):  # paid, and nothing to download: never resent blindly
+        return FAILED, True
     request = outcome.request
     if outcome.request_id and request is not None and request.model.queued:
         if isinstance(error, MaybeCharged):  # the gateway took the job and then lost it

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pixazo_cli.errors import GatewayError, GenerationFailed
+from pixazo_cli.errors import GatewayError, GenerationFailed, UnusableReply
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.replies import Reply
 from pixazo_cli.models.table import Model, dig
@@ -120,8 +120,9 @@ def checked_urls(urls: list[Any] | None, what: str) -> list[str]:
     """An empty or missing image URL is a failed generation, not a success."""
     if not urls or not all(isinstance(u, str) and u.strip() for u in urls):
         state = "missing" if not urls or None in urls else "empty"
-        raise GenerationFailed(f"The gateway reported success for {what} but gave no image "
-                               f"URL (it is {state}).", hint="Nothing to download; try again.")
+        raise UnusableReply(f"The gateway reported success for {what} but gave no image "
+                            f"URL (it is {state}).",
+                            hint="It may have been charged: check your Pixazo dashboard.")
     return [u.strip() for u in urls]
 
 
@@ -131,9 +132,9 @@ def usable_urls(urls: list[str], request_id: str | None) -> list[str]:
     which = f"request {request_id}" if request_id else "this request (its reply has no id)"
     for url in urls:
         if not _fetchable(url):
-            raise GenerationFailed(f"The gateway's image URL for {which} is not an http(s) URL "
-                                   f"that can be fetched: {plain(url)[:120]!r}.",
-                                   hint="Check your Pixazo dashboard for what was charged.")
+            raise UnusableReply(f"The gateway's image URL for {which} is not an http(s) URL "
+                                f"that can be fetched: {plain(url)[:120]!r}.",
+                                hint="Check your Pixazo dashboard for what was charged.")
     return urls
 
 

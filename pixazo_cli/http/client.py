@@ -123,11 +123,10 @@ class Gateway:
                      before_send: Callable[[], object] | None) -> Reply:
         if self.limiter:
             self.limiter.acquire(self.deadline)
-        if self.deadline.remaining() < min(MIN_SEND_SECONDS, self.deadline.seconds / 2):
-            raise GatewayError("Not sent: the time limit ran out before the request went.",
-                               hint="Raise --timeout.")
+        self._time_left_to_send()
         if before_send:
             before_send()
+            self._time_left_to_send()  # a write-ahead that waited on a busy file takes time
         try:
             response = self._send("POST", request.path, image_cap=self.image_cap,
                                   json=request.body, headers=request.headers)
@@ -147,6 +146,11 @@ class Gateway:
         if response.status_code == 404:
             raise no_such_endpoint(self.base_url + request.path, response)
         return paid_reply(response)
+
+    def _time_left_to_send(self) -> None:
+        if self.deadline.remaining() < min(MIN_SEND_SECONDS, self.deadline.seconds / 2):
+            raise GatewayError("Not sent: the time limit ran out before the request went.",
+                               hint="Raise --timeout.")
 
     def status(self, request_id: str) -> Reply:
         """GET a job's status; every transient failure is retried until the deadline."""

@@ -62,7 +62,14 @@ def with_seed(request: ApiRequest, seed: int | None = None) -> ApiRequest:
     user's, else `seed` (derived by the caller from what must reproduce: a batch line, a
     grid), else a random one picked here; either way it is sent and recorded."""
     field = request.model.seed_field
-    if field is None or isinstance(request.body.get(field), int):
+    if field is None:
+        return request
+    given = request.body.get(field)
+    if field in request.body and (isinstance(given, bool) or not isinstance(given, int)):
+        # --param seed=abc (or 1.5, true, null) would otherwise be replaced, or sent as is.
+        raise UsageError(f"The seed ({field}) must be a whole number, not {given!r}.",
+                         hint="Give it with --seed N, or leave it out for a random one.")
+    if isinstance(given, int):
         return request
     chosen = pick_seed() if seed is None else seed
     return ApiRequest(request.model, request.path, {**request.body, field: chosen},

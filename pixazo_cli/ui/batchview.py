@@ -31,7 +31,10 @@ class BatchView(BatchEvents):
         self.total = total
         self.json_out = json_out
         self.counts = {"saved": 0, "skipped": 0, "failed": 0, "in flight": 0}
-        self.queued: set[int | None] = set()  # paid, waiting at the gateway: by batch line
+        # Paid and waiting at the gateway: batch line -> request id.
+        self.queued: dict[int | None, str | None] = {}
+        self.word = "line"  # what a job is called: a batch line, a -n variation
+        self.resumable = True  # a re-run collects queued jobs (not -n's: its manifest is scratch)
         self.failures: list[dict[str, Any]] = []
         self.started_at = time.monotonic()
         self._lock = threading.Lock()
@@ -83,14 +86,14 @@ class BatchView(BatchEvents):
 
     def notice(self, outcome: Outcome, message: str) -> None:
         line = outcome.origin.batch_line
-        self.say(f"line {line}: {message}" if line else message)
+        self.say(f"{self.word} {line}: {message}" if line else message)
 
     def answered(self, outcome: Outcome) -> None:
         with self._lock:
             if outcome.urls is None and outcome.image is None:
-                self.queued.add(outcome.origin.batch_line)
+                self.queued[outcome.origin.batch_line] = outcome.request_id
             else:
-                self.queued.discard(outcome.origin.batch_line)
+                self.queued.pop(outcome.origin.batch_line, None)
 
     def started(self, job: BatchJob) -> None:
         with self._lock:
@@ -104,7 +107,7 @@ class BatchView(BatchEvents):
 
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
         with self._lock:
-            self.queued.discard(job.line)
+            self.queued.pop(job.line, None)
         if self.json_out:
             self._emit(self._saved_json(entry, job.request))
         self._count("saved")
@@ -123,7 +126,7 @@ class BatchView(BatchEvents):
 
     def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
         with self._lock:
-            self.queued.discard(job.line)  # counted as failed, whatever it left behind
+            self.queued.pop(job.line, None)  # counted as failed, whatever it left behind
         self._emit(entry)
         with self._lock:
             self.failures.append(entry)
@@ -137,11 +140,15 @@ class BatchView(BatchEvents):
     def summary(self) -> None:
         took = time.monotonic() - self.started_at
         c = self.counts
-        queued = len(self.queued)  # paid and queued when the batch stopped: the next run
+        queued = len(self.queued)  # paid and queued when the batch stopped
         not_run = self.total - c["saved"] - c["skipped"] - c["failed"] - queued
         skipped = f", {self.invalid} invalid line(s) skipped" if self.invalid else ""
-        waiting = f", {queued} queued at the gateway (the next run collects them)" \
-            if queued else ""
+        later = "the next run collects them" if self.resumable else "collect them as said above"
+        waiting = f", {queued} queued at the gateway ({later})" if queued else ""
+        if not self.resumable:
+            for line, request_id in sorted(self.queued.items(), key=lambda i: i[0] or 0):
+                self.ui.say(f"{self.word} {line}: queued at the gateway; collect it without "
+                            f"paying again: pixazo status {request_id} --wait")
         jobs = "1 job" if self.total == 1 else f"{self.total} jobs"
         self.ui.say(f"{jobs}: {c['saved']} saved, {c['skipped']} already saved, "
                     f"{c['failed']} failed{waiting}, {not_run} not run{skipped} ({took:.1f} s).")

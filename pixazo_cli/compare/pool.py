@@ -1,0 +1,74 @@
+"""Work spread over every core, its results handed back in the order of the work, with a
+bounded number in flight: however many items there are, memory holds a few of them.
+
+Worker processes, not threads: decoding and scaling hold the GIL for much of their time (see
+docs/BENCHMARKS.md). They are started from a clean server process (forkserver where the
+platform has it, else spawn), never forked from a process that may run threads of its own, and
+only when there is enough work to pay for starting them."""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+IN_FLIGHT = 3  # items per worker submitted ahead of the one awaited
+
+
+def cores() -> int:
+    """The cores this process may run on (a CI runner's share, `taskset`), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+class Workers:
+    """A pool started on first use and shared by the steps of one command."""
+
+    def __init__(self, count: int | None = None) -> None:
+        self.count = max(1, count or cores())
+        self._pool: Any = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def in_order(self, work: Callable[[T], R], items: Iterable[T], count: int,
+                 alone_below: int) -> Iterator[R]:
+        """work(item) for each of `count` items, yielded in their order; done in this process
+        when there are fewer than `alone_below` (starting a worker costs some 0.2 s)."""
+        if self.count <= 1 or count < alone_below:
+            yield from map(work, items)
+            return
+        pool = self._start()
+        pending: deque[Any] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(work, item))
+                if len(pending) >= self.count * IN_FLIGHT:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def _start(self) -> Any:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context(
+                "forkserver" if "forkserver" in methods else "spawn")
+            self._pool = ProcessPoolExecutor(self.count, mp_context=context)
+        return self._pool

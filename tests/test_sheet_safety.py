@@ -1,0 +1,155 @@
+"""The contact sheet never deletes or overwrites what the tool did not make, never writes
+through a symlink, links only to relative paths, and turns images Pillow refuses (decompression
+bombs, text-chunk bombs) into a plain message on that image's card (issue 20)."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pixazo_cli.batch.manifest import MANIFEST_NAME
+from pixazo_cli.compare.sheet import write_sheet
+from tests.conftest import run
+from tests.test_file_sink import snapshot
+from tests.test_sheet import make_image
+
+
+@pytest.fixture
+def photos(isolated: Path) -> Path:
+    """The user's own folder: photos, their own thumbs/ and their own index.html."""
+    folder = isolated / "photos"
+    (folder / "thumbs").mkdir(parents=True)
+    make_image(folder / "hero.png")
+    for name in ("2023-07-14-beach.jpg", "1999-wedding.jpg", "0001-hero.jpg"):
+        Image.new("RGB", (8, 8), (1, 2, 3)).save(folder / "thumbs" / name)
+    (folder / "index.html").write_text("<p>my own page</p>")
+    return folder
+
+
+def test_the_users_thumbs_and_index_stop_the_sheet_and_are_left_as_they_are(
+        photos: Path) -> None:
+    before = snapshot(photos)
+    result = run("sheet", str(photos))
+    assert result.exit_code == 8
+    assert "pixazo did not make it" in result.stderr and "--overwrite" in result.stderr
+    assert snapshot(photos) == before
+
+
+def test_with_overwrite_the_index_is_replaced_but_no_photo_in_thumbs_is_touched(
+        photos: Path) -> None:
+    theirs = {p.name: p.read_bytes() for p in (photos / "thumbs").iterdir()}
+    assert run("sheet", str(photos), "--overwrite").exit_code == 0
+    assert "my own page" not in (photos / "index.html").read_text()
+    assert {p.name: p.read_bytes() for p in (photos / "thumbs").iterdir()
+            if p.name in theirs} == theirs
+    assert run("sheet", str(photos), "--overwrite").exit_code == 0  # a re-run: still there
+    assert all((photos / "thumbs" / name).read_bytes() == data for name, data in theirs.items())
+
+
+def test_a_rerun_replaces_the_sheets_own_files_without_overwrite(isolated: Path) -> None:
+    make_image(isolated / "a.png")
+    assert run("sheet", ".").exit_code == 0
+    make_image(isolated / "b.png", colour=(200, 0, 0))
+    assert run("sheet", ".").exit_code == 0
+    assert "b.png" in (isolated / "index.html").read_text()
+
+
+def test_an_index_edited_by_hand_is_no_longer_the_tools(isolated: Path) -> None:
+    make_image(isolated / "a.png")
+    assert run("sheet", ".").exit_code == 0
+    (isolated / "index.html").write_text("my notes")
+    assert run("sheet", ".").exit_code == 8
+    assert (isolated / "index.html").read_text() == "my notes"
+
+
+@pytest.mark.parametrize("link", ["index.html", "contact-sheet.png", "contact-sheet-2.png",
+                                  ".pixazo-made.json", "thumbs"])
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_symlink_in_the_folder_is_never_followed(isolated: Path, link: str,
+                                                   overwrite: bool) -> None:
+    victim = isolated.parent / "victim"
+    (victim / "pics").mkdir(parents=True)
+    (victim / "bashrc").write_text("export PATH=/usr/bin")
+    (victim / "pics" / "1999-wedding.jpg").write_bytes(b"wedding")
+    out = isolated / "out"
+    out.mkdir()
+    make_image(out / "hero.png")
+    (out / link).symlink_to(victim / ("pics" if link == "thumbs" else "bashrc"))
+    before = snapshot(victim)
+    result = run("sheet", str(out), *(["--overwrite"] if overwrite else []))
+    assert snapshot(victim) == before
+    assert result.exit_code in (0, 8)
+    if not overwrite or link == "thumbs":
+        assert result.exit_code == 8 and (out / link).is_symlink()
+
+
+def test_batch_sheet_says_why_there_is_no_sheet_and_keeps_the_runs_exit_code(
+        isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIXAZO_SANDBOX_LATENCY", "0")
+    (isolated / "jobs.txt").write_text("a fox\n")
+    (isolated / "out").mkdir()
+    (isolated / "out" / "index.html").write_text("mine")
+    result = run("--sandbox", "batch", "jobs.txt", "-m", "sdxl", "-d", "out", "--sheet")
+    assert result.exit_code == 0, result.stderr
+    assert "No contact sheet:" in result.stderr and "pixazo did not make it" in result.stderr
+    assert (isolated / "out" / "index.html").read_text() == "mine"
+
+
+def test_a_javascript_name_becomes_a_relative_percent_encoded_link(isolated: Path) -> None:
+    folder = isolated / "batch"
+    folder.mkdir()
+    name = "javascript:alert(1).png"  # what a batch line's "name": "javascript:alert(1)" saves
+    make_image(folder / name)
+    (folder / MANIFEST_NAME).write_text(json.dumps(
+        {"job": "k", "line": 1, "status": "saved", "files": [{"path": name}]}) + "\n")
+    assert run("sheet", str(folder)).exit_code == 0
+    page = (folder / "index.html").read_text()
+    hrefs = re.findall(r'(?:href|src)="([^"]*)"', page)
+    assert "./javascript%3Aalert%281%29.png" in hrefs
+    assert all(h.startswith(("./", "../", "#")) for h in hrefs), hrefs
+
+
+def png_with_chunks(path: Path, width: int, height: int, *chunks: tuple[bytes, bytes]) -> Path:
+    """A PNG written chunk by chunk: its header may claim any size, its chunks hold anything."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\0" + b"\x80" * 3 * width for _ in range(min(height, 8))))
+    body = chunk(b"IHDR", header) + b"".join(chunk(k, d) for k, d in chunks)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + body + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+    return path
+
+
+def test_a_decompression_bomb_is_a_plain_message_on_its_card(isolated: Path) -> None:
+    make_image(isolated / "fine.png")
+    png_with_chunks(isolated / "bomb.png", 100_000, 100_000)  # 10 gigapixels claimed
+    result = run("sheet", ".")
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"No thumbnail for \S*bomb.png: too large to draw", result.stderr)
+    page = (isolated / "index.html").read_text()
+    assert "too large to draw" in page and page.count("<img ") == 1
+
+
+def test_pillows_own_bomb_warning_is_a_refusal_too(isolated: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 4000)  # 96 × 64 = 6,144 is over it
+    make_image(isolated / "big.png")
+    sheet = write_sheet([isolated], isolated)
+    assert [problem for _, problem in sheet.problems] == [
+        "too large to draw (96×64 pixels; the limit is 4,000 pixels)"]
+
+
+def test_a_compressed_text_chunk_bomb_is_bounded_by_pillow(isolated: Path) -> None:
+    squeeze = zlib.compressobj(9)
+    bomb = b"".join(squeeze.compress(bytes(1 << 20)) for _ in range(64)) + squeeze.flush()
+    png_with_chunks(isolated / "text.png", 8, 8, (b"zTXt", b"Comment\0\0" + bomb))
+    sheet = write_sheet([isolated], isolated / "out")
+    assert len(bomb) < 100_000 and sheet.count == 1
+    assert "Pillow refused it" in sheet.problems[0][1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -56,9 +57,9 @@ TEMPLATE = """<!doctype html>
  <a href="{{ png.href }}">{{ png.name }}</a>{% endfor %}.{% endif %}</p>
 {% for page in pages %}
 <section class="page{% if loop.first %} first{% endif %}" id="page-{{ loop.index }}">
-{% if pages|length > 1 %}<nav>Page {{ loop.index }} of {{ pages|length }}:
-{% for other in pages %}<a href="#page-{{ loop.index }}">{{ loop.index }}</a>{% endfor %}</nav>
-{% endif %}
+{% if page_count > 1 %}<nav>Page {{ loop.index }} of {{ page_count }}:
+{% for other in range(1, page_count + 1) %}<a href="#page-{{ other }}">{{ other }}</a>
+{% endfor %}</nav>{% endif %}
 <div class="groups">
 {% for group in page %}
 <section class="group" style="--n: {{ group.cards|length }}">
@@ -119,22 +120,33 @@ window.addEventListener("load", function () {
 
 
 def render_html(cards: list[Card], out_dir: Path, title: str, pngs: list[Path]) -> str:
+    return "".join(html_pieces(cards, out_dir, title, pngs))
+
+
+def html_pieces(cards: list[Card], out_dir: Path, title: str,
+                pngs: list[Path]) -> Iterator[str]:
+    """The page in pieces, each page of cards built only when it is reached: written as it is
+    made, its memory is one page of cards, whatever the number of images."""
     from jinja2 import Environment
 
-    env = Environment(autoescape=True)
     here = os.path.realpath(out_dir)
-    pages: list[list[dict[str, Any]]] = []
-    for start in range(0, len(cards), CARDS_PER_PAGE):
-        groups: list[dict[str, Any]] = []
-        for card in cards[start:start + CARDS_PER_PAGE]:
-            if not groups or groups[-1]["name"] != card.group:
-                groups.append({"name": card.group, "cards": []})
-            groups[-1]["cards"].append(_card(card, here))
-        pages.append(groups)
     links = [{"name": png.name, "href": relative_link(os.path.realpath(png), here)}
              for png in pngs]
-    return env.from_string(TEMPLATE).render(title=title, pages=pages, count=len(cards),
-                                            pngs=links)
+    starts = range(0, len(cards), CARDS_PER_PAGE)
+    pages = (_groups(cards[start:start + CARDS_PER_PAGE], here) for start in starts)
+    template = Environment(autoescape=True).from_string(TEMPLATE)
+    return template.generate(title=title, pages=pages, page_count=len(starts),
+                             count=len(cards), pngs=links)
+
+
+def _groups(cards: list[Card], here: str) -> list[dict[str, Any]]:
+    """Cards in runs of the same group; a group cut by a page break goes on with the next."""
+    groups: list[dict[str, Any]] = []
+    for card in cards:
+        if not groups or groups[-1]["name"] != card.group:
+            groups.append({"name": card.group, "cards": []})
+        groups[-1]["cards"].append(_card(card, here))
+    return groups
 
 
 def relative_link(target: str, here: str) -> str:

@@ -28,10 +28,12 @@ def cores() -> int:
 
 
 class Workers:
-    """A pool started on first use and shared by the steps of one command."""
+    """A pool started on first use and shared by the steps of one command. `preload` names the
+    modules the workers need: the server imports them once, and every worker shares them."""
 
-    def __init__(self, count: int | None = None) -> None:
+    def __init__(self, count: int | None = None, preload: tuple[str, ...] = ()) -> None:
         self.count = max(1, count or cores())
+        self.preload = preload
         self._pool: Any = None
 
     def __enter__(self) -> Workers:
@@ -43,9 +45,10 @@ class Workers:
             self._pool = None
 
     def in_order(self, work: Callable[[T], R], items: Iterable[T], count: int,
-                 alone_below: int) -> Iterator[R]:
-        """work(item) for each of `count` items, yielded in their order; done in this process
-        when there are fewer than `alone_below` (starting a worker costs some 0.2 s)."""
+                 alone_below: int, ahead: int = IN_FLIGHT) -> Iterator[R]:
+        """work(item) for each of `count` items, yielded in their order, `ahead` items per
+        worker sent before the one awaited; done in this process when there are fewer than
+        `alone_below` (starting a worker costs some 0.2 s)."""
         if self.count <= 1 or count < alone_below:
             yield from map(work, items)
             return
@@ -54,7 +57,7 @@ class Workers:
         try:
             for item in items:
                 pending.append(pool.submit(work, item))
-                if len(pending) >= self.count * IN_FLIGHT:
+                if len(pending) >= self.count * ahead:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
@@ -67,8 +70,10 @@ class Workers:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context(
-                "forkserver" if "forkserver" in methods else "spawn")
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(list(self.preload))
+            else:
+                context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(self.count, mp_context=context)
         return self._pool

@@ -30,6 +30,9 @@ from pixazo_cli.sinks.ledger import LEDGER_NAME, Ledger
 GRID_FILE = "pixazo-grid.json"  # what a grid folder's cells are, written by `pixazo grid`
 GRID_PNG = "grid.png"
 INDEX = "index.html"
+WORKER_MODULES = ("pixazo_cli.compare.thumbs", "pixazo_cli.compare.sheet_png",
+                  "pixazo_cli.compare.compose", "pixazo_cli.record", "pixazo_cli.models.table",
+                  "PIL.Image", "PIL.ImageDraw", "PIL.PngImagePlugin", "PIL.JpegImagePlugin")
 HINT = "Pass --overwrite to replace it, or write the sheet elsewhere with -d DIR."
 
 @dataclass(frozen=True)
@@ -120,11 +123,11 @@ def _grid_cells(folder: Path) -> dict[str, tuple[tuple[object, ...], str, str]]:
 
 def write_sheet(paths: list[Path], out_dir: Path, title: str = "pixazo contact sheet",
                 overwrite: bool = False, workers: int | None = None) -> Sheet:
-    from pixazo_cli.compare.page import render_html
+    from pixazo_cli.compare.page import html_pieces
     from pixazo_cli.compare.sheet_png import write_pages
 
     cards = collect(paths)
-    with Folder.open(out_dir) as root, Workers(workers) as pool:
+    with Folder.open(out_dir) as root, Workers(workers, WORKER_MODULES) as pool:
         ledger = Ledger.load(root)
         if not overwrite:
             _refuse_what_others_made(root, ledger)
@@ -137,8 +140,10 @@ def write_sheet(paths: list[Path], out_dir: Path, title: str = "pixazo contact s
                 raise
             thumbs.finish()
             pngs = write_pages(ledger, thumbs, cards, pool, overwrite)
-        html = render_html(cards, out_dir, title, pngs).encode("utf-8")
-        page = ledger.write(INDEX, html, overwrite)
+        with root.new_file() as new:
+            for piece in html_pieces(cards, out_dir, title, pngs):
+                new.file.write(piece.encode("utf-8"))
+            page = ledger.place(new, INDEX, overwrite)
         ledger.save(overwrite)
     problems = [(card.path, card.problem) for card in cards if card.problem]
     return Sheet(page.path, pngs, len(cards), problems, thumbs.made, thumbs.reused)

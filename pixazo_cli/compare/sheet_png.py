@@ -73,8 +73,8 @@ def write_pages(ledger: Ledger, thumbs: Thumbs, cards: list[Card], workers: Work
             todo.append((name, chunk, key))
     jobs = (PageJob(tuple((thumbs.read(c.thumb) if c.thumb else None, caption(c))
                           for c in chunk), columns, cell) for _, chunk, _ in todo)
-    for (name, _, key), png in zip(todo, workers.in_order(compose_page, jobs, len(todo), 2),
-                                   strict=True):
+    made = workers.in_order(compose_page, jobs, len(todo), alone_below=2, ahead=1)
+    for (name, _, key), png in zip(todo, made, strict=True):
         ledger.write(name, png, overwrite, note={"key": key})
     for name in ledger.names():
         if PAGE_NAME.fullmatch(name) and name not in names:

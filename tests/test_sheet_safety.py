@@ -9,12 +9,15 @@ import re
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from pixazo_cli.batch.manifest import MANIFEST_NAME
+from pixazo_cli.compare.compose import LABEL_HEIGHT, MISSING
 from pixazo_cli.compare.sheet import write_sheet
+from pixazo_cli.sinks.files import NotOurs
 from tests.conftest import run
 from tests.test_file_sink import snapshot
 from tests.test_sheet import make_image
@@ -153,3 +156,39 @@ def test_a_compressed_text_chunk_bomb_is_bounded_by_pillow(isolated: Path) -> No
     sheet = write_sheet([isolated], isolated / "out")
     assert len(bomb) < 100_000 and sheet.count == 1
     assert "Pillow refused it" in sheet.problems[0][1]
+
+
+def grid_plan(folder: Path) -> tuple[Any, list[str | None]]:
+    from pixazo_cli.compare.grid import parse_axis, plan_grid
+    from pixazo_cli.models.table import MODELS
+
+    plan = plan_grid(MODELS["sdxl"], "a fox", {}, {}, parse_axis("steps=4,8", "--x"), None)
+    folder.mkdir(parents=True, exist_ok=True)
+    make_image(folder / "cell-r1-c1.png")
+    png_with_chunks(folder / "cell-r1-c2.png", 100_000, 100_000)  # a bomb in a cell
+    return plan, ["cell-r1-c1.png", "cell-r1-c2.png"]
+
+
+def test_the_grid_picture_never_goes_through_a_symlink_and_draws_a_bomb_as_failed(
+        isolated: Path) -> None:
+    from pixazo_cli.commands.look import compose_grid_png
+
+    victim = isolated / "victim.png"
+    victim.write_bytes(b"not yours")
+    plan, cells = grid_plan(isolated / "g")
+    (isolated / "g" / "grid.png").symlink_to(victim)
+    with pytest.raises(NotOurs):
+        compose_grid_png(plan, isolated / "g", cells)
+    picture = compose_grid_png(plan, isolated / "g", cells, overwrite=True)
+    assert victim.read_bytes() == b"not yours" and not picture.is_symlink()
+    with Image.open(picture) as grid:
+        assert grid.getpixel((grid.width * 3 // 4, LABEL_HEIGHT + 10)) == MISSING  # 2nd cell
+
+
+def test_a_grid_run_again_replaces_its_own_picture(isolated: Path) -> None:
+    from pixazo_cli.commands.look import compose_grid_png
+
+    plan, cells = grid_plan(isolated / "g")
+    first = compose_grid_png(plan, isolated / "g", cells).read_bytes()
+    make_image(isolated / "g" / "cell-r1-c1.png", colour=(250, 0, 0))
+    assert compose_grid_png(plan, isolated / "g", cells).read_bytes() != first

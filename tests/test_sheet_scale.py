@@ -8,14 +8,17 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.compare.compose import LABEL_HEIGHT
+from pixazo_cli.compare.pool import Workers
 from pixazo_cli.compare.sheet import write_sheet
 from pixazo_cli.compare.sheet_png import PAGE_SIDE, SINGLE, per_page
+from pixazo_cli.errors import SaveError
 from tests.conftest import run
 from tests.test_sheet import make_image
 
@@ -118,3 +121,30 @@ def test_workers_give_the_same_sheet_in_the_same_order_as_one_process(isolated: 
     two = (isolated / "two" / "index.html").read_text()
     assert re.findall(r'src="([^"]+)"', one) == re.findall(r'src="([^"]+)"', two)
     assert (isolated / "one" / SINGLE).read_bytes() == (isolated / "two" / SINGLE).read_bytes()
+
+
+def _uneven(n: int) -> int:
+    """In a worker: the first items take far longer than the rest."""
+    import hashlib
+
+    rounds = 2000 if n < 3 else 1
+    digest = b""
+    for _ in range(rounds):
+        digest = hashlib.sha256(digest + bytes(1000)).digest()
+    return n
+
+
+def _stops_on(n: int) -> int:
+    if n == 5:
+        os._exit(9)  # as if the kernel killed it
+    return n
+
+
+def test_worker_results_come_back_in_the_order_of_the_work() -> None:
+    with Workers(2) as workers:
+        assert list(workers.in_order(_uneven, range(40), 40, alone_below=1)) == list(range(40))
+
+
+def test_a_worker_killed_midway_is_a_plain_error_not_a_traceback() -> None:
+    with Workers(2) as workers, pytest.raises(SaveError, match="A worker process stopped"):
+        list(workers.in_order(_stops_on, range(20), 20, alone_below=1))

@@ -53,6 +53,9 @@ def write_batch_sheet(session: Session, folder: Path, overwrite: bool = False) -
         if error.hint:
             session.ui.say(f"Hint: {error.hint}")
         return
+    except OSError as error:  # a folder that cannot be read: still not the run's failure
+        session.ui.say(f"No contact sheet: {error.strerror or error}.")
+        return
     _say_problems(session.ui, sheet)
     session.ui.say(f"Contact sheet: {sheet.html} ({sheet.count} images)")
 

@@ -13,6 +13,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from pixazo_cli.errors import SaveError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -52,7 +54,12 @@ class Workers:
         if self.count <= 1 or count < alone_below:
             yield from map(work, items)
             return
+        from concurrent.futures.process import BrokenProcessPool
+
         pool = self._start()
+        if pool is None:
+            yield from map(work, items)
+            return
         pending: deque[Any] = deque()
         try:
             for item in items:
@@ -61,6 +68,9 @@ class Workers:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
+        except BrokenProcessPool as error:  # a worker was killed: out of memory, a signal
+            raise SaveError(f"A worker process stopped ({error}); what was made before is kept.",
+                            hint="Run it again: nothing made is made twice.") from None
         finally:
             for future in pending:
                 future.cancel()
@@ -75,5 +85,8 @@ class Workers:
                 context.set_forkserver_preload(list(self.preload))
             else:
                 context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.count, mp_context=context)
+            try:
+                self._pool = ProcessPoolExecutor(self.count, mp_context=context)
+            except (OSError, ImportError, NotImplementedError):  # no /dev/shm, no semaphores
+                self.count = 1
         return self._pool

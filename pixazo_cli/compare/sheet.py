@@ -139,7 +139,7 @@ def write_sheet(paths: list[Path], out_dir: Path, title: str = "pixazo contact s
                 thumbs.save()  # what was made stays known: the next run reuses it
                 raise
             thumbs.finish()
-            pngs = write_pages(ledger, thumbs, cards, pool, overwrite)
+            pngs = write_pages(ledger, cards, pool, overwrite)
         with root.new_file() as new:
             for piece in html_pieces(cards, out_dir, title, pngs):
                 new.file.write(piece.encode("utf-8"))

@@ -2,9 +2,10 @@
 sheet's order (`contact-sheet.png` when one page holds every image, else `contact-sheet-1.png`,
 `-2.png` …).
 
-A page is put together from the thumbnails alone, in a worker, one page at a time, so memory
-follows one page, not the sheet. A page whose thumbnails, captions and layout are those the
-ledger noted for it is left as it is: a re-run with nothing new writes no page."""
+A page is put together from the thumbnails alone and written by a worker (through the one
+writer, sinks/files.py), one page at a time, so memory follows one page, not the sheet. A page
+whose thumbnails, captions and layout are those the ledger noted for it is left as it is: a
+re-run with nothing new writes no page."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from pixazo_cli.compare.compose import LABEL_HEIGHT, cell_for, compose_captioned
 from pixazo_cli.compare.pool import Workers
-from pixazo_cli.compare.thumbs import Card, Thumbs
+from pixazo_cli.compare.thumbs import THUMBS, Card
+from pixazo_cli.errors import SaveError
+from pixazo_cli.sinks.files import Folder, Placed, Stamp
 from pixazo_cli.sinks.ledger import Ledger
 
 PAGE_SIDE = 4096  # what chat previews, artifact viewers and image viewers open
@@ -26,13 +29,21 @@ TILE_CAP = 192
 SINGLE = "contact-sheet.png"
 PAGE_NAME = re.compile(r"contact-sheet(-[1-9][0-9]*)?\.png")
 LAYOUT = 1  # changes whenever the drawing does, so every page is made again
+THUMB_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class PageJob:
-    tiles: tuple[tuple[bytes | None, str], ...]  # thumbnail JPEG (None: no picture), caption
+    """What a worker needs to make one page and write it through the one writer."""
+
+    folder: str  # the sheet's folder, checked to be the one the command opened
+    identity: tuple[int, int]
+    name: str
+    tiles: tuple[tuple[str, str], ...]  # a thumbnail's name in thumbs/ ("": none), caption
     columns: int
     cell: tuple[int, int]
+    overwrite: bool
+    mine: Stamp | None  # the page the tool made at that name before, which it may replace
 
 
 def page_names(pages: int) -> list[str]:
@@ -50,16 +61,23 @@ def caption(card: Card) -> str:
     return card.caption or card.value("prompt") or card.path.name
 
 
-def compose_page(job: PageJob) -> bytes:
-    """In a worker: one page, as PNG bytes (zlib level 3: near level 6's size at half the
-    time, on thumbnails that barely compress anyway)."""
-    image = compose_captioned(list(job.tiles), job.columns, job.cell)
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=3)
-    return out.getvalue()
+def compose_page(job: PageJob) -> Placed:
+    """In a worker: one page, read from the thumbnails and written as PNG (zlib level 3: near
+    level 6's size at half the time, on thumbnails that barely compress anyway). Only the
+    page's name and stamp go back: the parent's memory never holds a page."""
+    with Folder.open(Path(job.folder), create=False) as root:
+        if root.identity != job.identity:
+            raise SaveError(f"{job.folder} was replaced while the sheet was written.")
+        with root.sub(THUMBS, create=False) as thumbs:
+            tiles = [(thumbs.read(name, THUMB_BYTES) if name else None, caption)
+                     for name, caption in job.tiles]
+        out = io.BytesIO()
+        compose_captioned(tiles, job.columns, job.cell).save(out, "PNG", compress_level=3)
+        del tiles
+        return root.write(job.name, out.getvalue(), overwrite=job.overwrite, mine=job.mine)
 
 
-def write_pages(ledger: Ledger, thumbs: Thumbs, cards: list[Card], workers: Workers,
+def write_pages(ledger: Ledger, cards: list[Card], workers: Workers,
                 overwrite: bool) -> list[Path]:
     """Every page, made where its content changed; pages of an earlier, longer sheet go."""
     cell = cell_for([card.shown for card in cards if card.shown], TILE_CAP)
@@ -71,11 +89,12 @@ def write_pages(ledger: Ledger, thumbs: Thumbs, cards: list[Card], workers: Work
         key = _key(chunk, columns, cell)
         if ledger.note(name).get("key") != key or not ledger.owns(name):
             todo.append((name, chunk, key))
-    jobs = (PageJob(tuple((thumbs.read(c.thumb) if c.thumb else None, caption(c))
-                          for c in chunk), columns, cell) for _, chunk, _ in todo)
+    folder, identity = str(ledger.folder.path), ledger.folder.identity
+    jobs = (PageJob(folder, identity, name, tuple((c.thumb, caption(c)) for c in chunk), columns,
+                    cell, overwrite, ledger.stamp(name)) for name, chunk, _ in todo)
     made = workers.in_order(compose_page, jobs, len(todo), alone_below=2, ahead=1)
-    for (name, _, key), png in zip(todo, made, strict=True):
-        ledger.write(name, png, overwrite, note={"key": key})
+    for (_, _, key), placed in zip(todo, made, strict=True):
+        ledger.record(placed, note={"key": key})
     for name in ledger.names():
         if PAGE_NAME.fullmatch(name) and name not in names:
             ledger.remove(name)

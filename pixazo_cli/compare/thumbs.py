@@ -181,9 +181,6 @@ class Thumbs:
                                                                                 dict) else {}
         self._used.add(name)
 
-    def read(self, name: str) -> bytes | None:
-        return self.folder.read(name, 16 * 1024 * 1024)
-
     def save(self) -> None:
         self.ledger.save(overwrite=True)  # thumbs/ was found to be the tool's, or --overwrite
         self._unsaved = 0

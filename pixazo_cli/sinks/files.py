@@ -13,9 +13,7 @@ Its rules, kept here once so that no writer keeps its own:
   opened, linked, renamed and deleted relative to its folder's descriptor, never following
   the last name. A symlink where a file goes is replaced or refused, never written through.
 - Names are one path component, so nothing is written or deleted outside the folder.
-
-Where the platform has no descriptor-relative calls (Windows), the same calls take joined
-paths and O_NOFOLLOW is what the platform offers.
+(Without descriptor-relative calls, on Windows, the same calls take joined paths.)
 """
 
 from __future__ import annotations
@@ -43,8 +41,8 @@ TEMP_PREFIX = ".pixazo-"
 
 @dataclass(frozen=True)
 class Stamp:
-    """A file as the tool left it. The same inode, size and time mean untouched; after a copy
-    (a CI cache restored, a folder moved to another disk) the same bytes still prove it."""
+    """A file as the tool left it: the same inode, size and time, or after a copy (a CI cache
+    restored) the same bytes."""
 
     size: int
     sha256: str
@@ -99,8 +97,7 @@ class Folder:
 
     @classmethod
     def open(cls, path: Path, create: bool = True, mode: int = 0o777) -> Folder:
-        """The chosen output folder (-d, the config folder). The user named it, so the way to it
-        may pass through symlinks; nothing below it will."""
+        """The chosen folder (-d, the config's): the way to it may pass symlinks, nothing below."""
         try:
             if create:
                 os.makedirs(path, mode=mode, exist_ok=True)
@@ -133,6 +130,12 @@ class Folder:
                             "pixazo never writes through a symlink.",
                             hint="Remove or rename it, or write elsewhere with -d.") from None
 
+    @property
+    def identity(self) -> tuple[int, int]:
+        """Device and inode: a worker opening the folder by its path checks it is this one."""
+        found = os.stat(self._fd if self._fd is not None else self.path)
+        return found.st_dev, found.st_ino
+
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
@@ -158,8 +161,7 @@ class Folder:
         return os.listdir(self._fd if self._fd is not None else self.path)
 
     def read(self, name: str, limit: int) -> bytes | None:
-        """A regular file's bytes, read without following a symlink; None when the name holds
-        anything else, or more than `limit` bytes."""
+        """A regular file's bytes (no symlink followed); None for anything else, or > limit."""
         try:
             fd = os.open(self._at(check_name(name)), os.O_RDONLY | NOFOLLOW | NONBLOCK | CLOEXEC,
                          dir_fd=self._fd)
@@ -173,8 +175,7 @@ class Folder:
         return data if len(data) <= limit else None
 
     def current(self, name: str, stamp: Stamp) -> Stamp | None:
-        """The file's stamp now, when it is still the one the tool left (same inode and time, or
-        at least the same bytes); None when the name holds anything else."""
+        """The file's stamp now if it is still the one the tool left; None for anything else."""
         found = self.lstat(name)
         if found is None or not stat.S_ISREG(found.st_mode) or found.st_size != stamp.size:
             return None
@@ -232,8 +233,7 @@ class Folder:
 
 
 class NewFile:
-    """A file being written: a hidden temp beside its final name until `place` puts it there;
-    discarded when the `with` block ends without placing it."""
+    """A hidden temp file until `place` names it; discarded if the `with` block ends first."""
 
     def __init__(self, folder: Folder, temp: str, file: BinaryIO) -> None:
         self.folder = folder

@@ -126,6 +126,7 @@ def _rows(count: int, runs: dict[int, tuple[float, float, float]],
         with Image.open(page) as picture:
             sizes.append(f"{picture.width}×{picture.height}")
     largest = max(page.stat().st_size for page in pages) / 1e6
+    counted = ", ".join(f"{sizes.count(size)} × {size}" for size in dict.fromkeys(sizes))
     return [
         (f"sheet, {count:,} images: 1 core; 2 cores (wall, CPU)",
          f"{one[0]:.1f} s, {one[1]:.1f} s CPU; {two[0]:.1f} s, {two[1]:.1f} s CPU",
@@ -138,7 +139,7 @@ def _rows(count: int, runs: dict[int, tuple[float, float, float]],
          f"{again[0]:.2f} s, {again[1]:.2f} s CPU, {again[2]:.0f} MB",
          f"< 10% of the first run: {'met' if share < 0.1 else 'MISSED'} ({share:.1%})"),
         (f"sheet, {count:,} images: page images",
-         f"{len(pages)} × {', '.join(sorted(set(sizes)))}; largest {largest:.1f} MB",
+         f"{len(pages)} pages: {counted}; largest {largest:.1f} MB",
          "each <= 4096 px a side: " + ("met" if all(
              max(map(int, s.split("×"))) <= 4096 for s in sizes) else "MISSED")),
     ]

@@ -5,18 +5,24 @@ bombs, text-chunk bombs) into a plain message on that image's card (issue 20).""
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
 import zlib
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.compare.compose import LABEL_HEIGHT, MISSING
+from pixazo_cli.compare.page import render_html
 from pixazo_cli.compare.sheet import write_sheet
+from pixazo_cli.compare.thumbs import Card, readable
 from pixazo_cli.sinks.files import NotOurs
 from tests.conftest import run
 from tests.test_file_sink import snapshot
@@ -192,3 +198,59 @@ def test_a_grid_run_again_replaces_its_own_picture(isolated: Path) -> None:
     first = compose_grid_png(plan, isolated / "g", cells).read_bytes()
     make_image(isolated / "g" / "cell-r1-c1.png", colour=(250, 0, 0))
     assert compose_grid_png(plan, isolated / "g", cells).read_bytes() != first
+
+
+def test_a_name_that_is_not_utf8_is_shown_replaced_and_linked_by_its_bytes(
+        isolated: Path) -> None:
+    folder = isolated / os.fsdecode(b"\xfe-dir")
+    folder.mkdir()
+    make_image(folder / os.fsdecode(b"\xff-hero.png"))
+    write_sheet([folder], folder)
+    page = (folder / "index.html").read_text("utf-8")
+    assert 'href="./%FF-hero.png"' in page and "\ufffd-hero.png" in page
+    assert "pixazo replay" not in page  # no command is shown that could not run as shown
+
+
+PIECES = ["\x1b", "\x1b[31m", "\x1b]52;c;aGk=\x07", "\x07", "\r", "\n", "::", "%0A", "|", "](",
+          "javascript:", "<", ">", "<script>", '"', "'", "&", "&amp;", " ", "x", "\ud800",
+          "\udcff", "{{ 7 * 7 }}", "\u202e"]
+HOSTILE = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
+# A file name holds no "/", and a lone surrogate only as Python decodes bytes that are not UTF-8.
+NAME = st.lists(st.sampled_from([p for p in PIECES if p != "\ud800"]), max_size=8).map(
+    lambda pieces: "".join(pieces).replace("/", ""))
+TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "p", "section", "nav", "a",
+        "div", "h2", "figure", "img", "figcaption", "strong", "dl", "dt", "dd", "code",
+        "button", "script"}
+
+
+class Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(prompt=HOSTILE, name=NAME, group=HOSTILE, caption=HOSTILE, title=HOSTILE)
+def test_hostile_text_never_becomes_markup_or_a_link_elsewhere(
+        prompt: str, name: str, group: str, caption: str, title: str) -> None:
+    out = Path("/sheet")
+    card = Card(out / "imgs" / f"{name}.png", group, caption, thumb="t.jpg",
+                shown=(8, 8), fields={"prompt": prompt, "model": name, "replay": "1"})
+    page = render_html([card], out, title, [out / "contact-sheet.png"])
+    parsed = Tags()
+    parsed.feed(page)
+    assert {tag for tag, _ in parsed.tags} <= TAGS
+    assert [tag for tag, _ in parsed.tags].count("script") == 1  # the page's own
+    for _, attrs in parsed.tags:
+        assert not any(key.startswith("on") for key, _ in attrs)
+        for key, value in attrs:
+            if key in ("href", "src"):
+                assert value and value.startswith(("./", "../", "#")), value
+    assert readable(prompt).strip() in "".join(parsed.text)

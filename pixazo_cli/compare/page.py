@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pixazo_cli.compare.thumbs import THUMBS, Card
+from pixazo_cli.compare.thumbs import THUMBS, Card, readable
 
 CARDS_PER_PAGE = 200
 
@@ -135,7 +135,7 @@ def html_pieces(cards: list[Card], out_dir: Path, title: str,
     starts = range(0, len(cards), CARDS_PER_PAGE)
     pages = (_groups(cards[start:start + CARDS_PER_PAGE], here) for start in starts)
     template = Environment(autoescape=True).from_string(TEMPLATE)
-    return template.generate(title=title, pages=pages, page_count=len(starts),
+    return template.generate(title=readable(title), pages=pages, page_count=len(starts),
                              count=len(cards), pngs=links)
 
 
@@ -143,8 +143,8 @@ def _groups(cards: list[Card], here: str) -> list[dict[str, Any]]:
     """Cards in runs of the same group; a group cut by a page break goes on with the next."""
     groups: list[dict[str, Any]] = []
     for card in cards:
-        if not groups or groups[-1]["name"] != card.group:
-            groups.append({"name": card.group, "cards": []})
+        if not groups or groups[-1]["name"] != readable(card.group):
+            groups.append({"name": readable(card.group), "cards": []})
         groups[-1]["cards"].append(_card(card, here))
     return groups
 
@@ -157,23 +157,25 @@ def relative_link(target: str, here: str) -> str:
         relative = Path(os.path.relpath(target, here)).as_posix()
     except ValueError:  # another drive (Windows): no relative path exists
         return ""
-    encoded = quote(relative, safe="/")
+    encoded = quote(os.fsencode(relative), safe="/")  # the name's own bytes, UTF-8 or not
     return encoded if encoded.startswith("../") else f"./{encoded}"
 
 
 def replay_command(image: Path) -> str:
     """`pixazo replay` with the image's absolute path, quoted for any POSIX shell: it works as
-    copied, from whatever folder the shell is in."""
-    return f"pixazo replay {shlex.quote(str(image.absolute()))}"
+    copied, from whatever folder the shell is in. "" for a path that is not UTF-8: no page
+    can show a command that would run."""
+    command = f"pixazo replay {shlex.quote(str(image.absolute()))}"
+    return command if readable(command) == command else ""
 
 
 def _card(card: Card, here: str) -> dict[str, Any]:
     shown = card.shown or (0, 0)
-    return {"file": card.path.name, "link": relative_link(card.real, here),
-            "thumb": f"./{THUMBS}/{quote(card.thumb)}" if card.thumb else "",
-            "width": shown[0], "height": shown[1], "problem": card.problem,
-            "size": f"{card.size[0]}×{card.size[1]}" if card.size else "",
-            "caption": card.caption, "prompt": card.value("prompt"),
-            "model": card.value("model"), "seed": card.value("seed"),
-            "request_id": card.value("request_id"),
-            "replay": replay_command(card.path) if card.value("replay") else ""}
+    values = {"file": card.path.name, "link": relative_link(card.real, here),
+              "thumb": f"./{THUMBS}/{quote(card.thumb)}" if card.thumb else "",
+              "problem": card.problem, "caption": card.caption,
+              "size": f"{card.size[0]}×{card.size[1]}" if card.size else "",
+              "replay": replay_command(card.path) if card.value("replay") else "",
+              **{key: card.value(key) for key in ("prompt", "model", "seed", "request_id")}}
+    return {**{key: readable(value) for key, value in values.items()},
+            "width": shown[0], "height": shown[1]}

@@ -26,6 +26,7 @@ THUMBS = "thumbs"
 THUMB_CAP = 320
 SAVE_EVERY = 1000  # new thumbnails between ledger saves, so a killed run loses few
 ALONE_BELOW = 48  # thumbnails made in this process, without starting workers
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -193,6 +194,12 @@ class Thumbs:
         self.save()
 
 
+def readable(text: str) -> str:
+    """Text to show: lone surrogates (how Python holds a file name's bytes that are not UTF-8)
+    become U+FFFD, which a page or a picture can carry."""
+    return SURROGATE.sub("\ufffd", text)
+
+
 def _stat(path: Path) -> list[int] | None:
     try:
         found = os.stat(path)
@@ -210,5 +217,5 @@ def _pair(value: Any) -> tuple[int, int] | None:
 def _thumb_name(path: Path, key: str, sha256: str) -> str:
     """Readable, and one of its own for each source and its bytes."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem)[:40].strip("-") or "image"
-    unique = hashlib.sha256(f"{key}\0{sha256}".encode()).hexdigest()[:12]
+    unique = hashlib.sha256(os.fsencode(key) + b"\0" + sha256.encode()).hexdigest()[:12]
     return f"{slug}-{unique}.jpg"

@@ -111,8 +111,9 @@ class Ledger:
             yield name, self.note(name)
 
     def save(self, overwrite: bool = False) -> None:
+        # ASCII: a path whose bytes are not UTF-8 (lone surrogates in Python) is kept exactly.
         data = json.dumps({"kind": KIND, "version": 1, "files": self._files},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                          separators=(",", ":")).encode("ascii")
         placed = self.folder.write(LEDGER_NAME, data, overwrite=overwrite, mine=self._own)
         self._own, self.foreign = placed.stamp, False
 

@@ -148,3 +148,17 @@ def test_worker_results_come_back_in_the_order_of_the_work() -> None:
 def test_a_worker_killed_midway_is_a_plain_error_not_a_traceback() -> None:
     with Workers(2) as workers, pytest.raises(SaveError, match="A worker process stopped"):
         list(workers.in_order(_stops_on, range(20), 20, alone_below=1))
+
+
+def test_workers_never_import_code_from_the_folder_the_command_runs_in(
+        isolated: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    for package in ("PIL", "pixazo_cli", "multiprocessing", "concurrent"):
+        (isolated / package).mkdir()
+        (isolated / package / "__init__.py").write_text(
+            f"open({str(marker)!r}, 'a').write({package!r})\n")
+    folder = batch_folder(tmp_path / "b", 50)  # enough to start workers
+    sheet = write_sheet([folder], tmp_path / "out", workers=2)
+    assert sheet.made == 50
+    assert not marker.exists(), marker.read_text()
+    assert "PYTHONSAFEPATH" not in os.environ  # put back as it was

@@ -19,6 +19,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 IN_FLIGHT = 3  # items per worker submitted ahead of the one awaited
+SAFE_PATH = "PYTHONSAFEPATH"  # Python 3.11+: no current folder on a new interpreter's path
 
 
 def cores() -> int:
@@ -37,6 +38,7 @@ class Workers:
         self.count = max(1, count or cores())
         self.preload = preload
         self._pool: Any = None
+        self._safe_path: str | None = None
 
     def __enter__(self) -> Workers:
         return self
@@ -45,6 +47,10 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            if self._safe_path is None:
+                os.environ.pop(SAFE_PATH, None)
+            else:
+                os.environ[SAFE_PATH] = self._safe_path
 
     def in_order(self, work: Callable[[T], R], items: Iterable[T], count: int,
                  alone_below: int, ahead: int = IN_FLIGHT) -> Iterator[R]:
@@ -85,6 +91,11 @@ class Workers:
                 context.set_forkserver_preload(list(self.preload))
             else:
                 context = multiprocessing.get_context("spawn")
+            # A worker's interpreter starts as `python -c`, which puts the current folder first
+            # on its import path: a `PIL/` or `pixazo_cli/` folder where the command runs (an
+            # artifact, a checkout) would be imported, and run, in the workers. Not with this.
+            self._safe_path = os.environ.get(SAFE_PATH)
+            os.environ[SAFE_PATH] = "1"
             try:
                 self._pool = ProcessPoolExecutor(self.count, mp_context=context)
             except (OSError, ImportError, NotImplementedError):  # no /dev/shm, no semaphores

@@ -236,7 +236,7 @@ class Tags(HTMLParser):
         self.text.append(data)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(prompt=HOSTILE, name=NAME, group=HOSTILE, caption=HOSTILE, title=HOSTILE)
 def test_hostile_text_never_becomes_markup_or_a_link_elsewhere(
         prompt: str, name: str, group: str, caption: str, title: str) -> None:

@@ -127,7 +127,7 @@ def _uneven(n: int) -> int:
     """In a worker: the first items take far longer than the rest."""
     import hashlib
 
-    rounds = 2000 if n < 3 else 1
+    rounds = 500 if n < 3 else 1
     digest = b""
     for _ in range(rounds):
         digest = hashlib.sha256(digest + bytes(1000)).digest()

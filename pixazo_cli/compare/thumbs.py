@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.sinks.files import Folder, NotOurs
+from pixazo_cli.sinks.files import TEMP_PREFIX, Folder, NotOurs
 from pixazo_cli.sinks.ledger import Ledger
 
 THUMBS = "thumbs"
@@ -127,7 +127,8 @@ class Thumbs:
                           "made; remove it, or write the sheet elsewhere with -d.")
         folder = root.sub(THUMBS)
         ledger = Ledger.load(folder)
-        strange = ledger.foreign or not ledger.exists and bool(folder.names())
+        others = [name for name in folder.names() if not name.startswith(TEMP_PREFIX)]
+        strange = ledger.foreign or not ledger.exists and bool(others)
         if strange and not overwrite:
             folder.close()
             raise NotOurs(folder.path, hint)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import secrets
 import stat
@@ -108,8 +109,7 @@ class Folder:
             return cls(path, os.open(path, os.O_RDONLY | DIRECTORY | CLOEXEC))
         except OSError as exc:
             raise SaveError(f"Cannot write to the folder {path}: {exc.strerror or exc}.",
-                            hint="Choose another with -d/--output-dir, or fix its permissions.",
-                            ) from None
+                            hint="Choose another with -d, or fix its permissions.") from None
 
     def sub(self, name: str, create: bool = True) -> Folder:
         """A folder inside this one: made if missing, refused when a symlink or a file is there."""
@@ -263,7 +263,7 @@ class NewFile:
                            dst_dir_fd=folder._fd)
                 self._temp = None
                 return Placed(folder.path / name, stamp)
-            for candidate in (name, *alternatives):
+            for candidate in itertools.chain((name,), alternatives):  # lazily: a counter
                 try:
                     os.link(folder._at(temp), folder._at(check_name(candidate)),
                             src_dir_fd=folder._fd, dst_dir_fd=folder._fd)

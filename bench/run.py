@@ -1,10 +1,10 @@
 """pixazo's benchmarks: one command, one printed table (`python bench/run.py [--write]`).
 
 The cases are in speed.py (start-up, overhead per generation beside a raw-httpx script, polling,
-download, batch speed-up) and scale.py (a 10,000-line batch, history over 10,000 rows, gzip
-bombs, compressed-text bombs in PNGs); harness.py times commands. Everything runs against the
-sandbox on loopback; `--write` also records the table in docs/BENCHMARKS.md. Numbers are
-medians, on whatever machine runs it.
+download, batch speed-up), scale.py (a 10,000-line batch, history over 10,000 rows, gzip
+bombs, compressed-text bombs in PNGs) and sheet.py (contact sheets of 1,000 and 5,000 images);
+harness.py times commands. Everything runs against the sandbox on loopback; `--write` also
+records the table in docs/BENCHMARKS.md. Numbers are medians, on whatever machine runs it.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from pathlib import Path
 
 from harness import ROOT, Row
 from scale import big, bomb, history, text_bomb
+from sheet import sheet
 from speed import batch, download, overhead, polling, startup
 
 SECTIONS = ("startup", "overhead", "polling", "download", "batch", "big", "history", "bomb",
-            "textbomb")
+            "textbomb", "sheet")
 
 
 def merged(recorded: str, rows: list[Row]) -> list[Row]:
@@ -82,7 +83,8 @@ def main() -> None:
                     "polling": polling, "download": lambda: download(home),
                     "batch": lambda: batch(home), "big": lambda: big(home),
                     "history": lambda: history(args.runs, home),
-                    "bomb": lambda: bomb(home), "textbomb": lambda: text_bomb(home)}
+                    "bomb": lambda: bomb(home), "textbomb": lambda: text_bomb(home),
+                    "sheet": lambda: sheet(home)}
         rows = [row for name in SECTIONS if name in wanted for row in sections[name]()]
     result = table(rows)
     print(result)

@@ -79,16 +79,17 @@ def sheet(
         metavar="PATH...", help="Images, folders of them, or a batch or grid output folder.")],
     out_dir: Annotated[Path | None, typer.Option(
         "--output-dir", "-d", metavar="DIR", file_okay=False,
-        help="Where index.html, thumbs/ and contact-sheet.png go (default: the one folder "
-        "given, else ./sheet).")] = None,
+        help="Where index.html, thumbs/ and the contact-sheet PNG pages go (default: the one "
+        "folder given, else ./sheet).")] = None,
+    overwrite: Overwrite = False,
 ) -> None:
     from pixazo_cli.commands.look import run_sheet
 
-    run_sheet(paths, out_dir)
+    run_sheet(paths, out_dir, overwrite)
 
 
 def register(app: typer.Typer) -> None:
     app.command(help="Show images in this terminal.", epilog="Drawn with the Kitty graphics "
                 "protocol, Sixel, or Unicode half-blocks, whichever the terminal takes.")(show)
     app.command(help="One prompt over an X/Y grid of settings, as one labelled image.")(grid)
-    app.command(help="Write a contact sheet: index.html with thumbnails, and a PNG.")(sheet)
+    app.command(help="Write a contact sheet: index.html with thumbnails, and PNG pages.")(sheet)

@@ -78,7 +78,7 @@ def _run(session: Session, source: str, lines: Iterable[str], manifest: Manifest
     if options.sheet:
         from pixazo_cli.commands.look import write_batch_sheet
 
-        write_batch_sheet(session, save.out_dir)
+        write_batch_sheet(session, save.out_dir, options.output.overwrite)
     # Skipped lines are not success: 2 at the end, unless something failed harder.
     return most_severe([code, UsageError.exit_code]) if intake.invalid else code
 

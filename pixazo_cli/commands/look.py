@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,7 +10,7 @@ from typing import Any, TypeVar
 from pixazo_cli.commands.generate import wants_preview
 from pixazo_cli.commands.options import GlobalOptions, GridOptions
 from pixazo_cli.commands.session import Session
-from pixazo_cli.errors import UsageError
+from pixazo_cli.errors import PixazoError, UsageError
 from pixazo_cli.models.request import parse_params
 from pixazo_cli.models.table import FLAGS, Model
 
@@ -34,40 +33,53 @@ def run_show(paths: list[Path]) -> None:
         sys.stderr.write("Not a terminal: nothing shown.\n")
 
 
-def run_sheet(paths: list[Path], out_dir: Path | None) -> None:
+def run_sheet(paths: list[Path], out_dir: Path | None, overwrite: bool = False) -> None:
     from pixazo_cli.compare.sheet import write_sheet
     from pixazo_cli.ui.output import Ui
 
     if out_dir is None:
         out_dir = paths[0] if len(paths) == 1 and paths[0].is_dir() else Path("sheet")
-    sheet = write_sheet(paths, out_dir)
+    sheet = write_sheet(paths, out_dir, overwrite=overwrite)
     ui = Ui()
+    _say_problems(ui, sheet)
     ui.result_value(str(sheet.html))
-    ui.result_value(str(sheet.png))
+    for png in sheet.pngs:
+        ui.result_value(str(png))
 
 
 def after_the_images(session: Session, what: str, make: Callable[[], T]) -> T | None:
     """A picture made of images already paid for and saved (a contact sheet, grid.png): its
-    failure (nothing saved, a decompression bomb, a full disk) is said, never the command's
-    exit code, which stays that of the paid work."""
+    failure (nothing saved, a file pixazo did not make in the way, a decompression bomb, a
+    full disk) is said, never the command's exit code, which stays that of the paid work."""
     try:
         return make()
-    except UsageError as error:  # nothing was saved: no sheet, and no second error
+    except PixazoError as error:
         session.ui.say(f"No {what}: {error.message}")
+        if error.hint:
+            session.ui.say(f"Hint: {error.hint}")
+    except OSError as error:  # a folder that cannot be read: still not the run's failure
+        session.ui.say(f"No {what}: {error.strerror or error}.")
     except Exception as exc:
         session.ui.say(f"Warning: no {what} ({type(exc).__name__}: {exc}); the images are "
                        "saved.")
     return None
 
 
-def write_batch_sheet(session: Session, folder: Path) -> None:
-    """`batch --sheet` and `grid`: the sheet of what the run saved, named on stderr."""
+def write_batch_sheet(session: Session, folder: Path, overwrite: bool = False) -> None:
+    """`batch --sheet` and `grid`: the sheet of what the run saved, named on stderr. The run's
+    paid work is done: a sheet that cannot be written is a message, never the run's failure."""
     from pixazo_cli.compare.sheet import write_sheet
 
     sheet = after_the_images(session, "contact sheet", lambda: write_sheet(
-        [folder], folder, title=f"pixazo: {folder.name}"))
+        [folder], folder, title=f"pixazo: {folder.name}", overwrite=overwrite))
     if sheet is not None:
+        _say_problems(session.ui, sheet)
         session.ui.say(f"Contact sheet: {sheet.html} ({sheet.count} images)")
+
+
+def _say_problems(ui: Any, sheet: Any) -> None:
+    for path, problem in sheet.problems:
+        ui.say(f"No thumbnail for {path}: {problem}.")
 
 
 def run_grid(model: Model, prompt: str, options: GridOptions, globals_: GlobalOptions) -> int:
@@ -142,15 +154,17 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
                  for job in jobs}
     cells = [files[number][0]["path"] if files[number] else None
              for number in range(1, len(jobs) + 1)]
-    after_the_images(session, "pixazo-grid.json", lambda: _write_grid_file(plan, folder, cells))
+    overwrite = options.output.overwrite
+    after_the_images(session, "pixazo-grid.json",
+                     lambda: _write_grid_file(plan, folder, cells, overwrite))
     picture = after_the_images(session, "grid.png",
-                               lambda: compose_grid_png(plan, folder, cells))
+                               lambda: compose_grid_png(plan, folder, cells, overwrite))
     if options.output.json_out:
         session.ui.result_json({"grid": str(picture) if picture else None,
                                 "folder": str(folder), "exit_code": code})
     elif picture is not None:
         session.ui.result_value(str(picture))
-    write_batch_sheet(session, folder)
+    write_batch_sheet(session, folder, overwrite)
     if picture is not None and wants_preview(session, options.preview):
         from pixazo_cli.ui.preview import show
 
@@ -158,18 +172,22 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
     return code
 
 
-def _write_grid_file(plan: Any, folder: Path, cells: list[str | None]) -> None:
+def _write_grid_file(plan: Any, folder: Path, cells: list[str | None],
+                     overwrite: bool) -> None:
     from pixazo_cli.compare.sheet import GRID_FILE
 
     described = plan.describe()
     for cell, data, name in zip(plan.cells, described["cells"], cells, strict=True):
         data.update(file=name, x=cell.labels[0], y=cell.labels[1] if plan.y else None)
     text = json.dumps(described, ensure_ascii=False, indent=1, allow_nan=False)
-    (folder / GRID_FILE).write_text(text, "utf-8")
+    _write_made(folder, GRID_FILE, text.encode("utf-8"), overwrite)
 
 
-def compose_grid_png(plan: Any, folder: Path, cells: list[str | None]) -> Path:
+def compose_grid_png(plan: Any, folder: Path, cells: list[str | None],
+                     overwrite: bool = False) -> Path:
     """The labelled grid, carrying a generation record of the whole grid."""
+    import io
+
     from pixazo_cli.compare.compose import Tile, compose_grid
     from pixazo_cli.compare.sheet import GRID_PNG
     from pixazo_cli.flow.generate import generation_record
@@ -185,10 +203,20 @@ def compose_grid_png(plan: Any, folder: Path, cells: list[str | None]) -> Path:
     first = plan.cells[0].request
     record = {**generation_record(Outcome(plan.model.name, request=first)),
               "grid": plan.describe()}
-    target = folder / GRID_PNG
-    with tempfile.TemporaryDirectory(dir=folder) as scratch:
-        plain = Path(scratch) / GRID_PNG
-        image.save(plain)
-        with open(plain, "rb") as src, open(target, "wb") as dst:
-            embed(src, dst, record, "png")
-    return target
+    plain, recorded = io.BytesIO(), io.BytesIO()
+    image.save(plain, "PNG")
+    plain.seek(0)
+    embed(plain, recorded, record, "png")
+    return _write_made(folder, GRID_PNG, recorded.getvalue(), overwrite)
+
+
+def _write_made(folder: Path, name: str, data: bytes, overwrite: bool) -> Path:
+    """Through the one writer: a re-run replaces the grid's own file, never another's."""
+    from pixazo_cli.sinks.files import Folder
+    from pixazo_cli.sinks.made import MadeHere
+
+    with Folder.open(folder) as where:
+        made_here = MadeHere.load(where)
+        placed = made_here.write(name, data, overwrite)
+        made_here.save(overwrite)
+    return placed.path

@@ -1,155 +1,156 @@
 """The contact sheet: every image of some files or folders on one page (index.html, thumbnails
-beside it, no network needed) and in one PNG, with what made each one and how to make it again.
+beside it, no network needed) and in PNG pages, with what made each one and how to make it
+again.
 
-Images are grouped by where they came from: a batch folder's manifest line, a grid's row, or
-otherwise their folder. What is shown comes from each image's own generation record."""
+Images come in the order the work was done: a batch folder's by manifest line, a grid's by row
+and column, any other's by name (numbers in names counted as numbers); several paths in the
+order given. They are grouped by where they came from: a batch line, a grid row, otherwise
+their folder.
+
+Every file goes through sinks/: a file the tool did not make is never replaced or deleted
+without --overwrite, no symlink is followed, and what the tool made in thumbs/ is the
+thumbnail cache (compare/thumbs.py). Memory stays flat: one thumbnail and one page at a time
+per worker."""
 
 from __future__ import annotations
 
 import json
-import os
-import shlex
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pixazo_cli.batch.manifest import MANIFEST_NAME
+from pixazo_cli.compare.pool import Workers
+from pixazo_cli.compare.sheet_png import PAGE_NAME
+from pixazo_cli.compare.thumbs import ALONE_BELOW, Card, Thumbs, make
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.files import is_image_file
+from pixazo_cli.sinks.files import TEMP_PREFIX, Folder, NotOurs
+from pixazo_cli.sinks.made import MADE_NAME, MadeHere
 
 GRID_FILE = "pixazo-grid.json"  # what a grid folder's cells are, written by `pixazo grid`
-THUMB_CAP = 320
-THUMBS = "thumbs"
-SHEET_PNG = "contact-sheet.png"
 GRID_PNG = "grid.png"
-MADE_HERE = {SHEET_PNG, GRID_PNG}  # pictures of the folder's images, not images of it
 INDEX = "index.html"
-
-
-@dataclass
-class Entry:
-    path: Path
-    group: str
-    caption: str = ""
-    record: dict[str, Any] = field(default_factory=dict)
-    thumb: str = ""  # relative to index.html; empty when the image could not be read
-    size: str = ""
-
-    def value(self, key: str) -> str:
-        """A record field for the page, found through the model table for model flags."""
-        from pixazo_cli.models.table import MODELS
-
-        body = self.record.get("body") if isinstance(self.record.get("body"), dict) else {}
-        model = MODELS.get(str(self.record.get("model")))
-        if key == "prompt":
-            return str(body.get(model.prompt_field, "")) if model else ""
-        found = model.body_value(body, key) if model else None
-        return "" if found is None else str(found)
-
+WORKER_MODULES = ("pixazo_cli.compare.thumbs", "pixazo_cli.compare.sheet_png",
+                  "pixazo_cli.compare.compose", "pixazo_cli.record", "pixazo_cli.models.table",
+                  "PIL.Image", "PIL.ImageDraw", "PIL.PngImagePlugin", "PIL.JpegImagePlugin")
+HINT = "Pass --overwrite to replace it, or write the sheet elsewhere with -d DIR."
 
 @dataclass(frozen=True)
 class Sheet:
     html: Path
-    png: Path
+    pngs: list[Path]
     count: int
+    problems: list[tuple[Path, str]]  # images shown without a picture, and why
+    made: int = 0  # thumbnails made now
+    reused: int = 0  # and found made already
 
 
-def collect(paths: list[Path]) -> list[Entry]:
-    entries: list[Entry] = []
+def collect(paths: list[Path]) -> list[Card]:
+    cards: list[Card] = []
     for path in paths:
         if path.is_dir():
-            entries += _folder(path)
+            cards += _folder(path)
         elif path.is_file():
-            entries.append(Entry(path, path.parent.name or "."))
+            cards.append(Card(path, path.parent.name or "."))
         else:
             raise UsageError(f"No such file or folder: {path}.")
-    seen: set[Path] = set()
-    unique = [e for e in entries if not (e.path.resolve() in seen or seen.add(e.path.resolve()))]
+    seen: set[str] = set()
+    unique = [c for c in cards if not (c.real in seen or seen.add(c.real))]
     if not unique:
         raise UsageError("No images to put on a sheet.", hint="Give image files or folders.")
     return unique
 
 
-def _folder(folder: Path) -> list[Entry]:
-    images = sorted(p for p in folder.iterdir()
-                    if p.is_file() and p.name not in MADE_HERE and is_image_file(p))
+def _folder(folder: Path) -> list[Card]:
+    """The folder's images, in the order they were made."""
     lines = _manifest_lines(folder)
     cells = _grid_cells(folder)
-    entries = []
-    for image in images:
+    ordered = []
+    for image in (p for p in folder.iterdir() if _listed(p)):
+        caption = ""
         if image.name in cells:
-            group, caption = cells[image.name]
+            order, group, caption = cells[image.name]
         elif image.name in lines:
-            group, caption = f"{folder.name}: line {lines[image.name]}", ""
-        else:
-            group, caption = folder.name or str(folder), ""
-        entries.append(Entry(image, group, caption))
-    return entries
+            order, group = lines[image.name], f"{folder.name}: line {lines[image.name][0]}"
+        else:  # not made by a batch or a grid: after those, by name
+            order, group = (float("inf"), _natural(image.name)), folder.name or str(folder)
+        ordered.append((order, Card(image, group, caption)))
+    return [card for _, card in sorted(ordered, key=lambda pair: pair[0])]
 
 
-def _manifest_lines(folder: Path) -> dict[str, int]:
+def _listed(path: Path) -> bool:
+    name = path.name
+    return not (name.startswith(TEMP_PREFIX) or name == GRID_PNG or PAGE_NAME.fullmatch(name)) \
+        and path.is_file() and is_image_file(path)
+
+
+def _natural(name: str) -> tuple[object, ...]:
+    """`hero-2` before `hero-10`."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def _manifest_lines(folder: Path) -> dict[str, tuple[object, ...]]:
+    """File name → (its batch line, its place among the line's files)."""
     from pixazo_cli.batch.manifest import Manifest
 
     if not (folder / MANIFEST_NAME).is_file():
         return {}
     with Manifest(folder / MANIFEST_NAME) as manifest:
-        return {str(f.get("path")): int(entry.get("line", 0))
-                for entry in manifest.entries() for f in entry.get("files") or []}
+        return {str(f.get("path")): (int(entry.get("line", 0)), index)
+                for entry in manifest.entries()
+                for index, f in enumerate(entry.get("files") or [])}
 
 
-def _grid_cells(folder: Path) -> dict[str, tuple[str, str]]:
-    """File name → (its row's group, its column's caption) for a grid folder."""
+def _grid_cells(folder: Path) -> dict[str, tuple[tuple[object, ...], str, str]]:
+    """File name → ((row, column), its row's group, its column's caption) in a grid folder."""
     try:
         grid = json.loads((folder / GRID_FILE).read_text("utf-8"))
-        return {str(cell["file"]): (f"{folder.name}: {cell.get('y') or 'grid'}",
+        return {str(cell["file"]): ((int(cell.get("row", 0)), int(cell.get("column", 0))),
+                                    f"{folder.name}: {cell.get('y') or 'grid'}",
                                     str(cell.get("x", ""))) for cell in grid["cells"]
                 if cell.get("file")}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
-def write_sheet(paths: list[Path], out_dir: Path, title: str = "pixazo contact sheet") -> Sheet:
-    from pixazo_cli.compare.compose import Tile, compose_sheet, thumbnail
-    from pixazo_cli.record import read
+def write_sheet(paths: list[Path], out_dir: Path, title: str = "pixazo contact sheet",
+                overwrite: bool = False, workers: int | None = None) -> Sheet:
+    from pixazo_cli.compare.page import html_pieces
+    from pixazo_cli.compare.sheet_png import write_pages
 
-    entries = collect(paths)
-    (out_dir / THUMBS).mkdir(parents=True, exist_ok=True)
-    for old in (out_dir / THUMBS).glob("[0-9][0-9][0-9][0-9]-*.jpg"):
-        old.unlink()  # an earlier sheet's thumbnails: numbered for other images
-    for number, entry in enumerate(entries, start=1):
-        entry.record = read(entry.path) or {}
-        thumb = Path(THUMBS) / f"{number:04d}-{entry.path.stem}.jpg"
-        size = thumbnail(entry.path, out_dir / thumb, THUMB_CAP)
-        if size is not None:
-            entry.thumb, entry.size = thumb.as_posix(), f"{size[0]}×{size[1]}"
-    html = out_dir / INDEX
-    html.write_text(render_html(entries, out_dir, title), "utf-8")
-    tiles = [Tile(out_dir / e.thumb if e.thumb else None,
-                  e.caption or e.value("prompt") or e.path.name) for e in entries]
-    png = out_dir / SHEET_PNG
-    compose_sheet(tiles).save(png)
-    return Sheet(html, png, len(entries))
-
-
-def render_html(entries: list[Entry], out_dir: Path, title: str) -> str:
-    # Jinja2 escapes every value (autoescape): prompts are user text, and a `<script>` in one
-    # must show as text, in element content and in attributes alike.
-    from jinja2 import Environment
-
-    from pixazo_cli.compare.page import TEMPLATE
-
-    env = Environment(autoescape=True)
-    groups: dict[str, list[dict[str, str]]] = {}
-    for entry in entries:
-        groups.setdefault(entry.group, []).append(_card(entry, out_dir))
-    return env.from_string(TEMPLATE).render(title=title, groups=groups,
-                                                   count=len(entries))
+    cards = collect(paths)
+    with Folder.open(out_dir) as root, Workers(workers, WORKER_MODULES) as pool:
+        made_here = MadeHere.load(root)
+        if not overwrite:
+            _refuse_what_others_made(root, made_here)
+        thumbs = Thumbs.open(root, overwrite, HINT)
+        with thumbs.folder:
+            try:
+                _make_thumbs(cards, thumbs, pool)
+            except BaseException:
+                thumbs.save()  # what was made stays known: the next run reuses it
+                raise
+            thumbs.finish()
+            pngs = write_pages(made_here, cards, pool, overwrite)
+        with root.new_file() as new:
+            for piece in html_pieces(cards, out_dir, title, pngs):
+                new.file.write(piece.encode("utf-8"))
+            page = made_here.place(new, INDEX, overwrite)
+        made_here.save(overwrite)
+    problems = [(card.path, card.problem) for card in cards if card.problem]
+    return Sheet(page.path, pngs, len(cards), problems, thumbs.made, thumbs.reused)
 
 
-def _card(entry: Entry, out_dir: Path) -> dict[str, str]:
-    link = Path(os.path.relpath(entry.path.resolve(), out_dir.resolve())).as_posix()
-    replay = f"pixazo replay {shlex.quote(link)}" if entry.record.get("body") else ""
-    return {"file": entry.path.name, "link": link, "thumb": entry.thumb, "size": entry.size,
-            "caption": entry.caption, "prompt": entry.value("prompt"),
-            "model": str(entry.record.get("model") or ""), "seed": entry.value("seed"),
-            "request_id": str(entry.record.get("request_id") or ""), "replay": replay}
+def _refuse_what_others_made(root: Folder, made_here: MadeHere) -> None:
+    """Before any work: the names the sheet writes are free, or the tool's own."""
+    if made_here.foreign:
+        raise NotOurs(root.path / MADE_NAME, HINT)
+    made_here.refuse_taken([INDEX, *(n for n in root.names() if PAGE_NAME.fullmatch(n))], HINT)
+
+
+def _make_thumbs(cards: list[Card], thumbs: Thumbs, pool: Workers) -> None:
+    todo = [(card, job) for card in cards if (job := thumbs.job(card)) is not None]
+    made = pool.in_order(make, (job for _, job in todo), len(todo), ALONE_BELOW)
+    for (card, _), result in zip(todo, made, strict=True):
+        thumbs.keep(card, result)

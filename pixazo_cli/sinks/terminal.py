@@ -88,8 +88,14 @@ def _in_quotes(char: str, also: str) -> str:
 
 def json_text(data: Any, indent: int | None = None) -> str:
     """JSON for stdout or a file a person may `cat`: the key masked, and what json.dumps leaves
-    raw of `_UNSAFE` (DEL, C1, bidi overrides, lone surrogates) as `\\u` escapes."""
+    raw of `_UNSAFE` (DEL, C1, bidi overrides) as `\\u` escapes. A lone surrogate is no text
+    (two of them would even read back as one other character, and jq refuses them): it is
+    written as U+FFFD."""
     text = json.dumps(scrub_data(data), ensure_ascii=False, indent=indent, allow_nan=False)
     if _ESCAPED.search(text) is None:
         return text
-    return _ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return _ESCAPED.sub(lambda match: _json_escape(match.group()), text)
+
+
+def _json_escape(char: str) -> str:
+    return "\\ufffd" if "\ud800" <= char <= "\udfff" else f"\\u{ord(char):04x}"

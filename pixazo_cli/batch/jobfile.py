@@ -21,7 +21,7 @@ from pixazo_cli.models.request import (
     loads_strict,
     parse_params,
 )
-from pixazo_cli.models.table import FLAGS, MODELS
+from pixazo_cli.models.table import MODELS
 
 LINE_KEYS = {"model", "prompt", "name", "stream", "param"}
 MAX_LISTED_ERRORS = 20
@@ -199,7 +199,7 @@ def _parse_line(raw: str, default_model: str | None,
         flag = key.replace("-", "_")
         if key in LINE_KEYS:
             continue
-        if flag not in FLAGS:
+        if not model.is_flag(flag):
             raise UsageError(f"unknown field {key!r}")
         values[flag] = value
     name = fields.get("name")

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from pixazo_cli import __version__
 from pixazo_cli.cli import (
@@ -22,7 +21,8 @@ from pixazo_cli.cli import (
     model_commands,
     models_commands,
 )
-from pixazo_cli.cli.options import JSON_META, BaseUrl, Quiet, Sandbox, Verbose
+from pixazo_cli.cli.model_group import ModelGroup
+from pixazo_cli.cli.options import JSON_META, BaseUrl, ModelsDir, Quiet, Sandbox, Verbose
 from pixazo_cli.cli.settings_commands import auth_app, config_app
 from pixazo_cli.commands.options import GlobalOptions
 from pixazo_cli.errors import EXIT_CODES, Interrupted, PixazoError, Terminated, UsageError, report
@@ -31,7 +31,7 @@ EXIT_CODE_HELP = "\b\nExit codes:\n" + "\n".join(
     f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
 
 
-class PixazoGroup(TyperGroup):
+class PixazoGroup(ModelGroup):
     """Turns every typed error into its message and exit code, in one place."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
@@ -110,14 +110,15 @@ def root(
     base_url: BaseUrl = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
+    models_dir: ModelsDir = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)
 
 
-# Registered in this order, which is the order --help and the man page list them in.
-model_commands.register(app)
+# Registered in this order, which is the order --help and the man page list them in (the
+# model commands come first: cli/model_group.py).
 models_commands.register(app)
 job_commands.register(app)
 model_commands.register_replay(app)

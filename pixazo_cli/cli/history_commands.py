@@ -17,7 +17,7 @@ def history(
     limit: Annotated[int, typer.Option("-n", "--limit", min=1, metavar="N",
                                        help="Show the N latest.")] = 20,
     model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Only this model's.", autocompletion=lambda: list(MODELS))]
+        "--model", "-m", help="Only this model's.", autocompletion=lambda: MODELS.names())]
     = None,
     since: When = None,
     before: When = None,

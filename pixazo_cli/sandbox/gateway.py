@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import auth, cdn, ids, media, replies, shapes
+from . import auth, cdn, media, replies, shapes
 from .faults import Fault, FaultBoard
 from .jobs import TERMINAL, Job, JobBook
 from .model_files import endpoint_at
@@ -175,7 +175,7 @@ class SandboxGateway:
     def _enqueue(
         self, endpoint: Endpoint, body: dict[str, Any], webhook: Webhook | None, cost: int
     ) -> SandboxReply:
-        request_id = ids.nucleus_request_id()
+        request_id = shapes.request_id(endpoint)
         job_fault = self._faults.take("job")
         outcome = JOB_OUTCOMES[job_fault.what if job_fault else None]
         made = media.make_images(endpoint, body, cost) if outcome == "COMPLETED" else []
@@ -209,7 +209,7 @@ class SandboxGateway:
             return reply
         # missing-field / empty-url: a success in every respect but the result itself.
         if endpoint.kind == "queued":
-            status, payload = 202, self._queued_payload(endpoint, ids.nucleus_request_id())
+            status, payload = 202, self._queued_payload(endpoint, shapes.request_id(endpoint))
         else:
             status, payload = 200, shapes.sync_payload(endpoint, [self._cdn_base_url + "/cdn/none"])
         for key in result_keys:

@@ -25,6 +25,10 @@ def result_keys(endpoint: Endpoint) -> tuple[str, ...]:
     return RESULT_KEYS[endpoint.reply]
 
 
+def request_id(endpoint: Endpoint) -> str:
+    return ids.nucleus_request_id(endpoint.model if endpoint.reply == "file" else "nucleus-image")
+
+
 def queued_payload(endpoint: Endpoint, request_id: str, polling_url: str) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     _put(payload, endpoint.paths.get("id", "request_id"), request_id)

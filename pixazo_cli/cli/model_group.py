@@ -34,7 +34,8 @@ class Commands(MutableMapping[str, Any]):
         if name in self._built:
             return self._built[name]
         if name in self._summaries:
-            return TyperCommand(name=name, help=f"{MODELS.summary(name)}.")
+            title = MODELS.summary(name)
+            return TyperCommand(name=name, help=f"{title}." if title else "")
         model = MODELS.get(name)
         if model is None:
             raise KeyError(name)

@@ -100,7 +100,7 @@ def _kind(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...],
           shared: Flag | None) -> type:
     if "type" not in entry:
         if shared is None:
-            raise reader.fail(where, "the key type is missing (string, integer, number or "
+            raise reader.fail((*where, "type"), "is missing (string, integer, number or "
                               "boolean)")
         return shared.kinds[0]
     name = reader.get(entry, where, "type", str)
@@ -134,7 +134,7 @@ def _own_flag(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], fla
 
 def _target(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...]) -> tuple[str, bool]:
     if ("body" in entry) == ("header" in entry):
-        raise reader.fail(where, "give exactly one of body = \"its JSON field\" or "
+        raise reader.fail((*where, "body"), "give exactly one of body = \"its JSON field\" or "
                           "header = \"X-Its-Header\"")
     if "header" in entry:
         header = reader.get(entry, where, "header", str)
@@ -164,7 +164,7 @@ def _choices(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], kind
              flag: str) -> tuple[str, ...]:
     if "choices" not in entry:
         if flag == "format":
-            raise reader.fail(where, f"the format field needs its choices (some of "
+            raise reader.fail((*where, "choices"), f"the format field needs its choices (some of "
                               f"{', '.join(FORMATS)}): they decide the saved file's extension")
         return ()
     if kind is not str:

@@ -138,7 +138,7 @@ def _reply_paths(reader: Reader, reply: dict[str, Any], queued: bool) -> dict[st
                                   f"(status, {QUEUED_URLS_AT}); remove this key")
         return {"id_at": _dotted(reader, reply, "id", "request_id")}
     if "urls" not in reply:
-        raise reader.fail(where, "a sync model must say where its reply keeps the image URL(s): "
+        raise reader.fail((*where, "urls"), "a sync model must say where its reply keeps the image URL(s): "
                           'urls = "imageUrl" (a dotted path such as "output.images" is fine)')
     paths = {"urls_at": _dotted(reader, reply, "urls", ""), "id_at": _dotted(
         reader, reply, "id", "id")}

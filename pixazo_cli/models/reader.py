@@ -42,7 +42,8 @@ class Reader:
     def fail(self, where: Where, problem: str, hint: str | None = None) -> ModelFileError:
         if self._lines is None:
             self._lines = key_lines(self.text)
-        return ModelFileError(self.source, line_of(self._lines, where), _key_name(where),
+        # A key that is missing points at its table, or at the top of the file.
+        return ModelFileError(self.source, line_of(self._lines, where) or 1, _key_name(where),
                               problem, hint)
 
     def only(self, table: dict[str, Any], allowed: Collection[str], where: Where) -> None:
@@ -59,7 +60,7 @@ class Reader:
             required: bool = False, default: Any = None) -> Any:
         if key not in table:
             if required:
-                raise self.fail(where, f"the key {key} is missing")
+                raise self.fail((*where, key), "is missing")
             return default
         value = table[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):

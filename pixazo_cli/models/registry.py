@@ -87,12 +87,14 @@ class ModelRegistry(Mapping[str, Model]):
 
     def names(self) -> list[str]:
         """Every model's name, read from the file names alone (for --help and completion): a
-        file named after a command, a built-in or an earlier folder's model is not counted."""
+        file named after a command, a built-in or an earlier folder's model is not counted,
+        nor one already found bad."""
         builtins = self.builtin_names()
         seen: set[str] = set()
         for path in self._user_files():
             stem = path.name[:-len(SUFFIX)]
-            if NAME.match(stem) and stem not in COMMAND_NAMES and stem not in builtins:
+            if NAME.match(stem) and stem not in COMMAND_NAMES and stem not in builtins and \
+                    str(path) not in self._problems:
                 seen.add(stem)
         return [*builtins, *sorted(seen)]
 

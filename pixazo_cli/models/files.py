@@ -138,8 +138,8 @@ def _reply_paths(reader: Reader, reply: dict[str, Any], queued: bool) -> dict[st
                                   f"(status, {QUEUED_URLS_AT}); remove this key")
         return {"id_at": _dotted(reader, reply, "id", "request_id")}
     if "urls" not in reply:
-        raise reader.fail((*where, "urls"), "a sync model must say where its reply keeps the image URL(s): "
-                          'urls = "imageUrl" (a dotted path such as "output.images" is fine)')
+        raise reader.fail((*where, "urls"), "a sync model must say where its reply keeps the "
+                          'image URL(s): urls = "imageUrl" (or a dotted path: "output.images")')
     paths = {"urls_at": _dotted(reader, reply, "urls", ""), "id_at": _dotted(
         reader, reply, "id", "id")}
     status = reader.get(reply, where, "status", str, default="status")

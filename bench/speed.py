@@ -145,3 +145,95 @@ def batch(home: Path) -> list[Row]:
         ("batch speed-up", f"{speedup:.1f}x",
          f">= 6x and no 429: {'met' if speedup >= 6 and results[8][1] == 0 else 'MISSED'}"),
     ]
+
+
+MODEL_FILE = """name = "{name}"
+title = "Bench model {n}"
+endpoint = "/bench/v1/{name}"
+mode = "sync"
+price_per_image = 0.03
+example = 'pixazo {name} "a fox" --steps 20'
+
+[reply]
+urls = "output.images"
+
+[[field]]
+flag = "steps"
+body = "num_inference_steps"
+min = 1
+max = 50
+
+[[field]]
+flag = "guidance"
+body = "guidance_scale"
+type = "number"
+min = 0
+max = 20
+
+[[field]]
+flag = "width"
+body = "width"
+min = 256
+max = 2048
+
+[[field]]
+flag = "height"
+body = "height"
+min = 256
+max = 2048
+
+[[field]]
+flag = "seed"
+body = "seed"
+
+[[field]]
+flag = "format"
+body = "output_format"
+choices = ["png", "jpg", "webp"]
+
+[[field]]
+flag = "style"
+body = "style"
+type = "string"
+choices = ["none", "anime", "photo"]
+help = "Rendering style."
+"""
+
+
+def model_files(runs: int, home: Path) -> list[Row]:
+    """Start-up with 50 model files in --models-dir beside the same commands with none,
+    interleaved run by run so a busy machine slows both alike."""
+    folder = home / "models50"
+    folder.mkdir(exist_ok=True)
+    for n in range(50):
+        (folder / f"bench{n}.toml").write_text(MODEL_FILE.format(name=f"bench{n}", n=n))
+    plain = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
+    many = dict(plain, PIXAZO_MODELS_DIR=str(folder))
+    completion = {"_PIXAZO_COMPLETE": "complete_bash", "COMP_WORDS": "pixazo sdxl x --",
+                  "COMP_CWORD": "3"}
+    rows = []
+    for label, args, extra in (("pixazo --version", ["--version"], {}),
+                               ("pixazo --help", ["--help"], {}),
+                               ("a completion request", [], completion)):
+        without, with_files = paired_medians([PIXAZO, *args], dict(plain, **extra),
+                                             dict(many, **extra), runs)
+        change = with_files / without - 1
+        rows.append((f"start-up with 50 model files: {label}",
+                     f"{with_files:.0f} ms ({change:+.0%} on none: {without:.0f} ms)",
+                     f"within +10%: {'met' if change <= 0.10 else 'MISSED'}"))
+    return rows
+
+
+def paired_medians(command: list[str], first: dict[str, str], second: dict[str, str],
+                   runs: int) -> tuple[float, float]:
+    """Median wall-clock ms of one command under two environments, alternated run by run."""
+    import statistics
+
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for env, kept in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            subprocess.run(command, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
+            kept.append(time.perf_counter() - started)
+    return statistics.median(times[0]) * 1000, statistics.median(times[1]) * 1000

@@ -38,7 +38,9 @@ def keep_only(app: typer.Typer, name: str | None) -> None:
 def _is_model(name: str) -> bool:
     from pixazo_cli.models.table import MODELS
 
-    return name in MODELS
+    # From the names alone (the file is read once, when its command is built); a built-in's
+    # name needs no look at the user's folders.
+    return name in MODELS.builtin_names() or name in MODELS.names()
 
 
 def _name(info: typer.models.CommandInfo) -> str:

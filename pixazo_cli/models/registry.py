@@ -26,13 +26,6 @@ SUFFIX = ".toml"
 _TITLE = re.compile(r"""^title\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:#.*)?$""", re.M)
 
 
-def config_models_dir() -> Path:
-    """The config folder's models/, next to config.toml."""
-    from pixazo_cli.settings.config import config_path
-
-    return config_path().parent / "models"
-
-
 def _ignore(error: ModelFileError) -> None:
     pass
 
@@ -72,7 +65,9 @@ class ModelRegistry(Mapping[str, Model]):
             return []
         chosen = self.models_dir or os.environ.get(ENV_DIR, "").strip()
         folders = [Path(chosen).expanduser()] if chosen else []
-        default = config_models_dir()
+        from pixazo_cli.settings.folders import models_dir
+
+        default = models_dir()
         return folders + [default] if default not in folders else folders
 
     def _user_files(self) -> Iterator[Path]:

@@ -147,66 +147,17 @@ def batch(home: Path) -> list[Row]:
     ]
 
 
-MODEL_FILE = """name = "{name}"
-title = "Bench model {n}"
-endpoint = "/bench/v1/{name}"
-mode = "sync"
-price_per_image = 0.03
-example = 'pixazo {name} "a fox" --steps 20'
-
-[reply]
-urls = "output.images"
-
-[[field]]
-flag = "steps"
-body = "num_inference_steps"
-min = 1
-max = 50
-
-[[field]]
-flag = "guidance"
-body = "guidance_scale"
-type = "number"
-min = 0
-max = 20
-
-[[field]]
-flag = "width"
-body = "width"
-min = 256
-max = 2048
-
-[[field]]
-flag = "height"
-body = "height"
-min = 256
-max = 2048
-
-[[field]]
-flag = "seed"
-body = "seed"
-
-[[field]]
-flag = "format"
-body = "output_format"
-choices = ["png", "jpg", "webp"]
-
-[[field]]
-flag = "style"
-body = "style"
-type = "string"
-choices = ["none", "anime", "photo"]
-help = "Rendering style."
-"""
-
-
 def model_files(runs: int, home: Path) -> list[Row]:
     """Start-up with 50 model files in --models-dir beside the same commands with none,
     interleaved run by run so a busy machine slows both alike."""
     folder = home / "models50"
     folder.mkdir(exist_ok=True)
+    # Each a copy of a shipped model file under its own name, endpoint and title.
+    shipped = (ROOT / "pixazo_cli" / "models" / "builtin" / "sdxl.toml").read_text()
     for n in range(50):
-        (folder / f"bench{n}.toml").write_text(MODEL_FILE.format(name=f"bench{n}", n=n))
+        text = shipped.replace('"sdxl"', f'"bench{n}"').replace("pixazo sdxl", f"pixazo bench{n}")
+        text = text.replace("/getImage/v1/getSDXLImage", f"/bench/v1/model{n}")
+        (folder / f"bench{n}.toml").write_text(text.replace("Stable Diffusion XL", f"Bench {n}"))
     plain = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
     many = dict(plain, PIXAZO_MODELS_DIR=str(folder))
     completion = {"_PIXAZO_COMPLETE": "complete_bash", "COMP_WORDS": "pixazo sdxl x --",

@@ -37,6 +37,8 @@ def models(
         if file is None:
             raise UsageError(f"`pixazo models {name}` needs the model file.",
                              hint=f"pixazo models {name} my-model.toml")
+        if overwrite and name == "check":
+            raise UsageError("--overwrite goes with add: check writes nothing.")
         _model_file(ctx, name, file, overwrite, json_out)
         return
     if file is not None or overwrite:

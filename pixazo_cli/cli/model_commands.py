@@ -33,8 +33,8 @@ from pixazo_cli.cli.options import (
 from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOptions, RunOptions
 from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError
-from pixazo_cli.models.fields import COMMON_NAMES
 from pixazo_cli.models.request import cli_name, field_for
+from pixazo_cli.models.spec import COMMON_NAMES
 from pixazo_cli.models.table import FLAGS, Field, Model
 
 

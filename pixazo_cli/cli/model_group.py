@@ -5,14 +5,15 @@ names and title lines, so with fifty model files they read fifty titles, not fif
 import contextlib
 import sys
 from collections.abc import Iterator, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from pixazo_cli.models.reader import ModelFileError
 from pixazo_cli.models.table import MODELS
-from pixazo_cli.scrub import plain
+
+if TYPE_CHECKING:
+    from pixazo_cli.models.reader import ModelFileError
 
 # A completion request for one command's arguments builds that command alone
 # (cli/completion.py): then only these models are listed (None: all of them).
@@ -66,12 +67,14 @@ class Commands(MutableMapping[str, Any]):
             self._summaries = frozenset()
 
 
-def warn(error: ModelFileError) -> None:
+def warn(error: "ModelFileError") -> None:
     """A bad model file is one line on stderr; the model is left out, the rest works."""
+    from pixazo_cli.scrub import plain
+
     sys.stderr.write(plain(f"Model file left out: {error.message}") + "\n")
 
 
-def _silent(error: ModelFileError) -> None:
+def _silent(error: "ModelFileError") -> None:
     pass  # while completing: the shell's line is no place for messages
 
 

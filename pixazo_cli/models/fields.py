@@ -12,7 +12,7 @@ from typing import Any
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.checks import VALUE_CHECKS
 from pixazo_cli.models.reader import Reader, text_problem
-from pixazo_cli.models.spec import FLAGS, FORMATS, Field, Flag
+from pixazo_cli.models.spec import COMMON_NAMES, FLAGS, FORMATS, Field, Flag
 
 FIELD_KEYS = ("flag", "body", "header", "type", "min", "max", "choices", "default", "required",
               "check", "help", "metavar")
@@ -20,14 +20,6 @@ OWN_FLAG_KEYS = ("help", "metavar")
 TYPES: dict[str, type] = {"string": str, "integer": int, "number": float, "boolean": bool}
 TYPE_NAMES = {kind: name for name, kind in TYPES.items()}
 CHECKS = ("ratio", "url", "webhook")
-# The options every model command has, and words batch lines and grids keep: a flag of a
-# model's own may not take these names (nor start with no_, the off switch of a boolean).
-COMMON_NAMES = frozenset({
-    "param", "output", "out_dir", "output_dir", "name", "overwrite", "json", "json_out",
-    "timeout", "dry_run", "open", "open_images", "sidecar", "preview", "stream", "wait",
-    "no_wait", "sandbox", "base_url", "verbose", "quiet", "count", "help", "version",
-    "models_dir", "model", "prompt", "ctx",
-})
 _FLAG = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _HEADER = re.compile(r"^X-[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
 _METAVAR = re.compile(r"^[A-Z][A-Z0-9_:-]{0,19}$")

@@ -14,16 +14,17 @@ from typing import Any
 
 from pixazo_cli.models.fields import read_fields
 from pixazo_cli.models.reader import ModelFileError, Reader
-from pixazo_cli.models.spec import FORMATS, QUEUED_URLS_AT, Model, gateway_path_problem
+from pixazo_cli.models.spec import (
+    COMMAND_NAMES,
+    FORMATS,
+    MAX_NAME,
+    NAME,
+    QUEUED_URLS_AT,
+    Model,
+    gateway_path_problem,
+)
 
 MAX_BYTES = 256 * 1024  # a model file is a page of text; more is a mistake
-NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-MAX_NAME = 40
-# pixazo's own commands, and the words `pixazo models` takes: no model may be called so.
-COMMAND_NAMES = frozenset({
-    "status", "auth", "config", "sandbox", "batch", "inspect", "replay", "models", "history",
-    "fetch", "show", "grid", "sheet", "help", "add", "check", "version",
-})
 _DOTTED = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 TOP_KEYS = ("name", "title", "endpoint", "stream_endpoint", "mode", "price_per_image",
             "default_format", "prompt_field", "example", "reply", "field")

@@ -15,15 +15,24 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pixazo_cli.models.files import COMMAND_NAMES, NAME, read_model_file
-from pixazo_cli.models.reader import ModelFileError, file_error
-from pixazo_cli.models.spec import Model
+from pixazo_cli.models.spec import COMMAND_NAMES, NAME, Model
+
+if TYPE_CHECKING:
+    from pixazo_cli.models.reader import ModelFileError
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 ENV_DIR = "PIXAZO_MODELS_DIR"
 SUFFIX = ".toml"
 _TITLE = re.compile(r"""^title\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:#.*)?$""", re.M)
+
+
+def read_model_file(path: Path, builtin_names: tuple[str, ...]) -> Model:
+    """Read and check one model file (models/files.py, loaded with the first file read)."""
+    from pixazo_cli.models import files
+
+    return files.read_model_file(path, builtin_names=builtin_names)
 
 
 def _ignore(error: ModelFileError) -> None:
@@ -36,7 +45,7 @@ class ModelRegistry(Mapping[str, Model]):
 
     def __init__(self, builtin_dir: Path = BUILTIN_DIR) -> None:
         self._builtin_dir = builtin_dir
-        self.models_dir: Path | None = None  # --models-dir, which PIXAZO_MODELS_DIR stands for
+        self._models_dir: Path | None = None
         self.warn: Callable[[ModelFileError], None] = _ignore
         self._lock = threading.RLock()
         self._builtin_only = False
@@ -49,6 +58,18 @@ class ModelRegistry(Mapping[str, Model]):
             self._models: dict[str, Model] = {}
             self._problems: dict[str, ModelFileError] = {}  # by file, each warned once
             self._all = False
+            self._dirs: list[Path] | None = None
+            self._listing: dict[str, Path] | None = None  # name: file, from the file names
+
+    @property
+    def models_dir(self) -> Path | None:
+        """--models-dir, which PIXAZO_MODELS_DIR stands for."""
+        return self._models_dir
+
+    @models_dir.setter
+    def models_dir(self, folder: Path | None) -> None:
+        self._models_dir = folder
+        self._dirs = self._listing = None
 
     # Where the files are.
 
@@ -63,12 +84,14 @@ class ModelRegistry(Mapping[str, Model]):
         """The folders read for the user's model files, the first one winning a name."""
         if self._builtin_only:
             return []
-        chosen = self.models_dir or os.environ.get(ENV_DIR, "").strip()
-        folders = [Path(chosen).expanduser()] if chosen else []
-        from pixazo_cli.settings.folders import models_dir
+        if self._dirs is None:
+            chosen = self.models_dir or os.environ.get(ENV_DIR, "").strip()
+            folders = [Path(chosen).expanduser()] if chosen else []
+            from pixazo_cli.settings.folders import models_dir
 
-        default = models_dir()
-        return folders + [default] if default not in folders else folders
+            default = models_dir()
+            self._dirs = folders + [default] if default not in folders else folders
+        return list(self._dirs)
 
     def _user_files(self) -> Iterator[Path]:
         """Every *.toml in the user's folders (hidden ones, such as part files, skipped)."""
@@ -85,20 +108,22 @@ class ModelRegistry(Mapping[str, Model]):
         file named after a command, a built-in or an earlier folder's model is not counted,
         nor one already found bad."""
         builtins = self.builtin_names()
-        seen: set[str] = set()
-        for path in self._user_files():
-            stem = path.name[:-len(SUFFIX)]
-            if NAME.match(stem) and stem not in COMMAND_NAMES and stem not in builtins and \
-                    str(path) not in self._problems:
-                seen.add(stem)
-        return [*builtins, *sorted(seen)]
+        if self._listing is None:
+            listing: dict[str, Path] = {}
+            for path in self._user_files():
+                stem = path.name[:-len(SUFFIX)]
+                if NAME.match(stem) and stem not in COMMAND_NAMES and stem not in builtins:
+                    listing.setdefault(stem, path)
+            self._listing = listing
+        good = [n for n, path in self._listing.items() if str(path) not in self._problems]
+        return [*builtins, *sorted(good)]
 
     def summary(self, name: str) -> str:
         """A model's title for --help, read cheaply: its `title = "…"` line, not the whole
         file (which is checked when the model is used)."""
         if name in self._models:
             return self._models[name].title
-        path = self._file_of(name)
+        path = (self._listing or {}).get(name) or self._file_of(name)
         try:
             text = path.read_text(encoding="utf-8") if path else ""
         except (OSError, UnicodeDecodeError):
@@ -136,9 +161,11 @@ class ModelRegistry(Mapping[str, Model]):
     def _read(self, path: Path) -> None:
         if str(path) in self._problems:
             return
+        from pixazo_cli.models.reader import ModelFileError
+
         builtin = path.parent == self._builtin_dir
         try:
-            model = read_model_file(path, builtin_names=() if builtin else self.builtin_names())
+            model = read_model_file(path, () if builtin else self.builtin_names())
         except ModelFileError as error:
             self._problems[str(path)] = error
             self.warn(error)
@@ -168,6 +195,8 @@ class ModelRegistry(Mapping[str, Model]):
 
     def _duplicate(self, path: Path, first: Path) -> None:
         if str(path) not in self._problems:
+            from pixazo_cli.models.reader import file_error
+
             error = file_error(str(path), ("name",), f"the model {path.stem!r} is already "
                                f"defined by {first}", hint="Remove or rename one of them.")
             self._problems[str(path)] = error

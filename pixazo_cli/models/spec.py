@@ -135,6 +135,23 @@ FLAGS: dict[str, Flag] = {
 }
 
 
+# A model's name is its command's: these rules, and the names pixazo keeps for itself.
+NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+MAX_NAME = 40
+# pixazo's own commands, and the words `pixazo models` takes: no model may be called so.
+COMMAND_NAMES = frozenset({
+    "status", "auth", "config", "sandbox", "batch", "inspect", "replay", "models", "history",
+    "fetch", "show", "grid", "sheet", "help", "add", "check", "version",
+})
+# The options every model command has, and words batch lines and grids keep: a flag of a
+# model's own may not take these names (nor start with no_, the off switch of a boolean).
+COMMON_NAMES = frozenset({
+    "param", "output", "out_dir", "output_dir", "name", "overwrite", "json", "json_out",
+    "timeout", "dry_run", "open", "open_images", "sidecar", "preview", "stream", "wait",
+    "no_wait", "sandbox", "base_url", "verbose", "quiet", "count", "help", "version",
+    "models_dir", "model", "prompt", "ctx",
+})
+
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.~-]+$")
 # Routes the gateway (or the sandbox standing in for it) keeps for itself.
 RESERVED_PATHS = ("/v2/requests/status", "/_sandbox")

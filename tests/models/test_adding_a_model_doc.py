@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pixazo_cli.models.fields import COMMON_NAMES, FIELD_KEYS
-from pixazo_cli.models.files import COMMAND_NAMES, REPLY_KEYS, TOP_KEYS
-from pixazo_cli.models.spec import FLAGS
+from pixazo_cli.models.fields import FIELD_KEYS
+from pixazo_cli.models.files import REPLY_KEYS, TOP_KEYS
+from pixazo_cli.models.spec import COMMAND_NAMES, COMMON_NAMES, FLAGS
 from pixazo_cli.sandbox import Sandbox
 from tests.conftest import run
 

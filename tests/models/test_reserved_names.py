@@ -7,8 +7,7 @@ import typer
 
 from pixazo_cli.cli.app import app
 from pixazo_cli.cli.model_commands import model_command
-from pixazo_cli.models.fields import COMMON_NAMES
-from pixazo_cli.models.files import COMMAND_NAMES
+from pixazo_cli.models.spec import COMMAND_NAMES, COMMON_NAMES
 from pixazo_cli.models.table import MODELS
 
 

@@ -3,8 +3,9 @@ user's own, from `--models-dir` / PIXAZO_MODELS_DIR and from the config folder's
 
 Read lazily, because start-up matters: looking one model up reads its file alone, listing
 names reads no file at all (the file name is the model's name), and only going through every
-model (`pixazo models`, the sandbox for a path no built-in has) reads and checks them all. A bad file is left
-out: its error goes to `warn` (the CLI prints one line on stderr) and every other model works.
+model (`pixazo models`, the sandbox for a path no built-in has) reads and checks them all. A
+bad file is left out: its error goes to `warn` (the CLI prints one line on stderr) and every
+other model works.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """pixazo's benchmarks: one command, one printed table (`python bench/run.py [--write]`).
 
-The cases are in speed.py (start-up, overhead per generation beside a raw-httpx script, polling,
-download, batch speed-up), scale.py (a 10,000-line batch, history over 10,000 rows, gzip
-bombs, compressed-text bombs in PNGs) and sheet.py (contact sheets of 1,000 and 5,000 images);
-harness.py times commands. Everything runs against the sandbox on loopback; `--write` also
-records the table in docs/BENCHMARKS.md. Numbers are medians, on whatever machine runs it.
+The cases are in speed.py (start-up, start-up with 50 model files, overhead per generation
+beside a raw-httpx script, polling, download, batch speed-up), scale.py (a 10,000-line batch,
+history over 10,000 rows, gzip bombs, compressed-text bombs in PNGs) and sheet.py (contact
+sheets of 1,000 and 5,000 images); harness.py times commands. Everything runs against the
+sandbox on loopback; `--write` also records the table in docs/BENCHMARKS.md. Numbers are
+medians, on whatever machine runs it.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from pathlib import Path
 from harness import ROOT, Row
 from scale import big, bomb, history, text_bomb
 from sheet import sheet
-from speed import batch, download, overhead, polling, startup
+from speed import batch, download, model_files, overhead, polling, startup
 
-SECTIONS = ("startup", "overhead", "polling", "download", "batch", "big", "history", "bomb",
-            "textbomb", "sheet")
+SECTIONS = ("startup", "modelfiles", "overhead", "polling", "download", "batch", "big",
+            "history", "bomb", "textbomb", "sheet")
 
 
 def merged(recorded: str, rows: list[Row]) -> list[Row]:
@@ -79,6 +80,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         sections = {"startup": lambda: startup(args.runs),
+                    "modelfiles": lambda: model_files(args.runs, home),
                     "overhead": lambda: overhead(max(5, args.runs // 2), home),
                     "polling": polling, "download": lambda: download(home),
                     "batch": lambda: batch(home), "big": lambda: big(home),

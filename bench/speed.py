@@ -145,3 +145,56 @@ def batch(home: Path) -> list[Row]:
         ("batch speed-up", f"{speedup:.1f}x",
          f">= 6x and no 429: {'met' if speedup >= 6 and results[8][1] == 0 else 'MISSED'}"),
     ]
+
+
+def model_files(runs: int, home: Path) -> list[Row]:
+    """Start-up with 50 model files in --models-dir beside the same commands with none,
+    interleaved run by run so a busy machine slows both alike."""
+    folder = home / "models50"
+    folder.mkdir(exist_ok=True)
+    # Each a copy of a shipped model file under its own name, endpoint and title.
+    shipped = (ROOT / "pixazo_cli" / "models" / "builtin" / "sdxl.toml").read_text()
+    for n in range(50):
+        text = shipped.replace('"sdxl"', f'"bench{n}"').replace("pixazo sdxl", f"pixazo bench{n}")
+        text = text.replace("/getImage/v1/getSDXLImage", f"/bench/v1/model{n}")
+        (folder / f"bench{n}.toml").write_text(text.replace("Stable Diffusion XL", f"Bench {n}"))
+    plain = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
+    many = dict(plain, PIXAZO_MODELS_DIR=str(folder))
+    completion = {"_PIXAZO_COMPLETE": "complete_bash", "COMP_WORDS": "pixazo sdxl x --",
+                  "COMP_CWORD": "3"}
+    rows = []
+    for label, args, extra in (("pixazo --version", ["--version"], {}),
+                               ("pixazo --help", ["--help"], {}),
+                               ("a completion request", [], completion)):
+        none, fifty = paired_medians([PIXAZO, *args], dict(plain, **extra),
+                                     dict(many, **extra), runs)
+        change = fifty[1] / none[1] - 1
+        rows.append((f"start-up with 50 model files: {label} (wall, CPU)",
+                     f"{fifty[0]:.0f} ms, {fifty[1]:.0f} ms (none: {none[0]:.0f} ms, "
+                     f"{none[1]:.0f} ms)",
+                     f"CPU within +10% of none: {'met' if change <= 0.10 else 'MISSED'} "
+                     f"({change:+.0%})"))
+    return rows
+
+
+def paired_medians(command: list[str], first: dict[str, str], second: dict[str, str],
+                   runs: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median (wall, CPU) ms of one command under two environments, alternated run by run;
+    the CPU time (user + system) is what a busy machine barely moves."""
+    import resource
+    import statistics
+
+    times: tuple[list[tuple[float, float]], ...] = ([], [])
+    for _ in range(runs):
+        for env, kept in ((first, times[0]), (second, times[1])):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run(command, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            kept.append((wall, after.ru_utime - before.ru_utime + after.ru_stime -
+                         before.ru_stime))
+    return tuple(  # type: ignore[return-value]
+        (statistics.median(w for w, _ in kept) * 1000, statistics.median(c for _, c in kept)
+         * 1000) for kept in times)

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pixazo_cli.cli.app import app
+from pixazo_cli.models.table import MODELS
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
 
 GATEWAY = "https://gateway.pixazo.ai"
@@ -81,8 +82,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))  # the history's folder
     for name in ("PIXAZO_API_KEY", "PIXAZO_BASE_URL", "PIXAZO_SANDBOX", "NO_COLOR",
-                 "PIXAZO_HISTORY", "PIXAZO_HISTORY_DB"):
+                 "PIXAZO_HISTORY", "PIXAZO_HISTORY_DB", "PIXAZO_MODELS_DIR"):
         monkeypatch.delenv(name, raising=False)
+    MODELS.reset()  # model files are read from this test's folders
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

@@ -18,6 +18,7 @@ import pytest
 import typer
 from typer.core import TyperGroup
 
+from pixazo_cli.cli import model_group
 from pixazo_cli.cli.app import app
 from pixazo_cli.cli.completion import completed_command, keep_only
 from pixazo_cli.cli.settings_commands import setting_names
@@ -205,6 +206,7 @@ def test_a_completion_request_builds_only_the_command_it_completes(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(app, "registered_commands", list(app.registered_commands))
     monkeypatch.setattr(app, "registered_groups", list(app.registered_groups))
+    monkeypatch.setattr(model_group, "only_models", None)
     keep_only(app, name)
     assert list(typer.main.get_command(app).commands) == [name]
 

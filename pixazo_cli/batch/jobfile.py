@@ -209,8 +209,9 @@ def _parse_line(raw: str, default_model: str | None,
         flag = key.replace("-", "_")
         if key in LINE_KEYS:
             continue
-        if flag not in FLAGS:
-            raise UsageError(f"unknown field {key!r}{_meant(key, [*FLAGS, *LINE_KEYS])}")
+        if not model.is_flag(flag):
+            raise UsageError(f"unknown field {key!r}"
+                             f"{_meant(key, [*FLAGS, *model.by_flag, *LINE_KEYS])}")
         values[flag] = value
     name = fields.get("name")
     if name is not None:

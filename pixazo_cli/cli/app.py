@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from pixazo_cli import __version__
 from pixazo_cli.cli import (
@@ -21,11 +20,13 @@ from pixazo_cli.cli import (
     model_commands,
     models_commands,
 )
+from pixazo_cli.cli.model_group import ModelGroup
 from pixazo_cli.cli.options import (
     ARGS_META,
     JSON_META,
     BaseUrl,
     InstallCompletion,
+    ModelsDir,
     Quiet,
     Sandbox,
     ShowCompletion,
@@ -48,7 +49,7 @@ Examples:
 TYPER_COMPLETION = ("install_completion", "show_completion")  # typer's names for its pair
 
 
-class PixazoGroup(TyperGroup):
+class PixazoGroup(ModelGroup):
     """Turns every error into its message and exit code, in one place: typed errors, the
     parser's refusals (in the tool's words), Ctrl-C and bugs. With --json, each is also one
     JSON object on stdout; the parser fails before any command runs, so whether --json was
@@ -150,6 +151,7 @@ def root(
     base_url: BaseUrl = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
+    models_dir: ModelsDir = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
     completion_install: InstallCompletion = False,
@@ -158,8 +160,8 @@ def root(
     ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)
 
 
-# Registered in this order, which is the order --help and the man page list them in.
-model_commands.register(app)
+# Registered in this order, which is the order --help and the man page list them in (the
+# model commands come first: cli/model_group.py).
 models_commands.register(app)
 job_commands.register(app)
 model_commands.register_replay(app)

@@ -1,5 +1,6 @@
 """A completion request for one command's arguments builds that command alone: after importing
-typer, building all of pixazo's commands is most of what a Tab press costs."""
+typer, building all of pixazo's commands is most of what a Tab press costs. For a model's
+command, only that model's file is read."""
 
 import os
 
@@ -34,12 +35,25 @@ def sourced_script() -> str | None:
 
 
 def keep_only(app: typer.Typer, name: str | None) -> None:
-    """Register only the command (or group) called `name`, when there is one."""
+    """Register only the command (or group) called `name`, when there is one; for a model,
+    only its file is read (cli/model_group.py builds model commands as they are used)."""
+    from pixazo_cli.cli import model_group
+
     commands = [info for info in app.registered_commands if _name(info) == name]
     groups = [info for info in app.registered_groups if info.name == name]
-    if commands or groups:
+    is_model = not (commands or groups) and name is not None and _is_model(name)
+    if commands or groups or is_model:
         app.registered_commands = commands
         app.registered_groups = groups
+        model_group.only_models = [name] if is_model and name else []
+
+
+def _is_model(name: str) -> bool:
+    from pixazo_cli.models.table import MODELS
+
+    # From the names alone (the file is read once, when its command is built); a built-in's
+    # name needs no look at the user's folders.
+    return name in MODELS.builtin_names() or name in MODELS.names()
 
 
 def _name(info: typer.models.CommandInfo) -> str:

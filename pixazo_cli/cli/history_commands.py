@@ -27,7 +27,7 @@ def history(
         "-n", "--limit", min=1, metavar="N", help="Show (or with --clear, delete) the N latest.",
         show_default="20; with --clear, every row the filters match")] = None,
     model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Only this model's.", autocompletion=lambda: list(MODELS))]
+        "--model", "-m", help="Only this model's.", autocompletion=lambda: MODELS.names())]
     = None,
     since: When = None,
     before: When = None,

@@ -17,13 +17,13 @@ from pixazo_cli.cli.options import (
     Sidecar,
     Timeout,
     Verbose,
-    completer,
     finite,
     global_options,
+    model_names,
     seconds,
 )
 from pixazo_cli.commands.options import BatchCommandOptions, OutputOptions
-from pixazo_cli.models.table import MODELS, model_named
+from pixazo_cli.models.table import model_named
 
 
 def status(
@@ -59,7 +59,7 @@ def batch(
     model: Annotated[str | None, typer.Option(
         "--model", "-m", metavar="MODEL", help="Model for plain-text lines and lines without "
         "one.",
-        autocompletion=completer(tuple(MODELS)))] = None,
+        autocompletion=model_names)] = None,
     out_dir: OutDir = None,
     concurrency: Annotated[int, typer.Option("--concurrency", "-j", min=1, max=64, metavar="N",
                                              help="Jobs at once.")] = 4,

@@ -17,11 +17,11 @@ from pixazo_cli.cli.options import (
     Sandbox,
     Timeout,
     Verbose,
-    completer,
     global_options,
+    model_names,
 )
 from pixazo_cli.commands.options import GridOptions, OutputOptions
-from pixazo_cli.models.table import MODELS, model_named
+from pixazo_cli.models.table import model_named
 
 
 def show(
@@ -35,7 +35,7 @@ def show(
 def grid(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(metavar="MODEL", help="The model to run.",
-                                         autocompletion=completer(tuple(MODELS)))],
+                                         autocompletion=model_names)],
     prompt: Annotated[str, typer.Argument(metavar="PROMPT", help="The prompt; `-` reads stdin.")],
     x: Annotated[str, typer.Option("--x", metavar="FLAG=V1,V2,...", help="The columns: a flag "
                                    "and its values, a range FLAG=A..B:STEP, or "

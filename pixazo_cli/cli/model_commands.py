@@ -1,7 +1,8 @@
-"""The generation commands: one per model, built from the model table, and `replay`.
+"""The generation commands: one per model, built from its model file, and `replay`.
 
 Typer reads a command's options from its function signature, so each model's signature is
-built from its fields: a model's --help lists only the flags it takes."""
+built from its fields: a model's --help lists only the flags it takes. A model's command is
+built when it is used (cli/model_group.py), so a start-up reads no model file it need not."""
 
 import inspect
 import sys
@@ -32,7 +33,8 @@ from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOpt
 from pixazo_cli.commands.stdin import read_stdin_text
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import cli_name, field_for
-from pixazo_cli.models.table import FLAGS, MODELS, Field, Model
+from pixazo_cli.models.spec import COMMON_NAMES
+from pixazo_cli.models.table import FLAGS, Field, Model
 
 
 class ModelCommand(TyperCommand):
@@ -40,21 +42,22 @@ class ModelCommand(TyperCommand):
     was typed) gets the refusal that names the models taking it; every other refusal is said
     in the tool's words by the app group (cli/failures.py)."""
 
+    model: Model  # set by model_command
+
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         words = list(args)  # the parser consumes `args`
         try:
             return super().parse_args(ctx, args)
         except typer.TyperException as exc:
             if hasattr(exc, "possibilities"):  # an unknown option (NoSuchOption)
-                _refuse_vocabulary(ctx, getattr(exc, "option_name", ""), words)
+                _refuse_vocabulary(ctx, self.model, getattr(exc, "option_name", ""), words)
             raise
 
 
-def _refuse_vocabulary(ctx: typer.Context, option: str, words: list[str]) -> None:
+def _refuse_vocabulary(ctx: typer.Context, model: Model, option: str, words: list[str]) -> None:
     from pixazo_cli.cli.failures import option_names
     from pixazo_cli.errors import close_matches
 
-    model = MODELS[str(ctx.info_name)]
     name = option.lstrip("-").replace("-", "_")
     if name in FLAGS:
         field_for(model, name)  # raises the one refusal message
@@ -83,7 +86,7 @@ def read_prompt(words: list[str]) -> str:
 
 
 def _field_option(model: Model, spec: Field) -> inspect.Parameter:
-    flag = FLAGS[spec.flag]
+    flag = model.flag_info(spec.flag)
     where = f"sent as {spec.name}"
     if spec.choices:
         where += f"; one of {', '.join(spec.choices)}"
@@ -143,7 +146,9 @@ def run_options(parsed: dict[str, Any]) -> RunOptions:
     output = OutputOptions(out_dir=parsed["out_dir"], name=parsed["name"], output=parsed["output"],
                            overwrite=parsed["overwrite"], sidecar=parsed["sidecar"],
                            json_out=parsed["json_out"], timeout=parsed["timeout"])
-    request = RequestOptions(flags={flag: parsed[flag] for flag in FLAGS if flag in parsed},
+    # Every parameter that is not an option all commands share is a flag of the model's.
+    request = RequestOptions(flags={flag: value for flag, value in parsed.items()
+                                    if flag not in COMMON_NAMES},
                              params=tuple(parsed["param"] or ()),
                              stream=parsed.get("stream", False))
     return RunOptions(request, output, dry_run=parsed["dry_run"],
@@ -205,10 +210,43 @@ def _replay_command() -> Any:
     return command
 
 
-def register(app: typer.Typer) -> None:
-    for model in MODELS.values():
-        app.command(model.name, cls=ModelCommand, help=f"{model.title}.",
-                    epilog=f"\b\nExample:\n  {model.example}")(_model_command(model))
+def model_command(model: Model) -> Any:
+    """The click command of one model, as typer builds it from the model's signature."""
+    single = typer.Typer(rich_markup_mode=None, add_completion=False)
+    epilog = f"\b\nExample:\n  {model.example}" if model.example else None
+    single.command(model.name, cls=ModelCommand, help=f"{model.title}.", epilog=epilog)(
+        _model_command(model))
+    command = typer.main.get_command(single)
+    command.model = model  # type: ignore[attr-defined]
+    return command
+
+
+def parse_example(model: Model) -> tuple[str, RunOptions]:
+    """A model file's example command line, parsed as the model's command parses it (without
+    one: a plain prompt), so `pixazo models check` shows the request it makes."""
+    import shlex
+
+    try:
+        words = shlex.split(model.example)[2:] if model.example else ["a lighthouse at dusk"]
+    except ValueError as exc:
+        raise _bad_example(model, str(exc)) from None
+    try:
+        ctx = model_command(model).make_context(model.name, words)
+    except UsageError as error:
+        raise _bad_example(model, error.message) from None
+    except (typer.TyperException, typer.Exit) as exc:
+        message = exc.format_message() if isinstance(exc, typer.TyperException) else "--help"
+        raise _bad_example(model, message) from None
+    parsed = dict(ctx.params)
+    if parsed["prompt"] == ["-"]:
+        raise _bad_example(model, "its prompt is `-` (stdin); give the words")
+    return " ".join(parsed.pop("prompt")), run_options(parsed)
+
+
+def _bad_example(model: Model, problem: str) -> UsageError:
+    from pixazo_cli.models.reader import file_error
+
+    return file_error(model.source, ("example",), f"does not parse: {problem.rstrip('.')}")
 
 
 def register_replay(app: typer.Typer) -> None:

@@ -19,6 +19,13 @@ def completer(choices: tuple[str, ...]) -> Any:
     return complete
 
 
+def model_names() -> list[str]:
+    """Completing a model's name: from the model files' names, none of them read."""
+    from pixazo_cli.models.table import MODELS
+
+    return MODELS.names()
+
+
 Sandbox = Annotated[bool, typer.Option("--sandbox", help="Use the offline sandbox: no key, "
                                        "placeholder images, nothing charged; each job takes "
                                        f"{SANDBOX_LATENCY:g} s ({SANDBOX_LATENCY_ENV}=0: none).")]
@@ -27,6 +34,21 @@ BaseUrl = Annotated[str | None, typer.Option("--base-url", metavar="URL",
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Log each HTTP exchange to stderr.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of paths.")]
+
+
+def _models_dir(value: Path | None) -> Path | None:
+    """--models-dir: read model files from this folder too (before the config folder's)."""
+    from pixazo_cli.models.table import MODELS
+
+    if value is not None:
+        MODELS.models_dir = value
+    return value
+
+
+ModelsDir = Annotated[Path | None, typer.Option(
+    "--models-dir", metavar="DIR", is_eager=True, callback=_models_dir, file_okay=False,
+    help="Read model files from DIR too, before the config folder's models/ (env "
+    "PIXAZO_MODELS_DIR). See `pixazo models`.")]
 
 
 def finite(param: typer.CallbackParam, value: float | None) -> float | None:

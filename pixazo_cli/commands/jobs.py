@@ -43,7 +43,8 @@ def run_status(request_id: str | None, wait: bool, output: OutputOptions,
                 row = find_row(history, request_id)
             except UsageError:  # not in the history: named after its id, as before
                 row = None
-            collect(session, model, request_id, row, output)
+            collect(session, MODELS.get(row.model, model) if row else model, request_id, row,
+                    output)
             return
         reply = session.gateway().status(request_id).data
         if output.json_out:

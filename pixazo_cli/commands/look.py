@@ -12,7 +12,7 @@ from pixazo_cli.commands.options import GlobalOptions, GridOptions
 from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import PixazoError, UsageError
 from pixazo_cli.models.request import parse_params
-from pixazo_cli.models.table import FLAGS, Model
+from pixazo_cli.models.table import Model
 
 T = TypeVar("T")
 
@@ -91,7 +91,7 @@ def run_grid(model: Model, prompt: str, options: GridOptions, globals_: GlobalOp
     with Session(globals_, json_mode=output.json_out, out_dir=output.out_dir,
                  timeout=output.timeout) as session:
         base = dict(session.settings.model_defaults.get(model.name, {}))
-        base.update(_settings(options.settings))
+        base.update(_settings(model, options.settings))
         plan = plan_grid(model, prompt, base, parse_params(list(options.params)), x, y)
         if options.dry_run:
             _grid_dry_run(session, plan, output.json_out)
@@ -102,12 +102,12 @@ def run_grid(model: Model, prompt: str, options: GridOptions, globals_: GlobalOp
         return _run_grid(session, plan, folder, options)
 
 
-def _settings(pairs: tuple[str, ...]) -> dict[str, Any]:
+def _settings(model: Model, pairs: tuple[str, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for pair in pairs:
         flag, eq, value = pair.partition("=")
         flag = flag.strip().lstrip("-").replace("-", "_")
-        if not eq or flag not in FLAGS:
+        if not eq or not model.is_flag(flag):
             raise UsageError(f"--set wants FLAG=VALUE with a flag such as steps, not {pair!r}.")
         values[flag] = value
     return values

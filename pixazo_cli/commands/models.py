@@ -1,14 +1,14 @@
 """What `pixazo models` prints: the model table as a person reads it, or as JSON for scripts.
 
-Everything here is read from models/table.py, so the listing can never disagree with what the
-model commands accept."""
+Everything here is read from the models as loaded from their files (models/table.py), so the
+listing can never disagree with what the model commands accept."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pixazo_cli.models.request import cli_name
-from pixazo_cli.models.table import FLAGS, MODELS, STATUS_PATH, Field, Model, model_named
+from pixazo_cli.models.table import MODELS, STATUS_PATH, Field, Model, model_named
 
 
 def run_models(name: str | None, json_out: bool, pager: bool = True) -> None:
@@ -18,7 +18,8 @@ def run_models(name: str | None, json_out: bool, pager: bool = True) -> None:
 
     models = [model_named(name)] if name else list(MODELS.values())
     if json_out:
-        data = describe(models[0]) if name else {"models": [describe(m) for m in models]}
+        data = describe(models[0]) if name else {"models": [describe(m) for m in models],
+                                                 "left_out": _left_out()}
         text = stdio.json_line(data)
     else:
         text = stdio.text(detail_text(models[0]) if name else listing_text(models))
@@ -37,12 +38,19 @@ def describe(model: Model) -> dict[str, Any]:
         "status_endpoint": STATUS_PATH if model.queued else None,
         "price_per_image": model.price_per_image,
         "default_format": model.default_format,
-        "flags": [_describe_field(spec) for spec in model.fields],
+        "flags": [_describe_field(model, spec) for spec in model.fields],
         "example": model.example,
+        "file": model.source,
     }
 
 
-def _describe_field(spec: Field) -> dict[str, Any]:
+def _left_out() -> list[dict[str, Any]]:
+    """The model files left out, each with its file, line, key and problem."""
+    return [{"file": error.source, "line": error.line, "key": error.key or None,
+             "problem": error.problem} for error in MODELS.problems()]
+
+
+def _describe_field(model: Model, spec: Field) -> dict[str, Any]:
     return {
         "flag": cli_name(spec.flag),
         "field": spec.name,
@@ -52,7 +60,8 @@ def _describe_field(spec: Field) -> dict[str, Any]:
         "max": spec.high,
         "choices": list(spec.choices) or None,
         "default": spec.default,
-        "help": FLAGS[spec.flag].help,
+        "required": spec.required,
+        "help": model.flag_info(spec.flag).help,
     }
 
 
@@ -61,9 +70,10 @@ def listing_text(models: list[Model]) -> str:
     blocks = []
     for model in models:
         lines = [_heading(model), f"  POST {model.path}"]
-        lines += [f"  {_flag_summary(spec)}" for spec in model.fields]
+        lines += [f"  {_flag_summary(model, spec)}" for spec in model.fields]
         blocks.append("\n".join(lines))
-    footer = "Details of one model: pixazo models MODEL; for scripts: pixazo models --json."
+    footer = ("Details of one model: pixazo models MODEL; for scripts: pixazo models --json.\n"
+              "A model of your own: pixazo models add FILE (see docs/adding-a-model.md).")
     return "\n\n".join([*blocks, footer])
 
 
@@ -79,13 +89,17 @@ def detail_text(model: Model) -> str:
     lines = [f"{model.name}: {model.title}", ""]
     lines += [f"  {label:<{width}}  {value}" for label, value in rows]
     lines += ["", "Flags (each sent as the gateway's own field name):"]
-    table = [(f"{cli_name(s.flag)} {FLAGS[s.flag].metavar}".strip(),
-              f"{s.name} (header)" if s.header else s.name, _values(s)) for s in model.fields]
-    flag_w = max(len(row[0]) for row in table)
-    field_w = max(len(row[1]) for row in table)
+    table = [(f"{cli_name(s.flag)} {model.flag_info(s.flag).metavar}".strip(),
+              f"{s.name} (header)" if s.header else s.name, _values(model, s))
+             for s in model.fields]
+    flag_w = max((len(row[0]) for row in table), default=0)
+    field_w = max((len(row[1]) for row in table), default=0)
+    lines += [] if table else ["  none: the prompt only"]
     lines += [f"  {flag:<{flag_w}}  {field:<{field_w}}  {values}".rstrip()
               for flag, field, values in table]
-    lines += ["", "Example:", f"  {model.example}", "",
+    if model.example:
+        lines += ["", "Example:", f"  {model.example}"]
+    lines += ["", f"From the model file {model.source}.",
               f"All options, including saving and output: pixazo {model.name} --help"]
     return "\n".join(lines)
 
@@ -107,16 +121,16 @@ def _price(model: Model) -> str:
     return f"${model.price_per_image:.2f} per image"
 
 
-def _flag_summary(spec: Field) -> str:
-    metavar = FLAGS[spec.flag].metavar
+def _flag_summary(model: Model, spec: Field) -> str:
+    metavar = model.flag_info(spec.flag).metavar
     name = f"{cli_name(spec.flag)} {metavar}".strip()
-    return f"{name}: {_values(spec)}"
+    return f"{name}: {_values(model, spec)}"
 
 
-def _values(spec: Field) -> str:
+def _values(model: Model, spec: Field) -> str:
     """The values a field takes, then its default, in words."""
     if spec.kind is bool:
-        words = f"on or off ({FLAGS[spec.flag].off_switch} turns it off)"
+        words = f"on or off ({model.flag_info(spec.flag).off_switch} turns it off)"
     elif spec.choices:
         words = "one of " + ", ".join(spec.choices)
     elif spec.low is not None and spec.high is not None:
@@ -130,6 +144,8 @@ def _values(spec: Field) -> str:
                  "webhook": "https URL"}.get(spec.check, "text")
     if spec.default is not None:
         return f"{words}; default {spec.default}"
+    if spec.required:
+        return f"{words}; required"
     if spec.flag == "seed":
         return f"{words}; default: a random one, recorded in the image"
     return words  # the gateway applies its own default

@@ -42,6 +42,7 @@ from pixazo_cli.http.retry import (
 )
 from pixazo_cli.http.stream import MAX_INLINE_IMAGE_BYTES, is_image, paid_reply
 from pixazo_cli.models.request import ApiRequest
+from pixazo_cli.models.spec import gateway_path_problem
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, STATUS_PATH
 from pixazo_cli.scrub import register_secret
 from pixazo_cli.version import user_agent
@@ -116,6 +117,11 @@ class Gateway:
         """POST a paid request; resend only where the gateway cannot have started it.
         `before_send` runs right before each attempt's POST, once the limiter let it go (the
         ledger's write-ahead); raising there stops the request unsent."""
+        # Model files are checked when read; this keeps the key on the gateway whatever
+        # built the request.
+        problem = gateway_path_problem(request.path)
+        if problem:
+            raise UsageError(f"Not sent: the endpoint {problem}.")
         return retrying(lambda _: self._submit_once(request, before_send), self.post_policy,
                         self.deadline, self.clock)
 

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from pixazo_cli.errors import UsageError, did_you_mean
-from pixazo_cli.http.hosts import secure_or_local
-from pixazo_cli.models.table import FLAGS, Field, Model, models_taking
+from pixazo_cli.models.checks import VALUE_CHECKS
+from pixazo_cli.models.table import Field, Model, models_taking
 
-_RATIO = re.compile(r"^[1-9]\d*:[1-9]\d*$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -155,35 +152,13 @@ def check_value(model: Model, flag: str, value: Any) -> None:
     if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
         raise UsageError(f"{name} {value} is out of range for {model.name}: {_range(spec)}.")
     if spec.check:
-        _CHECKS[spec.check](name, value)
+        VALUE_CHECKS[spec.check](name, value)
 
 
 def _range(spec: Field) -> str:
     if spec.high is None:
         return f"at least {spec.low:g}"
     return f"{spec.low:g} to {spec.high:g}"
-
-
-def _check_ratio(name: str, value: str) -> None:
-    if not _RATIO.match(value):
-        raise UsageError(f"{name} must look like 16:9 (two whole numbers), not {value!r}.")
-
-
-def _check_url(name: str, value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{name} must be an http(s) URL, not {value!r}.")
-
-
-def _check_webhook(name: str, value: str) -> None:
-    # The gateway rejects plain http; a loopback receiver only makes sense with a local
-    # stand-in of the gateway (the sandbox), so that one exception is allowed.
-    if not secure_or_local(value):
-        raise UsageError(f"{name} must be an https:// URL, not {value!r}.",
-                         hint="The gateway refuses plain http webhooks.")
-
-
-_CHECKS = {"ratio": _check_ratio, "url": _check_url, "webhook": _check_webhook}
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:
@@ -271,7 +246,7 @@ def override(request: ApiRequest, values: dict[str, Any],
     for flag, value in values.items():
         if value is None:
             continue
-        if flag not in FLAGS:
+        if not model.is_flag(flag):
             raise UsageError(f"There is no flag {cli_name(flag)}.")
         value = coerce(model, flag, value)
         check_value(model, flag, value)
@@ -281,4 +256,16 @@ def override(request: ApiRequest, values: dict[str, Any],
         else:
             body[spec.name] = value
     body.update(params or {})
+    _check_required(model, body, headers)
     return ApiRequest(model, request.path, body, headers)
+
+
+def _check_required(model: Model, body: dict[str, Any], headers: dict[str, str]) -> None:
+    """A field the model file marks required (and gives no default) must be set: refused
+    here, before anything is sent, rather than by the gateway after."""
+    for spec in model.fields:
+        if spec.required and spec.name not in (headers if spec.header else body):
+            flag = cli_name(spec.flag)
+            raise UsageError(f"{model.name} needs {flag} (sent as {spec.name}).",
+                             hint=f"Give {flag}, or a default for it: pixazo config set "
+                             f"{model.name}.{spec.flag} VALUE.")

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import auth, cdn, ids, media, replies
+from . import auth, cdn, media, replies, shapes
 from .faults import Fault, FaultBoard
 from .jobs import TERMINAL, Job, JobBook
+from .model_files import endpoint_at
 from .options import SandboxOptions
 from .ratelimit import SandboxRateLimiter
 from .replies import SandboxReply, json_reply
-from .schema import ENDPOINTS, Endpoint
+from .schema import Endpoint
 from .stats import Stats
 from .store import ImageStore
 from .ticker import Ticker
@@ -26,14 +27,6 @@ from .webhooks import Webhook, WebhookSender, read_webhook
 
 STATUS_PATH = "/v2/requests/status/"
 TICK_SECONDS = 0.05  # how often jobs nobody polls are moved on
-# Which body keys carry the result, per success shape; the missing-field and empty-url faults
-# remove or blank exactly these.
-RESULT_KEYS = {
-    "nucleus": ("request_id", "polling_url"),
-    "sd35": ("output",),
-    "sd3": ("output",),
-    "image_url": ("imageUrl",),
-}
 JOB_OUTCOMES = {None: "COMPLETED", "failed": "FAILED", "error": "ERROR", "never": None}
 # Faults after which a real gateway may well have started (and billed) the work; the third such
 # fault, slow, answers normally and is counted where it is answered.
@@ -95,7 +88,9 @@ class SandboxGateway:
     # Gateway routes.
 
     def submit(self, path: str, headers: dict[str, str], raw: bytes) -> SandboxReply:
-        endpoint = ENDPOINTS[path]
+        endpoint = endpoint_at(path)
+        if endpoint is None:
+            return replies.route_not_found()
         self._stats.post_received(path)
         refused = auth.refusal(headers, self._options.key) or self._rate_check(headers)
         if refused is not None:
@@ -107,7 +102,7 @@ class SandboxGateway:
             webhook = read_webhook(headers) if endpoint.kind == "queued" else None
         except ValidationError as exc:
             return replies.bad_request(str(exc))
-        cost = int(body.get("num_images", 1))
+        cost = int(body.get(endpoint.field_for("num_images"), 1))
         if not self._wallet.try_charge(cost):
             return replies.insufficient_balance()
         fault = self._faults.take("submit")
@@ -162,27 +157,29 @@ class SandboxGateway:
         if endpoint.kind == "queued":
             reply = self._enqueue(endpoint, body, webhook, cost)
         else:
-            reply = self._generate(endpoint, body)
+            reply = self._generate(endpoint, body, cost)
             reply.delay = self._options.latency
         if slow is not None:
             reply.delay += slow.value or 0.0
         return reply
 
-    def _generate(self, endpoint: Endpoint, body: dict[str, Any]) -> SandboxReply:
-        image = media.make_images(endpoint, body)[0]
-        path = f"/cdn/{endpoint.cdn_dir}/{media.cdn_name(image.extension)}"
-        self._store.put(path, image)
-        self._stats.count("images_made")
-        return json_reply(200, self._sync_payload(endpoint, self._cdn_base_url + path))
+    def _generate(self, endpoint: Endpoint, body: dict[str, Any], cost: int) -> SandboxReply:
+        urls = []
+        for image in media.make_images(endpoint, body, cost):
+            path = f"/cdn/{endpoint.cdn_dir}/{media.cdn_name(image.extension)}"
+            self._store.put(path, image)
+            urls.append(self._cdn_base_url + path)
+        self._stats.count("images_made", cost)
+        return json_reply(200, shapes.sync_payload(endpoint, urls))
 
     def _enqueue(
         self, endpoint: Endpoint, body: dict[str, Any], webhook: Webhook | None, cost: int
     ) -> SandboxReply:
-        request_id = ids.nucleus_request_id()
+        request_id = shapes.request_id(endpoint)
         job_fault = self._faults.take("job")
         outcome = JOB_OUTCOMES[job_fault.what if job_fault else None]
         made = media.make_images(endpoint, body, cost) if outcome == "COMPLETED" else []
-        fmt = body.get("output_format", endpoint.default_format)
+        fmt = media.image_format(endpoint, body)
         folder = f"/cdn/{endpoint.cdn_dir}/{request_id}"
         paths = [f"{folder}/{_output_name(index, fmt)}" for index in range(cost)]
         urls = [self._cdn_base_url + path for path in paths]
@@ -201,20 +198,20 @@ class SandboxGateway:
         )
         self._jobs.add(job)
         self._ticker.poke()
-        return json_reply(202, self._queued_payload(request_id))
+        return json_reply(202, self._queued_payload(endpoint, request_id))
 
     def _submit_fault(self, endpoint: Endpoint, fault: Fault) -> SandboxReply:
         if fault.what in MAYBE_CHARGED:
             self._stats.count("posts_maybe_charged")
-        result_keys = RESULT_KEYS[endpoint.reply]
+        result_keys = shapes.result_keys(endpoint)
         reply = replies.transport_fault(fault.what, f'{{"{result_keys[0]}": '.encode())
         if reply is not None:
             return reply
         # missing-field / empty-url: a success in every respect but the result itself.
         if endpoint.kind == "queued":
-            status, payload = 202, self._queued_payload(ids.nucleus_request_id())
+            status, payload = 202, self._queued_payload(endpoint, shapes.request_id(endpoint))
         else:
-            status, payload = 200, self._sync_payload(endpoint, self._cdn_base_url + "/cdn/none")
+            status, payload = 200, shapes.sync_payload(endpoint, [self._cdn_base_url + "/cdn/none"])
         for key in result_keys:
             if fault.what == "missing-field":
                 del payload[key]
@@ -222,16 +219,9 @@ class SandboxGateway:
                 payload[key] = ""
         return json_reply(status, payload)
 
-    def _queued_payload(self, request_id: str) -> dict[str, Any]:
-        polling_url = f"{self._base_url}{STATUS_PATH}{request_id}"
-        return {"request_id": request_id, "status": "QUEUED", "polling_url": polling_url}
-
-    def _sync_payload(self, endpoint: Endpoint, url: str) -> dict[str, Any]:
-        if endpoint.reply == "sd35":
-            return {"id": ids.prediction_id(), "status": "succeeded", "output": url}
-        if endpoint.reply == "sd3":
-            return {"output": url}
-        return {"imageUrl": url}
+    def _queued_payload(self, endpoint: Endpoint, request_id: str) -> dict[str, Any]:
+        return shapes.queued_payload(endpoint, request_id,
+                                     f"{self._base_url}{STATUS_PATH}{request_id}")
 
     # Runs under the job book's lock, once per state a job enters.
     def _job_entered(self, job: Job) -> None:

@@ -15,8 +15,8 @@ from pixazo_cli.http.replies import SANDBOX_HEADER
 
 from . import replies
 from .gateway import STATUS_PATH
+from .model_files import endpoint_at
 from .replies import SandboxReply, json_reply
-from .schema import ENDPOINTS
 
 if TYPE_CHECKING:
     from .gateway import SandboxGateway
@@ -58,7 +58,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _post(self, path: str, headers: dict[str, str], raw: bytes) -> SandboxReply:
         gateway = self.server.gateway
-        if path in ENDPOINTS:
+        if endpoint_at(path) is not None:
             return gateway.submit(path, headers, raw)
         if path == "/_sandbox/faults":
             return _set_faults(gateway, raw)

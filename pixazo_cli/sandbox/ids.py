@@ -10,9 +10,10 @@ import uuid
 _PREDICTION_ALPHABET = string.ascii_lowercase + string.digits
 
 
-def nucleus_request_id() -> str:
-    """e.g. nucleus-image_019e1c2a-...: the vendor's ids are time-ordered UUIDv7s."""
-    return f"nucleus-image_{_uuid7()}"
+def nucleus_request_id(model: str = "nucleus-image") -> str:
+    """e.g. nucleus-image_019e1c2a-...: the vendor's ids are time-ordered UUIDv7s, after the
+    model's name (a model file's queued model gets its own)."""
+    return f"{model}_{_uuid7()}"
 
 
 def prediction_id() -> str:

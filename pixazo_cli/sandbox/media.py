@@ -33,8 +33,8 @@ class MadeImage:
 def make_images(endpoint: Endpoint, body: dict[str, Any], count: int = 1) -> list[MadeImage]:
     """Render `count` images for a validated body."""
     width, height = image_size(endpoint, body)
-    fmt = body.get("output_format", endpoint.default_format)
-    quality = max(1, int(body.get("output_quality", DEFAULT_QUALITY)))
+    fmt = image_format(endpoint, body)
+    quality = max(1, int(body.get(endpoint.field_for("quality"), DEFAULT_QUALITY)))
     made = []
     for index in range(count):
         picture = images.Picture(
@@ -42,7 +42,7 @@ def make_images(endpoint: Endpoint, body: dict[str, Any], count: int = 1) -> lis
             height,
             fmt,
             quality,
-            body["prompt"],
+            body[endpoint.field_for("prompt")],
             endpoint.model,
             identity(endpoint, body, index),
         )
@@ -50,10 +50,15 @@ def make_images(endpoint: Endpoint, body: dict[str, Any], count: int = 1) -> lis
     return made
 
 
+def image_format(endpoint: Endpoint, body: dict[str, Any]) -> str:
+    return str(body.get(endpoint.field_for("format"), endpoint.default_format))
+
+
 def image_size(endpoint: Endpoint, body: dict[str, Any]) -> tuple[int, int]:
     if endpoint.sizing == "pixels":
-        return int(body.get("width", LONG_SIDE)), int(body.get("height", LONG_SIDE))
-    ratio_w, ratio_h = aspect_ratio(body.get("aspect_ratio", "1:1"))
+        return (int(body.get(endpoint.field_for("width"), LONG_SIDE)),
+                int(body.get(endpoint.field_for("height"), LONG_SIDE)))
+    ratio_w, ratio_h = aspect_ratio(body.get(endpoint.field_for("aspect_ratio"), "1:1"))
     scale = LONG_SIDE / max(ratio_w, ratio_h)
     return max(1, round(ratio_w * scale)), max(1, round(ratio_h * scale))
 
@@ -61,7 +66,7 @@ def image_size(endpoint: Endpoint, body: dict[str, Any]) -> tuple[int, int]:
 def identity(endpoint: Endpoint, body: dict[str, Any], index: int) -> bytes:
     """Everything drawn derives from this hash: a seeded request always gives the same bytes."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    nonce = "" if "seed" in body else secrets.token_hex(16)
+    nonce = "" if endpoint.field_for("seed") in body else secrets.token_hex(16)
     text = f"{endpoint.model}\n{index}\n{canonical}\n{nonce}"
     return hashlib.sha256(text.encode()).digest()
 

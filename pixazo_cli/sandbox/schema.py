@@ -8,7 +8,7 @@ invented.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -23,15 +23,29 @@ class SchemaField:
     non_empty: bool = False
 
 
+# The body fields the placeholder drawing reads, by the role they play; a model file's endpoint
+# names its own (sandbox/model_files.py).
+ROLE_FIELDS = {"prompt": "prompt", "width": "width", "height": "height",
+               "aspect_ratio": "aspect_ratio", "format": "output_format",
+               "quality": "output_quality", "num_images": "num_images", "seed": "seed"}
+
+
 @dataclass(frozen=True)
 class Endpoint:
     model: str  # the CLI's model name; shown in captions and stats
     kind: str  # "queued" (202 + polling) or "sync" (200 with the URL)
-    reply: str  # body shape of a success: nucleus | sd35 | sd3 | image_url
+    reply: str  # body shape of a success: nucleus | sd35 | sd3 | image_url | file
     cdn_dir: str  # first CDN path segment, mirroring the vendor's bucket layout
     sizing: str  # "aspect" (aspect_ratio, long side 1024) or "pixels" (width/height)
     default_format: str
     fields: dict[str, SchemaField]
+    roles: dict[str, str] = field(default_factory=lambda: dict(ROLE_FIELDS))
+    # reply "file": where a model file says its reply keeps the URL(s), the id and the status.
+    paths: dict[str, str] = field(default_factory=dict)
+
+    def field_for(self, role: str) -> str:
+        """The body field that plays `role` (the width, the format…) at this endpoint."""
+        return self.roles.get(role, "")
 
 
 PROMPT = SchemaField("string", required=True, non_empty=True)

@@ -34,9 +34,9 @@ TOP_KEYS: dict[str, str] = {
 
 
 def config_path() -> Path:
-    from platformdirs import user_config_dir
+    from pixazo_cli.settings.folders import config_dir
 
-    return Path(user_config_dir("pixazo", appauthor=False)) / "config.toml"
+    return config_dir() / "config.toml"
 
 
 def load(path: Path | None = None) -> dict[str, Any]:

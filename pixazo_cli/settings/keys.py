@@ -15,7 +15,7 @@ def check_setting(key: str, raw: str) -> Any:
     """Validate `pixazo config set KEY VALUE` and return the value to store."""
     from pixazo_cli.flow.naming import check_template
     from pixazo_cli.models.request import check_value, coerce
-    from pixazo_cli.models.table import FLAGS, MODELS
+    from pixazo_cli.models.table import MODELS
 
     model_name, dot, flag = key.partition(".")
     if dot:
@@ -23,7 +23,7 @@ def check_setting(key: str, raw: str) -> Any:
             raise UsageError(f"No model {model_name!r} in {key!r}.",
                              hint=f"{did_you_mean(model_name, MODELS)}Models: {', '.join(MODELS)}.")
         model = MODELS[model_name]
-        if flag.replace("-", "_") not in FLAGS:
+        if not model.is_flag(flag.replace("-", "_")):
             raise UsageError(f"{model_name} has no setting {flag!r}.",
                              hint=f"{model_name} takes: {', '.join(model.by_flag)}.")
         value = coerce(model, flag.replace("-", "_"), raw)

@@ -21,9 +21,14 @@ def _cell(spec: Field | None) -> str:
 
 
 def flag_table_markdown() -> str:
-    lines = ["| flag | " + " | ".join(MODELS) + " |", "|---|" + "---|" * len(MODELS)]
+    """The README's table: the shared flags across the built-in models (read from their
+    model files, whatever model files of their own the person running it has)."""
+    with MODELS.builtin_only():
+        models = list(MODELS.values())
+    lines = ["| flag | " + " | ".join(m.name for m in models) + " |",
+             "|---|" + "---|" * len(models)]
     for flag, info in FLAGS.items():
         name = cli_name(flag) + (f"/{info.off_switch}" if info.off_switch else "")
-        cells = [_cell(model.by_flag.get(flag)) for model in MODELS.values()]
+        cells = [_cell(model.by_flag.get(flag)) for model in models]
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

@@ -34,11 +34,14 @@ def completion_script(shell: str) -> str:
 
 
 def render_all() -> dict[str, str]:
-    """Every generated file: {path relative to the repository root: its text}."""
+    """Every generated file: {path relative to the repository root: its text}. From the
+    built-in models alone, whatever model files the person running it has."""
+    from pixazo_cli.models.table import MODELS
     from tools.docgen.manpage import render_manpage
 
-    command = app_command()
-    files = {MAN_PAGE: render_manpage(command)}
-    for shell, path in COMPLETIONS.items():
-        files[path] = completion_script(shell)
+    with MODELS.builtin_only():
+        command = app_command()
+        files = {MAN_PAGE: render_manpage(command)}
+        for shell, path in COMPLETIONS.items():
+            files[path] = completion_script(shell)
     return files

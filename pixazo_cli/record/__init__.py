@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import jpeg, png, webp
+from . import avif, jpeg, png, webp
 from .parameters import parameters_text
 from .payload import record_json as _record_json  # noqa: F401  (the stored JSON; tests size it)
 
@@ -73,4 +73,6 @@ def _reader_for(head: bytes) -> Callable[[BinaryIO], dict[str, Any] | None] | No
         return jpeg.read
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return webp.read
+    if head[4:8] == b"ftyp":  # ISOBMFF; avif.read checks the brand
+        return avif.read
     return None

@@ -123,6 +123,7 @@ def test_every_size_in_range_parses_back_to_itself(width: int, height: int) -> N
 @given(st.text(max_size=20))
 def test_any_text_is_either_a_size_or_a_usage_error(text: str) -> None:
     try:
-        parse_options({"size": text})
+        parsed = parse_options({"size": text}).size
     except UsageError:
-        pass
+        return
+    assert parsed is not None and all(1 <= side <= 16383 for side in parsed)

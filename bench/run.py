@@ -1,9 +1,10 @@
 """pixazo's benchmarks: one command, one printed table (`python bench/run.py [--write]`).
 
 The cases are in speed.py (start-up, overhead per generation beside a raw-httpx script, polling,
-download, batch speed-up) and scale.py (a 10,000-line batch, history over 10,000 rows, gzip
-bombs); harness.py times commands. Everything runs against the sandbox on loopback; `--write`
-also records the table in docs/BENCHMARKS.md. Numbers are medians, on whatever machine runs it.
+download, batch speed-up), scale.py (a 10,000-line batch, history over 10,000 rows, gzip
+bombs) and assets.py (deriving 200 images on one and two cores); harness.py times commands.
+Everything runs against the sandbox on loopback; `--write` also records the table in
+docs/BENCHMARKS.md. Numbers are medians, on whatever machine runs it.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from assets import assets
 from harness import ROOT, Row
 from scale import big, bomb, history
 from speed import batch, download, overhead, polling, startup
 
-SECTIONS = ("startup", "overhead", "polling", "download", "batch", "big", "history", "bomb")
+SECTIONS = ("startup", "overhead", "polling", "download", "batch", "big", "history", "bomb",
+            "assets")
 
 
 def merged(recorded: str, rows: list[Row]) -> list[Row]:
@@ -80,7 +83,7 @@ def main() -> None:
                     "polling": polling, "download": lambda: download(home),
                     "batch": lambda: batch(home), "big": lambda: big(home),
                     "history": lambda: history(args.runs, home),
-                    "bomb": lambda: bomb(home)}
+                    "bomb": lambda: bomb(home), "assets": lambda: assets(home)}
         rows = [row for name in SECTIONS if name in wanted for row in sections[name]()]
     result = table(rows)
     print(result)

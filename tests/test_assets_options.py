@@ -127,3 +127,15 @@ def test_any_text_is_either_a_size_or_a_usage_error(text: str) -> None:
     except UsageError:
         return
     assert parsed is not None and all(1 <= side <= 16383 for side in parsed)
+
+
+def test_pillow_is_loaded_only_when_deriving() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, pixazo_cli.cli.app, pixazo_cli.assets.derive, pixazo_cli.assets.engine,"
+            " pixazo_cli.assets.manifest, pixazo_cli.assets.html, pixazo_cli.commands.assets;"
+            " print('PIL' in sys.modules)")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "False"

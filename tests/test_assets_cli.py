@@ -139,3 +139,11 @@ def test_merge_joins_shards_manifests(gateway: Sandbox, isolated: Path) -> None:
     data = valid(Path("site/assets.json"))
     assert data["$schema"] == SCHEMA and len(data["assets"]) == 2
     assert all(key.startswith(("s1/", "s2/")) for key in data["assets"])
+
+
+def test_an_original_in_another_format_needs_to(isolated: Path) -> None:
+    Image.new("RGB", (8, 8)).save(isolated / "old.gif")
+    result = run("assets", "derive", "old.gif", "--widths", "4", "--jobs", "0")
+    assert result.exit_code == 2 and "Say which with --to" in result.stderr
+    assert run("assets", "derive", "old.gif", "--widths", "4", "--to", "png",
+               "--jobs", "0").stdout.strip() == "old-4w.png"

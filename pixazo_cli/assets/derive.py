@@ -15,7 +15,7 @@ from pixazo_cli.assets.geometry import Plan, fitted, variant_widths, whole
 from pixazo_cli.assets.naming import derived_name
 from pixazo_cli.assets.options import AssetOptions
 from pixazo_cli.assets.output import sha256_of, write_new
-from pixazo_cli.assets.values import Target
+from pixazo_cli.assets.values import FORMATS, Target
 from pixazo_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -41,6 +41,9 @@ def derive_asset(original: Path, options: AssetOptions,
     source, fmt = _open(original)
     facts = ImageFile(original, source.width, source.height, fmt, size, sha256)
     pictures = _pictures(original.name, source.size, options)
+    if pictures and not options.to and fmt not in FORMATS:
+        raise UsageError(f"{original} is a {fmt.upper()} image, and derived files are webp, "
+                         "avif, png or jpg.", hint="Say which with --to, such as --to webp.")
     notes: list[str] = []
     made: list[Derived] = []
     base_render: Image | None = None

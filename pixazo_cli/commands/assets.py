@@ -48,10 +48,12 @@ def run_derive(paths: list[Path], options: AssetOptions, jobs: int | None, json_
             ui.say(f"Note: {outcome.original}: {note}")
         _print(ui, outcome, options, json_out)
 
-    with DeriveEngine(options, done, workers=jobs, previous=recorder.previous) as engine:
-        for original in originals:
-            engine.submit(original)
-    written = recorder.flush()
+    try:
+        with DeriveEngine(options, done, workers=jobs, previous=recorder.previous) as engine:
+            for original in originals:
+                engine.submit(original)
+    finally:  # stopped (Ctrl-C, a failure): what was derived is still recorded
+        written = recorder.flush()
     ui.say(f"{counts['derived']} derived, {counts['reused']} already up to date, "
            f"{len(codes)} failed; manifest: {', '.join(map(str, written)) or 'none'}.")
     return most_severe(codes)

@@ -3,7 +3,7 @@ a generation record), each to WebP and AVIF at three widths with a BlurHash, by 
 one worker process and in two; the whole process tree's peak memory (PSS, so pages shared by
 the worker processes count once), at 50 and at 200 images; and a re-run with nothing to do.
 
-Each run is a child process (`python bench/assets.py FOLDER WORKERS`), sampled every 50 ms
+Each run is a child process (`python bench/assets.py FOLDER WORKERS`), sampled every 0.1 s
 from /proc: its tree's summed PSS, and its CPU time (user + system, the last value seen of
 each process), which other processes on the machine barely move, unlike wall clock."""
 
@@ -89,12 +89,14 @@ def measured(folder: Path, workers: int) -> dict[str, float]:
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, __file__, str(folder), str(workers)],
                              stdout=subprocess.PIPE, text=True)
-    peak, cpu = 0, {}
+    peak, cpu, pids, tick = 0, {}, [child.pid], 0
     while child.poll() is None:
-        pids = _tree(child.pid)
+        if tick % 10 == 0:  # the tree (worker processes live as long as the run): every 1 s
+            pids = _tree(child.pid)
         peak = max(peak, sum(_pss_kb(pid) for pid in pids))
         cpu.update({pid: _cpu_seconds(pid) for pid in pids})
-        time.sleep(0.05)
+        tick += 1
+        time.sleep(0.1)
     wall = time.perf_counter() - started
     assert child.returncode == 0, "the derivation run failed"
     report = json.loads(child.stdout.read() if child.stdout else "{}")

@@ -12,7 +12,7 @@ from PIL import Image
 
 from pixazo_cli.assets.manifest import SCHEMA
 from pixazo_cli.sandbox import Sandbox
-from tests.assets_support import sandbox_original
+from tests.assets_support import quadrants, sandbox_original, saved_original
 from tests.conftest import run
 from tests.test_assets_manifest import valid
 
@@ -113,8 +113,10 @@ def test_a_failed_asset_sets_the_exit_code_and_the_others_are_made(
     (["site", "--fit", "pad"], "--fit needs --size"),
     (["site", "--to", "webp:200"], "from 1 to 100"),
 ])
-def test_usage_errors_exit_2_before_deriving(originals: list[Path], args: list[str],
+def test_usage_errors_exit_2_before_deriving(isolated: Path, args: list[str],
                                              message: str) -> None:
+    (isolated / "site").mkdir()
+    saved_original(isolated / "site" / "hero.png", quadrants((16, 16)))
     result = run("assets", "derive", *args)
     assert result.exit_code == 2 and message in result.stderr
     assert not Path("site/assets.json").exists()

@@ -110,3 +110,13 @@ def test_a_failure_while_reporting_stops_the_run_and_reaches_the_caller(isolated
         for path in paths:
             engine.submit(path)
     assert seen == paths[:1]
+
+
+def test_each_original_may_bring_its_own_options(isolated: Path) -> None:
+    paths = originals(isolated / "a", 2)
+    reported: list[Outcome] = []
+    with DeriveEngine(OPTIONS, reported.append, workers=0) as engine:
+        engine.submit(paths[0])
+        engine.submit(paths[1], parse_options({"to": "jpg"}))  # a batch line's own
+    assert [d.path.name for d in reported[1].asset.derived] == ["img01-61x40.jpg"]
+    assert len(reported[0].asset.derived) == 4

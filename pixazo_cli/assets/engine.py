@@ -93,8 +93,9 @@ class DeriveEngine:
         self._thread = threading.Thread(target=self._run, name="pixazo-derive", daemon=True)
         self._thread.start()
 
-    def submit(self, original: Path) -> None:
-        self._inbox.put(("path", original))
+    def submit(self, original: Path, options: AssetOptions | None = None) -> None:
+        """Derive `original` with `options` (a batch line's own), else the engine's."""
+        self._inbox.put(("path", (original, options or self.options)))
 
     def close(self) -> None:
         self._stop("close")
@@ -121,7 +122,7 @@ class DeriveEngine:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self) -> None:
-        backlog: deque[tuple[int, Path]] = deque()
+        backlog: deque[tuple[int, tuple[Path, AssetOptions]]] = deque()
         done: dict[int, Outcome] = {}
         submitted = reported = running = 0
         closing = False
@@ -146,7 +147,8 @@ class DeriveEngine:
             if self._failure is not None:
                 backlog.clear()
 
-    def _start(self, seq: int, original: Path) -> None:
+    def _start(self, seq: int, job: tuple[Path, AssetOptions]) -> None:
+        original, options = job
         try:
             previous = self._previous(original)
         except PixazoError as error:
@@ -154,9 +156,9 @@ class DeriveEngine:
                 error.exit_code, error.message, error.hint)))))
             return
         if self._pool is None:
-            self._inbox.put(("done", (seq, derive_one(original, self.options, previous))))
+            self._inbox.put(("done", (seq, derive_one(original, options, previous))))
             return
-        future = self._pool.submit(derive_one, original, self.options, previous)
+        future = self._pool.submit(derive_one, original, options, previous)
         future.add_done_callback(lambda f: self._inbox.put(("done", (seq, _outcome(original,
                                                                                      f)))))
 

@@ -76,12 +76,13 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def _cpu_seconds(pid: int) -> float:
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system seconds so far; None once the process is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICK
     except OSError:
-        return 0.0
+        return None
 
 
 def measured(folder: Path, workers: int) -> dict[str, float]:
@@ -94,7 +95,10 @@ def measured(folder: Path, workers: int) -> dict[str, float]:
         if tick % 10 == 0:  # the tree (worker processes live as long as the run): every 1 s
             pids = _tree(child.pid)
         peak = max(peak, sum(_pss_kb(pid) for pid in pids))
-        cpu.update({pid: _cpu_seconds(pid) for pid in pids})
+        for pid in pids:  # the last value seen of each: a process gone keeps its own
+            seconds = _cpu_seconds(pid)
+            if seconds is not None:
+                cpu[pid] = max(cpu.get(pid, 0.0), seconds)
         tick += 1
         time.sleep(0.1)
     wall = time.perf_counter() - started

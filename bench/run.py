@@ -2,10 +2,10 @@
 
 The cases are in speed.py (start-up, start-up with 50 model files, overhead per generation
 beside a raw-httpx script, polling, download, batch speed-up), scale.py (a 10,000-line batch,
-history over 10,000 rows, gzip bombs, compressed-text bombs in PNGs) and sheet.py (contact
-sheets of 1,000 and 5,000 images); harness.py times commands. Everything runs against the
-sandbox on loopback; `--write` also records the table in docs/BENCHMARKS.md. Numbers are
-medians, on whatever machine runs it.
+history over 10,000 rows, gzip bombs, compressed-text bombs in PNGs), sheet.py (contact sheets
+of 1,000 and 5,000 images) and assets.py (deriving 200 images on one and two cores);
+harness.py times commands. Everything runs against the sandbox on loopback; `--write` also
+records the table in docs/BENCHMARKS.md. Numbers are medians, on whatever machine runs it.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from assets import assets
 from harness import ROOT, Row
 from scale import big, bomb, history, text_bomb
 from sheet import sheet
 from speed import batch, download, model_files, overhead, polling, startup
 
 SECTIONS = ("startup", "modelfiles", "overhead", "polling", "download", "batch", "big",
-            "history", "bomb", "textbomb", "sheet")
+            "history", "bomb", "textbomb", "sheet", "assets")
 
 
 def merged(recorded: str, rows: list[Row]) -> list[Row]:
@@ -86,7 +87,7 @@ def main() -> None:
                     "batch": lambda: batch(home), "big": lambda: big(home),
                     "history": lambda: history(args.runs, home),
                     "bomb": lambda: bomb(home), "textbomb": lambda: text_bomb(home),
-                    "sheet": lambda: sheet(home)}
+                    "sheet": lambda: sheet(home), "assets": lambda: assets(home)}
         rows = [row for name in SECTIONS if name in wanted for row in sections[name]()]
     result = table(rows)
     print(result)

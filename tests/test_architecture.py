@@ -108,7 +108,7 @@ def test_the_model_table_and_the_records_never_import_httpx() -> None:
 def test_the_flow_knows_nothing_of_the_cli_or_the_terminal() -> None:
     lower = ("pixazo_cli.flow", "pixazo_cli.http", "pixazo_cli.models", "pixazo_cli.record",
              "pixazo_cli.batch", "pixazo_cli.settings", "pixazo_cli.compare",
-             "pixazo_cli.history", "pixazo_cli.sinks")
+             "pixazo_cli.history", "pixazo_cli.sinks", "pixazo_cli.assets")
     upper = ("pixazo_cli.cli", "pixazo_cli.commands", "pixazo_cli.ui")
     crossings = sorted(f"{name} -> {target}" for name, targets in GRAPH.items()
                        if name.startswith(lower) for target in targets

@@ -13,6 +13,7 @@ import typer
 
 from pixazo_cli import __version__
 from pixazo_cli.cli import (
+    assets_commands,
     fetch_command,
     history_commands,
     job_commands,
@@ -167,6 +168,7 @@ job_commands.register(app)
 model_commands.register_replay(app)
 job_commands.register_inspect(app)
 look_commands.register(app)
+assets_commands.register(app)
 history_commands.register(app)
 fetch_command.register(app)
 

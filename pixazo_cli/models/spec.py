@@ -141,7 +141,7 @@ MAX_NAME = 40
 # pixazo's own commands, and the words `pixazo models` takes: no model may be called so.
 COMMAND_NAMES = frozenset({
     "status", "auth", "config", "sandbox", "batch", "inspect", "replay", "models", "history",
-    "fetch", "show", "grid", "sheet", "help", "add", "check", "version",
+    "fetch", "show", "grid", "sheet", "assets", "help", "add", "check", "version",
 })
 # The options every model command has, and words batch lines and grids keep: a flag of a
 # model's own may not take these names (nor start with no_, the off switch of a boolean).

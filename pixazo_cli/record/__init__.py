@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO
 
-from . import jpeg, png, webp
+from . import avif, jpeg, png, webp
 from .parameters import parameters_text
 from .payload import record_json as _record_json  # noqa: F401  (the stored JSON; tests size it)
 
@@ -73,8 +73,11 @@ def _look(path: Path, what: str) -> Any:
         module = _module_for(f.read(12))
         if module is None:
             return None
+        look = getattr(module, what, None)  # AVIF (derived files only) has no image_size
+        if look is None:
+            return None
         try:
-            return getattr(module, what)(f)
+            return look(f)
         except (ValueError, struct.error):  # a damaged file has nothing we can trust
             return None
 
@@ -86,4 +89,6 @@ def _module_for(head: bytes) -> ModuleType | None:
         return jpeg
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return webp
+    if head[4:8] == b"ftyp":  # ISOBMFF; avif.read checks the brand
+        return avif
     return None

@@ -1,0 +1,62 @@
+"""The asset flags, declared once: `pixazo assets derive` takes them now, the generation
+commands and `batch` will take the same declarations. Values arrive as text and are parsed
+and checked by assets/options.py, the one parser flags, batch lines and config values share."""
+
+from typing import Annotated, Any
+
+import typer
+
+from pixazo_cli.cli.options import completer
+
+Size = Annotated[str | None, typer.Option(
+    "--size", metavar="WxH",
+    help="Also make a picture of exactly this size, such as 1200x630 (see --fit).")]
+Fit = Annotated[str | None, typer.Option(
+    "--fit", metavar="cover|contain|pad",
+    autocompletion=completer(("cover", "contain", "pad")),
+    help="How --size is filled: cover crops to fill it (default), contain fits inside it, "
+    "pad fits inside and fills the rest.")]
+Gravity = Annotated[str | None, typer.Option(
+    "--gravity", metavar="POINT",
+    autocompletion=completer(("center", "north", "south", "east", "west", "northeast",
+                              "northwest", "southeast", "southwest")),
+    help="What cover keeps, or where pad places the picture: center (default), north, "
+    "south, east, west, northeast, northwest, southeast, southwest.")]
+PadColor = Annotated[str | None, typer.Option(
+    "--pad-color", metavar="COLOR",
+    help="What pad fills with: #rrggbb, #rrggbbaa, white, black or transparent (default: "
+    "transparent, white for jpg).")]
+To = Annotated[str | None, typer.Option(
+    "--to", metavar="FORMAT[:Q],...",
+    autocompletion=completer(("webp", "avif", "png", "jpg")),
+    help="Derive in these formats: webp, avif, png, jpg, each with an encoder quality 1-100 "
+    "(avif:50,webp:80; webp:lossless). Default: the original's format.")]
+Widths = Annotated[str | None, typer.Option(
+    "--widths", metavar="W,W,...",
+    help="Responsive variants of these widths in pixels, such as 480,960,1440; never wider "
+    "than their source unless --upscale.")]
+Upscale = Annotated[bool, typer.Option(
+    "--upscale", help="Let --widths variants be wider than their source.")]
+Placeholder = Annotated[str | None, typer.Option(
+    "--placeholder", metavar="KIND",
+    autocompletion=completer(("blurhash", "lqip", "blurhash,lqip")),
+    help="Compute placeholders for the manifest: blurhash, lqip (a tiny inline WebP), or "
+    "blurhash,lqip.")]
+Strip = Annotated[bool, typer.Option(
+    "--strip",
+    help="Derived files carry no metadata (no generation record): for public sites.")]
+Html = Annotated[bool, typer.Option(
+    "--html", help="Print a <picture> element for each image, ready to paste.")]
+Sizes = Annotated[str | None, typer.Option(
+    "--sizes", metavar="SIZES",
+    help="The <picture>'s sizes attribute (default: (max-width: Wpx) 100vw, Wpx).")]
+
+
+def asset_values(size: str | None, fit: str | None, gravity: str | None,
+                 pad_color: str | None, to: str | None, widths: str | None, upscale: bool,
+                 placeholder: str | None, strip: bool, html: bool,
+                 sizes: str | None) -> dict[str, Any]:
+    """The flags as given (None or False: not given), for assets.options.parse_options."""
+    return {"size": size, "fit": fit, "gravity": gravity, "pad_color": pad_color, "to": to,
+            "widths": widths, "upscale": upscale or None, "placeholder": placeholder,
+            "strip": strip or None, "html": html or None, "sizes": sizes}

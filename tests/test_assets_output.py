@@ -72,16 +72,16 @@ def test_a_folder_in_the_way_is_reported(tmp_path: Path) -> None:
 
 def test_a_name_taken_meanwhile_is_not_replaced(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import pixazo_cli.assets.output as output
+    from pixazo_cli.sinks.files import Folder
 
-    real = output._part_file
+    real = Folder.new_file
 
-    def racing(folder: Path, data: bytes) -> Path:
-        part = real(folder, data)
-        (folder / "a.webp").write_bytes(b"someone else's, just now")
-        return part
+    def racing(self: Folder, mode: int = 0o666) -> object:
+        new = real(self, mode)
+        (tmp_path / "a.webp").write_bytes(b"someone else's, just now")
+        return new
 
-    monkeypatch.setattr(output, "_part_file", racing)
+    monkeypatch.setattr(Folder, "new_file", racing)
     with pytest.raises(SaveError, match="appeared while"):
         write_new(tmp_path, "a.webp", b"new")
     assert (tmp_path / "a.webp").read_bytes() == b"someone else's, just now"

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-import pixazo_cli.batch.manifest as manifest_module
 from pixazo_cli.batch.manifest import Manifest
 from pixazo_cli.errors import SaveError
 
@@ -64,14 +63,14 @@ def test_entries_lists_each_jobs_newest_state_once(tmp_path: Path) -> None:
 
 
 class DiskFillsMidLine:
-    """A file opened for appending whose disk fills after `room` characters."""
+    """A file opened for appending whose disk fills after `room` bytes."""
 
     def __init__(self, path: Path, room: int) -> None:
-        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115
+        self.handle = open(path, "ab")  # noqa: SIM115
         self.room = room
 
-    def write(self, text: str) -> int:
-        self.handle.write(text[:self.room])
+    def write(self, data: bytes) -> int:
+        self.handle.write(data[:self.room])
         self.handle.flush()
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -88,8 +87,7 @@ def test_a_line_after_an_append_the_full_disk_cut_short_is_not_lost(
     manifest = Manifest(path)
     manifest.record("a", status="saved")
     with monkeypatch.context() as patch:
-        patch.setattr(manifest_module, "open", lambda *a, **k: DiskFillsMidLine(path, 12),
-                      raising=False)
+        patch.setattr(manifest, "_append", lambda: DiskFillsMidLine(path, 12))
         with pytest.raises(SaveError):
             manifest.record("b", durable=True, status="sending")
     manifest.record("c", durable=True, status="sending")  # space is back: c is sent
@@ -172,3 +170,18 @@ def test_a_manifest_replaced_before_the_lock_is_read_afresh(tmp_path: Path) -> N
         assert (manifest.status("y"), manifest.get("x")) == ("saved", None)
     finally:
         manifest.release()
+
+
+def test_a_manifest_that_is_a_symlink_is_never_written_through(tmp_path: Path) -> None:
+    from pixazo_cli.batch.manifest import MANIFEST_NAME
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's file\n")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / MANIFEST_NAME).symlink_to(victim)
+    manifest = Manifest(tmp_path / "out" / MANIFEST_NAME)
+    with pytest.raises(SaveError):
+        manifest.hold()
+    with pytest.raises(SaveError):
+        manifest.record("a", status="saved")
+    assert victim.read_text() == "the user's file\n"

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pixazo_cli.errors import SaveError
-from pixazo_cli.sinks.files import Folder, NotOurs, Stamp
+from pixazo_cli.sinks.files import Folder, NotOurs
 from pixazo_cli.sinks.made import MADE_NAME, MadeHere
+from pixazo_cli.sinks.stamp import Stamp
 
 
 def snapshot(root: Path) -> dict[str, tuple[str, bytes | str]]:

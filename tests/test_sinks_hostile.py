@@ -9,6 +9,7 @@ and returns what landed, and the checks that must hold of what landed."""
 from __future__ import annotations
 
 import contextlib
+import html.parser
 import io
 import json
 import os
@@ -191,6 +192,41 @@ def history(text: str, listing: bool = True) -> str:
                                                  print) for json_out in (False, True)])
 
 
+def web_page(text: str) -> str:
+    """A contact sheet's index.html whose every card field, group and title is the text."""
+    from pixazo_cli.compare.page import render_html
+    from pixazo_cli.compare.thumbs import Card
+
+    with tempfile.TemporaryDirectory() as folder:
+        image = Path(folder) / "a.png"
+        fields = {key: text for key in ("prompt", "model", "seed", "request_id", "replay")}
+        card = Card(image, text, caption=text, thumb="0001.jpg", fields=fields, problem=text,
+                    size=(1, 1), shown=(1, 1))
+        return render_html([card], Path(folder), text, [])
+
+
+class _Markup(html.parser.HTMLParser):
+    """The elements and links a page holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.links += [value or "" for name, value in attrs if name in ("href", "src")]
+
+
+def inert_html(landed: str, sent: str) -> None:
+    """The text adds no element and no link: links stay relative paths, never a scheme."""
+    page, empty = _Markup(), _Markup()
+    page.feed(landed)
+    empty.feed(web_page("x"))
+    assert page.tags <= empty.tags
+    assert all(link.startswith(("./", "../", "#")) for link in page.links), page.links
+
+
 TERMINAL = (terminal_safe, no_key)
 SINKS = [
     Sink("terminal stderr", lambda t: captured(lambda: ui_says(t)), TERMINAL),
@@ -206,6 +242,7 @@ SINKS = [
     Sink("sidecar", sidecar, (*TERMINAL, json_document)),
     Sink("history listing", history, TERMINAL),
     Sink("history database", lambda t: history(t, listing=False), (no_key,)),
+    Sink("web page", web_page, (terminal_safe, no_key, inert_html)),
 ]
 
 

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pixazo_cli.errors import SaveError, UsageError
 from pixazo_cli.scrub import scrub_data
@@ -49,10 +49,9 @@ class Manifest:
         """One batch per output folder: an advisory lock on the manifest, released by the OS
         when this process ends however it ends. Also proves the manifest can be appended to."""
         try:
-            handle = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - held until release
-        except OSError as exc:
-            raise SaveError(f"Cannot write the manifest {self.path}: {exc.strerror or exc}; "
-                            "nothing was sent.") from None
+            handle = self._append()  # held until release
+        except SaveError as error:
+            raise SaveError(f"{error.message.rstrip('.')}; nothing was sent.") from None
         if not _try_lock(handle):
             handle.close()
             raise UsageError(f"Another pixazo batch is already running on {self.path.parent}; "
@@ -61,6 +60,14 @@ class Manifest:
         self._held = handle
         # What another run appended before it let go of the lock (read since our index was).
         self._load()
+
+    def _append(self) -> BinaryIO:
+        """The manifest opened to append, through the one file writer: never through a
+        symlink, never anything but a regular file."""
+        from pixazo_cli.sinks.files import Folder
+
+        with Folder.open(self.path.parent, create=False) as folder:
+            return folder.append(self.path.name)
 
     def release(self) -> None:
         if self._held is not None:
@@ -140,8 +147,8 @@ class Manifest:
             try:
                 line = json.dumps(scrub_data(entry), ensure_ascii=False, allow_nan=False)
                 torn, self._torn = self._torn, True  # until the whole line is surely written
-                with open(self.path, "a", encoding="utf-8") as handle:
-                    handle.write(("\n" if torn else "") + line + "\n")
+                with self._append() as handle:
+                    handle.write((("\n" if torn else "") + line + "\n").encode("utf-8"))
                     if durable:
                         handle.flush()
                         os.fsync(handle.fileno())

@@ -94,40 +94,17 @@ def _same_file(one: str, other: str) -> bool:
 
 
 def write_model_file(target: Path, data: bytes, overwrite: bool) -> None:
-    """The one place a model file is written (until the project's safe file writer,
-    pixazo_cli/sinks/files.py, takes it over): whole or not at all (a hidden temporary file,
-    then a rename), never through a symlink at the target, never over an existing file unless
-    `overwrite` (then the name is replaced, not written through)."""
-    from secrets import token_hex
+    """A model file installed through the one file writer (sinks/files.py): whole or not at
+    all, never through a symlink, never over an existing file unless `overwrite` (then the
+    name is replaced, not written through)."""
+    from pixazo_cli.sinks.files import Folder, NotOurs
 
     try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{token_hex(6)}.tmp")
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(tmp, flags, 0o644)
-    except OSError as exc:
-        raise SaveError(f"Cannot write to {target.parent}: {exc.strerror or exc}.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _place(tmp, target, overwrite)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _place(tmp: Path, target: Path, overwrite: bool) -> None:
-    try:
-        if overwrite:
-            os.replace(tmp, target)
-        else:
-            os.link(tmp, target)  # fails when the name is taken, even by a dangling symlink
-    except FileExistsError:
+        with Folder.open(target.parent, mode=0o700) as folder:
+            folder.write(target.name, data, overwrite=overwrite, mode=0o644)
+    except NotOurs:
         raise SaveError(f"{target} already exists.",
                         hint="Pass --overwrite to replace it.") from None
-    except OSError as exc:
-        raise SaveError(f"Cannot write {target}: {exc.strerror or exc}.") from None
 
 
 def describe_problem(error: ModelFileError) -> dict[str, Any]:

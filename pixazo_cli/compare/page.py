@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from pixazo_cli.compare.thumbs import THUMBS, Card, readable
+from pixazo_cli.compare.thumbs import THUMBS, Card
+from pixazo_cli.compare.thumbs import readable as _readable
+from pixazo_cli.sinks.terminal import visible
 
 CARDS_PER_PAGE = 200
 
@@ -147,6 +149,13 @@ def _groups(cards: list[Card], here: str) -> list[dict[str, Any]]:
             groups.append({"name": readable(card.group), "cards": []})
         groups[-1]["cards"].append(_card(card, here))
     return groups
+
+
+def readable(text: str) -> str:
+    """Text as the page shows it (the HTML sink; Jinja2 escapes the markup): the key masked,
+    control characters and escape sequences shown as escapes, as on a terminal (a page gets
+    `cat` too), and what a file name's undecodable bytes became as U+FFFD."""
+    return visible(_readable(text))
 
 
 def relative_link(target: str, here: str) -> str:

@@ -20,8 +20,9 @@ from pixazo_cli.compare.compose import LABEL_HEIGHT, cell_for, compose_captioned
 from pixazo_cli.compare.pool import Workers
 from pixazo_cli.compare.thumbs import THUMBS, Card, readable
 from pixazo_cli.errors import SaveError
-from pixazo_cli.sinks.files import Folder, Placed, Stamp
+from pixazo_cli.sinks.files import Folder
 from pixazo_cli.sinks.made import MadeHere
+from pixazo_cli.sinks.stamp import Placed, Stamp
 
 PAGE_SIDE = 4096  # what chat previews, artifact viewers and image viewers open
 COLUMNS = 6

@@ -98,29 +98,21 @@ def whole_image(ext: str, head: bytes, tail: bytes, size: int) -> bool:
 
 def place(fetched: Fetched, target: Path, overwrite: bool, find_free: bool,
           other_name: str = "another --name") -> Path:
-    """Move a whole download into place; never replace a file unless told to."""
-    if overwrite:
-        try:
-            os.replace(fetched.tmp, target)
-        except OSError as exc:
-            fetched.tmp.unlink(missing_ok=True)
-            raise SaveError(f"Cannot save {target}: {exc.strerror or exc}.") from None
-        return target
-    candidates = [target]
-    if find_free:
-        candidates += [target.with_name(with_counter(target.name, n))
-                       for n in range(2, MAX_COUNTER)]
-    for candidate in candidates:
-        try:
-            # link() fails when the name is taken, so no other process's file is ever replaced.
-            os.link(fetched.tmp, candidate)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            fetched.tmp.unlink(missing_ok=True)
-            raise SaveError(f"Cannot save {candidate}: {exc.strerror or exc}.") from None
+    """Give a whole download (its part file beside the target) its name, through the one file
+    writer (sinks/files.py): a name that is taken is never replaced unless --overwrite says so
+    (find_free tries NAME-2, NAME-3 … instead), and no symlink is written through."""
+    from pixazo_cli.sinks.files import Folder, NotOurs
+    from pixazo_cli.sinks.stamp import Stamp
+
+    alternatives = (with_counter(target.name, n) for n in range(2, MAX_COUNTER)) \
+        if find_free else ()
+    try:
+        with Folder.open(target.parent, create=False) as folder:
+            placed = folder.place_temp(fetched.tmp.name, target.name,
+                                       Stamp(fetched.size, fetched.sha256),
+                                       overwrite=overwrite, alternatives=alternatives)
+    except NotOurs:
+        raise SaveError(f"{target} already exists.", hint=taken_hint(other_name)) from None
+    finally:
         fetched.tmp.unlink(missing_ok=True)
-        return candidate
-    fetched.tmp.unlink(missing_ok=True)
-    raise SaveError(f"{target} already exists.",
-                    hint=taken_hint(other_name))
+    return placed.path

@@ -3,7 +3,7 @@ name is free: checked before paying wherever the image's own name is known befor
 
 from __future__ import annotations
 
-import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,21 +41,21 @@ def refuse_taken_sidecar(image: Path, overwrite: bool,
 
 def write_sidecar(path: Path, record: dict[str, Any], saved: Saved,
                   overwrite: bool = False) -> None:
+    from pixazo_cli.sinks.files import Folder, NotOurs
     from pixazo_cli.sinks.terminal import json_text
 
     data = {**record, "file": {"name": path.name, "bytes": saved.bytes, "sha256": saved.sha256,
                                "url": saved.url}}
     sidecar = sidecar_path(path)
     text = json_text(data, indent=2) + "\n"  # key masked; a file people `cat`
-    # Never through a symlink, never over a file unless --overwrite said so.
-    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | \
-        (os.O_TRUNC if overwrite else os.O_EXCL)
+    # Through the one writer: never over a file without --overwrite, and, as before paying
+    # (refuse_taken_sidecar), a symlink there is refused even with it.
     try:
-        fd = os.open(sidecar, flags, 0o666)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
+        with Folder.open(sidecar.parent, create=False) as folder:
+            found = folder.lstat(sidecar.name)
+            if found is not None and stat.S_ISLNK(found.st_mode):
+                raise NotOurs(sidecar)
+            folder.write(sidecar.name, text.encode("utf-8"), overwrite=overwrite)
+    except NotOurs:
         raise SaveError(f"{sidecar} already exists; the image was saved as {path}.",
                         hint="Pass --overwrite to replace it.") from None
-    except OSError as exc:
-        raise SaveError(f"Cannot write {sidecar}: {exc.strerror or exc}.") from None

@@ -65,22 +65,19 @@ def _fix_hint(path: Path) -> str:
 
 
 def save(data: dict[str, Any], path: Path | None = None) -> Path:
-    """Write atomically, readable by the owner only: the file may hold the API key."""
+    """Write atomically, readable by the owner only: the file may hold the API key. Through
+    the one file writer: a private temp file (0600 from the start) created exclusively, then
+    renamed over the config, never through a symlink someone planted."""
     import tomli_w
 
+    from pixazo_cli.sinks.files import Folder
+
     path = path or config_path()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _tighten(path.parent)
-    tmp, fd = _private_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            tomli_w.dump(data, handle)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.chmod(path, 0o600)
-    return path
+    with Folder.open(path.parent, mode=0o700) as folder:
+        _tighten(path.parent)
+        placed = folder.write(path.name, tomli_w.dumps(data).encode("utf-8"), overwrite=True,
+                              mode=0o600)
+    return placed.path
 
 
 def _tighten(folder: Path) -> None:
@@ -90,20 +87,6 @@ def _tighten(folder: Path) -> None:
             folder.chmod(0o700)
     except OSError:
         pass  # not ours to change (a shared mount): the file itself is still 0600
-
-
-def _private_temp(path: Path) -> tuple[Path, int]:
-    """A new temp file only the owner can read, created exclusively: never an existing file,
-    never through a symlink someone planted."""
-    from secrets import token_hex  # only when saving: it costs every start-up otherwise
-
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    while True:
-        tmp = path.with_name(f".{path.name}.{token_hex(6)}.tmp")
-        try:
-            return tmp, os.open(tmp, flags, 0o600)
-        except FileExistsError:
-            continue
 
 
 def readable_by_others(path: Path | None = None) -> bool:

@@ -25,11 +25,11 @@ import os
 import secrets
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from pixazo_cli.errors import SaveError
+from pixazo_cli.sinks.stamp import Placed, Stamp
 
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 DIRECTORY = getattr(os, "O_DIRECTORY", 0)
@@ -38,38 +38,6 @@ NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted where a file is read m
 AT = {os.open, os.stat, os.link, os.replace, os.unlink, os.mkdir} <= os.supports_dir_fd
 CHUNK = 64 * 1024
 TEMP_PREFIX = ".pixazo-"
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """A file as the tool left it: the same inode, size and time, or after a copy (a CI cache
-    restored) the same bytes."""
-
-    size: int
-    sha256: str
-    ino: int = 0
-    mtime_ns: int = 0
-
-    def as_json(self) -> list[Any]:
-        return [self.size, self.sha256, self.ino, self.mtime_ns]
-
-    @classmethod
-    def from_json(cls, value: Any) -> Stamp | None:
-        if (isinstance(value, list) and len(value) == 4 and isinstance(value[1], str)
-                and all(isinstance(v, int) and not isinstance(v, bool)
-                        for v in (value[0], value[2], value[3]))):
-            return cls(value[0], value[1], value[2], value[3])
-        return None
-
-
-@dataclass(frozen=True)
-class Placed:
-    path: Path
-    stamp: Stamp
-
-    @property
-    def name(self) -> str:
-        return self.path.name
 
 
 class NotOurs(SaveError):
@@ -221,6 +189,30 @@ class Folder:
             raise SaveError(f"Cannot write {self.path / name}: not a regular file.")
         return os.fdopen(fd, "ab")
 
+    def place_temp(self, temp: str, name: str, stamp: Stamp, *, overwrite: bool = False,
+                   mine: Stamp | None = None, alternatives: Iterable[str] = ()) -> Placed:
+        """Name a whole temp file of this folder (one the tool wrote here: a download, a
+        NewFile), by the rules of NewFile.place; the temp file is gone afterwards either way."""
+        check_name(name)
+        try:
+            if overwrite or (mine is not None and self.current(name, mine) is not None):
+                os.replace(self._at(temp), self._at(name), src_dir_fd=self._fd,
+                           dst_dir_fd=self._fd)
+                return Placed(self.path / name, stamp)
+            for candidate in itertools.chain((name,), alternatives):  # lazily: a counter
+                try:
+                    os.link(self._at(temp), self._at(check_name(candidate)),
+                            src_dir_fd=self._fd, dst_dir_fd=self._fd)
+                except FileExistsError:
+                    continue
+                return Placed(self.path / candidate, stamp)
+        except OSError as exc:
+            raise SaveError(f"Cannot save {self.path / name}: {exc.strerror or exc}.") from None
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._at(temp), dir_fd=self._fd)
+        raise NotOurs(self.path / name)
+
     def remove(self, name: str, mine: Stamp) -> bool:
         """Delete a file the tool made; whatever else holds the name stays. True when deleted."""
         if self.current(name, mine) is None:
@@ -255,26 +247,14 @@ class NewFile:
         back when the caller hashed it; `durable` waits until it is on the disk."""
         folder, temp = self.folder, self._temp
         assert temp is not None, "placed twice"
-        check_name(name)
         try:
             stamp = self._stamp(temp, sha256, durable)
-            if overwrite or (mine is not None and folder.current(name, mine) is not None):
-                os.replace(folder._at(temp), folder._at(name), src_dir_fd=folder._fd,
-                           dst_dir_fd=folder._fd)
-                self._temp = None
-                return Placed(folder.path / name, stamp)
-            for candidate in itertools.chain((name,), alternatives):  # lazily: a counter
-                try:
-                    os.link(folder._at(temp), folder._at(check_name(candidate)),
-                            src_dir_fd=folder._fd, dst_dir_fd=folder._fd)
-                except FileExistsError:
-                    continue
-                return Placed(folder.path / candidate, stamp)
         except OSError as exc:
-            raise SaveError(f"Cannot save {folder.path / name}: {exc.strerror or exc}.") from None
-        finally:
             self.discard()
-        raise NotOurs(folder.path / name)
+            raise SaveError(f"Cannot save {folder.path / name}: {exc.strerror or exc}.") from None
+        self._temp = None  # from here on, place_temp owns it
+        return folder.place_temp(temp, name, stamp, overwrite=overwrite, mine=mine,
+                                 alternatives=alternatives)
 
     def _stamp(self, temp: str, sha256: str | None, durable: bool) -> Stamp:
         self.file.flush()

@@ -14,7 +14,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pixazo_cli.sinks.files import Folder, NewFile, NotOurs, Placed, Stamp, check_name
+from pixazo_cli.sinks.files import Folder, NewFile, NotOurs, check_name
+from pixazo_cli.sinks.stamp import Placed, Stamp
 
 MADE_NAME = ".pixazo-made.json"
 KIND = "pixazo made these files"

@@ -109,7 +109,7 @@ LINES = ["pixazo mode", "pixazo --sandb", "pixazo sdxl --negative-pr"]
 COMPLETED = ["pixazo models ", "pixazo --sandbox ", "pixazo sdxl --negative-prompt "]
 
 
-@pytest.mark.parametrize("how", ["fpath, as the README says", "sourced"])
+@pytest.mark.parametrize("how", ["fpath, as docs/configuration.md says", "sourced"])
 def test_zsh_completes_on_the_first_tab(isolated: Path, how: str) -> None:
     if shutil.which("zsh") is None:
         pytest.skip("zsh is not installed (apt-get install zsh; .ci/run does)")

@@ -25,12 +25,13 @@ def test_show_still_takes_an_image_off_a_terminal() -> None:
 
 def test_nucleus_count_help_speaks_of_images_not_seeds() -> None:
     count = run("nucleus", "--help").stdout.split("--count N", 1)[1].split("-h, --help")[0]
+    count = " ".join(count.split()).replace("--num- images", "--num-images")  # unwrapped
     assert "seed" not in count.replace("takes no seed", "")
     assert "--num-images" in count
 
 
 def test_a_seeded_model_s_count_help_speaks_of_seeds() -> None:
-    assert "seeds S, S+1" in run("sdxl", "--help").stdout
+    assert "seeds S … S+N-1 from --seed S" in " ".join(run("sdxl", "--help").stdout.split())
 
 
 def test_the_main_help_has_an_example_that_runs_in_the_sandbox() -> None:

@@ -90,11 +90,11 @@ def count_option(model: Model) -> Any:
     """-n/--count, its help fitted to what the model varies (commands/variations.py): the seed
     where it takes one, else the images a request asks for, else nothing."""
     if model.seed_field:
-        what = ("N variations: N requests (seeds S, S+1, … from --seed S, else random), run in "
-                "parallel under the batch limiter.")
+        what = ("N variations: N requests (seeds S … S+N-1 from --seed S, else from one random "
+                "S), run in parallel under the batch limiter, named in seed order.")
     elif "num_images" in model.by_flag:
-        what = (f"N images in one request (as --num-images N; {model.name} takes no seed), or "
-                "N requests when --num-images is given too.")
+        what = (f"N images, at most 4 a request ({model.name} takes no seed), or N requests "
+                "when --num-images is given too.")
     else:
         what = (f"N images: N requests with the same settings ({model.name} takes no seed), "
                 "run in parallel under the batch limiter.")

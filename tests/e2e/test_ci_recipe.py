@@ -1,6 +1,6 @@
-"""The README's GitHub Actions recipe, run end to end: its own `pixazo` commands, read from the
-README, for every shard of its matrix at once, against the sandbox. A re-run pays for nothing,
-and a line added at the top of the file costs exactly one request."""
+"""The GitHub Actions recipe of docs/batch.md, run end to end: its own `pixazo` commands, read
+from the page, for every shard of its matrix at once, against the sandbox. A re-run pays for
+nothing, and a line added at the top of the file costs exactly one request."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from pathlib import Path
 
 from tests.e2e.harness import KEY, PIXAZO, Server
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+RECIPE = Path(__file__).resolve().parents[2] / "docs" / "batch.md"
 
 
 def recipe() -> tuple[list[int], list[str]]:
     """The matrix's shards and the recipe's `run: pixazo …` commands, as written."""
-    text = README.read_text(encoding="utf-8")
-    block = text.split("### A CI recipe (GitHub Actions)", 1)[1].split("```yaml", 1)[1]
+    text = RECIPE.read_text(encoding="utf-8")
+    block = text.split("## A CI recipe (GitHub Actions)", 1)[1].split("```yaml", 1)[1]
     block = block.split("```", 1)[0]
     shards = [int(n) for n in re.search(r"shard: \[([\d, ]+)\]", block)[1].split(",")]
     commands = re.findall(r"^\s*- run: (pixazo .*)$", block, re.MULTILINE)
@@ -57,14 +57,14 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_the_readme_recipe_has_a_check_step_and_a_guarded_run() -> None:
+def test_the_ci_recipe_has_a_check_step_and_a_guarded_run() -> None:
     shards, commands = recipe()
     assert shards == [1, 2, 3, 4]
     assert [c.split()[-1] for c in commands][0] == "--check"
     assert "--max-cost" in commands[1]
 
 
-def test_the_readme_recipe_end_to_end_then_a_rerun_that_pays_for_nothing(
+def test_the_ci_recipe_end_to_end_then_a_rerun_that_pays_for_nothing(
         server: Server, home: Path, tmp_path: Path) -> None:
     (tmp_path / "heroes.jsonl").write_text(heroes(30))
     env = environment(home, PIXAZO_API_KEY=KEY, PIXAZO_BASE_URL=server.url)
@@ -90,7 +90,7 @@ def test_the_readme_recipe_end_to_end_then_a_rerun_that_pays_for_nothing(
     assert server.stats()["posts_received"] == 31  # only the new line: no job changed shard
 
 
-def test_the_readme_recipe_in_the_sandbox_as_the_readme_says(home: Path,
+def test_the_ci_recipe_in_the_sandbox_as_the_page_says(home: Path,
                                                              tmp_path: Path) -> None:
     (tmp_path / "heroes.jsonl").write_text(heroes(8))
     env = environment(home, PIXAZO_SANDBOX="1", PIXAZO_SANDBOX_LATENCY="0")

@@ -37,11 +37,14 @@ def render_all() -> dict[str, str]:
     """Every generated file: {path relative to the repository root: its text}. From the
     built-in models alone, whatever model files the person running it has."""
     from pixazo_cli.models.table import MODELS
-    from tools.docgen.manpage import render_manpage
+    from tools.docgen.command_tree import context
+    from tools.docgen.manpage import PROG, render_manpage
+    from tools.docgen.reference import REFERENCE, render_reference
 
     with MODELS.builtin_only():
         command = app_command()
-        files = {MAN_PAGE: render_manpage(command)}
+        files = {MAN_PAGE: render_manpage(command),
+                 REFERENCE: render_reference(command, context(command, PROG))}
         for shell, path in COMPLETIONS.items():
             files[path] = completion_script(shell)
     return files

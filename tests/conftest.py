@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from pixazo_cli.cli.app import app
 from pixazo_cli.models.table import MODELS
 from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from tests.hostile_server import Hostile, serve
 
 GATEWAY = "https://gateway.pixazo.ai"
 CDN = "https://pub-test.r2.dev"
@@ -169,9 +170,23 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-@pytest.fixture
-def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    """The module's sandbox, fresh for this test, as the CLI's gateway with a key set."""
+def as_gateway(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """`sandbox`, fresh, as the CLI's gateway for this test."""
     reset_sandbox(sandbox)
     monkeypatch.setenv("PIXAZO_BASE_URL", sandbox.base_url)
     return sandbox
+
+
+@pytest.fixture
+def gateway(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The module's sandbox, fresh for this test, as the CLI's gateway with a key set."""
+    return as_gateway(sandbox, monkeypatch)
+
+
+@pytest.fixture
+def hostile(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hostile]:
+    """A hostile test server with no routes yet, as the CLI's gateway with a key set."""
+    server = serve({})
+    monkeypatch.setenv("PIXAZO_BASE_URL", server.base_url)
+    yield server
+    server.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from tests.hostile_server import (
     endless_json,
     gzip_bomb,
     reply,
-    serve,
     trickle,
     trickle_head,
 )
@@ -30,14 +28,6 @@ from tests.hostile_server import (
 SDXL = "/getImage/v1/getSDXLImage"
 NUCLEUS = "/nucleus-image/v1/nucleus-image-request"
 STATUS = "/v2/requests/status/req-1"
-
-
-@pytest.fixture
-def hostile(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hostile]:
-    server = serve({})
-    monkeypatch.setenv("PIXAZO_BASE_URL", server.base_url)
-    yield server
-    server.close()
 
 
 def image_at(server: Hostile, behaviour: Behaviour, name: str = "/cdn/a.png") -> None:

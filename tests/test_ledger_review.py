@@ -9,7 +9,6 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +16,10 @@ import pytest
 
 from tests.conftest import _image, run
 from tests.history.conftest import rows
-from tests.hostile_server import Hostile, reply, serve
+from tests.hostile_server import Hostile, reply
 
 SDXL = "/getImage/v1/getSDXLImage"
 NUCLEUS = "/nucleus-image/v1/nucleus-image-request"
-
-
-@pytest.fixture
-def hostile(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hostile]:
-    server = serve({})
-    monkeypatch.setenv("PIXAZO_BASE_URL", server.base_url)
-    yield server
-    server.close()
 
 
 def test_a_paid_reply_with_an_unusable_url_is_never_resent_by_a_rerun(hostile: Hostile,

@@ -1,23 +1,20 @@
-"""What the history tests share: a sandbox of their own (no rate limit) and the rows as stored."""
+"""What the history tests share: the module's sandbox, fresh per test, and the rows stored."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from pixazo_cli.history.db import default_path
 from pixazo_cli.history.queries import Filter, latest
 from pixazo_cli.history.store import History, Row
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from pixazo_cli.sandbox import Sandbox
+from tests.conftest import as_gateway
 
 
 @pytest.fixture
-def sandbox(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0,
-                              announce=False)) as running:
-        monkeypatch.setenv("PIXAZO_BASE_URL", running.base_url)
-        yield running
+def sandbox(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """Here every test talks to the sandbox: the module's one, fresh, as the gateway."""
+    return as_gateway(sandbox, monkeypatch)
 
 
 def rows() -> list[Row]:

@@ -1,17 +1,14 @@
-"""What the model-file tests share: a sandbox of their own (no rate limit) as the gateway."""
+"""What the model-file tests share: the module's sandbox, fresh for each test, as the gateway."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from pixazo_cli.sandbox import Sandbox, SandboxOptions, start
+from pixazo_cli.sandbox import Sandbox
+from tests.conftest import as_gateway
 
 
 @pytest.fixture
-def sandbox(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with start(SandboxOptions(port=0, latency=0, quiet=True, rate_limit=0,
-                              announce=False)) as running:
-        monkeypatch.setenv("PIXAZO_BASE_URL", running.base_url)
-        yield running
+def sandbox(sandbox: Sandbox, key: str, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """Here every test talks to the sandbox: the module's one, fresh, as the gateway."""
+    return as_gateway(sandbox, monkeypatch)

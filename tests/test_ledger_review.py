@@ -234,3 +234,33 @@ def test_a_locked_history_costs_one_wait_not_one_per_job(
     assert result.exit_code == 0, result.stderr
     assert len(waits) == 2  # one while the batch ran, one more try at its end
     assert gateway.stats()["posts_received"] == 8
+
+
+def _images(hostile: Hostile, paths: list[str]) -> None:
+    urls = [hostile.base_url + path for path in paths]
+    hostile.routes[("POST", SDXL)] = reply(200, json.dumps({"imageUrl": urls}).encode())
+    for path in paths:
+        hostile.routes[("GET", path)] = reply(200, _image("PNG"), "image/png")
+
+
+def test_an_image_written_to_stdout_is_recorded_as_stdout_not_as_a_removed_path(
+        hostile: Hostile) -> None:
+    _images(hostile, ["/cdn/a.png"])
+    result = run("sdxl", "a fox", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert "PNG" in result.stdout
+    (row,) = rows()
+    assert row.state == "saved" and [f["path"] for f in row.files] == ["-"]
+    assert "(written to stdout)" in run("history").stdout
+
+
+def test_stdout_given_more_images_than_asked_downloads_none_and_names_the_way_back(
+        hostile: Hostile) -> None:
+    _images(hostile, ["/cdn/a.png", "/cdn/b.png"])
+    result = run("sdxl", "a fox", "-o", "-")
+    assert result.exit_code == 8
+    assert result.stdout == ""
+    assert "exactly one" in result.stderr and "/cdn/b.png" in result.stderr
+    assert ("GET", "/cdn/a.png") not in hostile.requests
+    (row,) = rows()
+    assert row.files == [] and len(row.urls or []) == 2 and row.exit_code == 8

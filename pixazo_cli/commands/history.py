@@ -155,7 +155,8 @@ def _print_rows(history: History, options: HistoryOptions, out: TextIO) -> None:
         # Recorded prompts and paths came from outside (a batch file, a replayed image).
         stdio.emit(out, stdio.text(_row_line(row)))
         for saved in row.files:
-            stdio.emit(out, f"{'':>7}{stdio.value(saved['path'])}")
+            where = "- (written to stdout)" if saved["path"] == "-" else saved["path"]
+            stdio.emit(out, f"{'':>7}{stdio.value(where)}")
 
 
 def _row_line(row: Row) -> str:

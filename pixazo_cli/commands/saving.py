@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pixazo_cli.commands.options import OutputOptions
 from pixazo_cli.commands.session import Session
-from pixazo_cli.errors import SaveError, UsageError
+from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.generate import Outcome
 from pixazo_cli.flow.naming import SaveOptions
 
@@ -43,7 +43,7 @@ def destination(session: Session, output: OutputOptions,
         return
     check_stdout_target(output, images)
     with tempfile.TemporaryDirectory(prefix="pixazo-") as folder:
-        yield SaveOptions(Path(folder))
+        yield SaveOptions(Path(folder), to_stdout=True)
 
 
 def check_stdout_target(output: OutputOptions, images: int | None) -> None:
@@ -61,11 +61,6 @@ def check_stdout_target(output: OutputOptions, images: int | None) -> None:
 
 
 def emit(session: Session, output: OutputOptions, outcome: Outcome) -> None:
-    """For -o -: the one image's bytes to stdout."""
-    if not output.to_stdout or not outcome.files:
-        return
-    if len(outcome.files) != 1:
-        urls = " ".join(saved.url for saved in outcome.files)
-        raise SaveError(f"The job made {len(outcome.files)} images; -o - writes exactly one.",
-                        hint=f"Their URLs (no key needed): {urls}")
-    session.ui.result_bytes(outcome.files[0].path.read_bytes())
+    """For -o -: the one image's bytes to stdout (the flow refused to save more than one)."""
+    if output.to_stdout and outcome.files:
+        session.ui.result_bytes(outcome.files[0].path.read_bytes())

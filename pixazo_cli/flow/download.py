@@ -42,6 +42,9 @@ class Saved:
     url: str
     bytes: int
     sha256: str
+    # -o -: the bytes went to stdout and `path` is a private copy, removed after: the
+    # records say "-", the truth, instead of a path that is gone.
+    to_stdout: bool = False
 
 
 class _Retryable(Exception):

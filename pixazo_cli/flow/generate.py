@@ -18,6 +18,7 @@ from pixazo_cli.errors import (
     Interrupted,
     MaybeCharged,
     PixazoError,
+    SaveError,
     UnknownRequest,
 )
 from pixazo_cli.flow.download import Downloader, Saved
@@ -170,6 +171,8 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
              events: FlowEvents | None = None,
              progress: Callable[[int, int], None] | None = None) -> list[Saved]:
     sources = outcome.sources
+    if save.to_stdout and len(sources) != 1:  # before any download: the URLs stay the way back
+        raise SaveError(f"The job made {len(sources)} images; -o - writes exactly one.")
     record = generation_record(outcome)  # one record: the file and its sidecar agree
     known, outcome.files = list(outcome.files), []  # filled as each lands: listeners see it
     asked = outcome.request.expected_images if outcome.request is not None else len(sources)
@@ -190,7 +193,7 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
             path = found or _place(fetched, parts, save, index, asked, outcome.request_id)
         finally:
             fetched.tmp.unlink(missing_ok=True)  # already gone once placed
-        saved = Saved(path, url, fetched.size, fetched.sha256)
+        saved = Saved(path, url, fetched.size, fetched.sha256, save.to_stdout)
         outcome.files.append(saved)
         if events:
             events.saved(outcome, saved)

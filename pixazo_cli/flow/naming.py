@@ -114,6 +114,7 @@ class SaveOptions:
     sidecar: bool = False
     one_file: bool = False  # the template is one file's name (-o PATH), not a pattern
     reuse: bool = False  # collecting again: a file already saved with the same bytes is kept
+    to_stdout: bool = False  # -o -: one image, to stdout; out_dir is a private folder
 
     @property
     def name_template(self) -> str:

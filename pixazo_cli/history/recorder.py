@@ -97,7 +97,8 @@ class HistoryRecorder(FlowEvents):
         progress = self._progress(outcome)
         if progress is None:
             return
-        entry = {"path": str(saved.path.absolute()), "bytes": saved.bytes,
+        path = "-" if saved.to_stdout else str(saved.path.absolute())
+        entry = {"path": path, "bytes": saved.bytes,
                  "sha256": saved.sha256, "url": saved.url}
         if progress.earlier:  # a copy fetched again is added; the original's stay listed
             keep = [f for f in progress.files if f.get("path") != entry["path"]]

@@ -1,11 +1,12 @@
 """pixazo's benchmarks: one command, one printed table (`python bench/run.py [--write]`).
 
 The cases are in speed.py (start-up, start-up with 50 model files, overhead per generation
-beside a raw-httpx script, polling, download, batch speed-up), scale.py (a 10,000-line batch,
-history over 10,000 rows, gzip bombs, compressed-text bombs in PNGs), sheet.py (contact sheets
-of 1,000 and 5,000 images) and assets.py (deriving 200 images on one and two cores);
-harness.py times commands. Everything runs against the sandbox on loopback; `--write` also
-records the table in docs/BENCHMARKS.md. Numbers are medians, on whatever machine runs it.
+beside a raw-httpx script, polling, the sandbox's drawing, download, batch speed-up), scale.py
+(a 10,000-line batch, history over 10,000 rows, gzip bombs, compressed-text bombs in PNGs),
+sheet.py (contact sheets of 1,000 and 5,000 images) and assets.py (deriving 200 images on one
+and two cores); harness.py times commands. Everything runs against the sandbox on loopback;
+`--write` also records the table in docs/BENCHMARKS.md. Numbers are medians, on whatever machine
+runs it.
 """
 
 from __future__ import annotations
@@ -23,17 +24,18 @@ from assets import assets
 from harness import ROOT, Row
 from scale import big, bomb, history, text_bomb
 from sheet import sheet
-from speed import batch, download, model_files, overhead, polling, startup
+from speed import batch, download, model_files, overhead, polling, render, startup
 
-SECTIONS = ("startup", "modelfiles", "overhead", "polling", "download", "batch", "big",
+SECTIONS = ("startup", "modelfiles", "overhead", "polling", "render", "download", "batch", "big",
             "history", "bomb", "textbomb", "sheet", "assets")
 
 
 def merged(recorded: str, rows: list[Row]) -> list[Row]:
-    """The recorded table's rows, with those measured now replaced or appended."""
+    """The recorded table's rows, with those measured now replaced or appended. Only the
+    main table's: the tables written by hand after it stay where they are."""
+    main = recorded.partition("\n\n| measure")[2].partition("\n\n")[0]
     old = [tuple(cell.strip() for cell in line.strip("|").split("|"))
-           for line in recorded.splitlines()
-           if line.startswith("| ") and not line.startswith("| measure")]
+           for line in main.splitlines() if line.startswith("| ")]
     fresh = {row[0]: row for row in rows}
     kept = [fresh.pop(row[0], row) for row in old if len(row) == 3]
     return kept + list(fresh.values())  # type: ignore[return-value]
@@ -83,7 +85,8 @@ def main() -> None:
         sections = {"startup": lambda: startup(args.runs),
                     "modelfiles": lambda: model_files(args.runs, home),
                     "overhead": lambda: overhead(max(5, args.runs // 2), home),
-                    "polling": polling, "download": lambda: download(home),
+                    "polling": polling, "render": lambda: render(args.runs),
+                    "download": lambda: download(home),
                     "batch": lambda: batch(home), "big": lambda: big(home),
                     "history": lambda: history(args.runs, home),
                     "bomb": lambda: bomb(home), "textbomb": lambda: text_bomb(home),

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
 from pixazo_cli.sandbox import Sandbox
-from pixazo_cli.sandbox.images import Picture, render
 from pixazo_cli.sandbox.media import MadeImage
 from pixazo_cli.sandbox.store import ImageStore
 
@@ -67,15 +65,6 @@ def test_same_seeded_body_gives_identical_bytes(sandbox: Sandbox) -> None:
 def test_unseeded_bodies_differ(sandbox: Sandbox) -> None:
     body = {"prompt": "a red fox in snow", "width": 512, "height": 512}
     assert fetch(sandbox, SDXL, body).content != fetch(sandbox, SDXL, body).content
-
-
-def test_render_is_quick_enough() -> None:
-    picture = Picture(1024, 1024, "png", 90, "a weathered lighthouse " * 12, "sdxl", bytes(32))
-    render(picture)  # the first call loads the font
-    started = time.perf_counter()
-    render(picture)
-    # The target is ~100 ms on a slow machine; the bound is loose to stay reliable on CI.
-    assert time.perf_counter() - started < 1.0
 
 
 def test_importing_the_sandbox_does_not_import_pillow() -> None:

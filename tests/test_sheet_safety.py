@@ -20,13 +20,11 @@ from PIL import Image
 
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.compare.compose import LABEL_HEIGHT, MISSING
-from pixazo_cli.compare.page import (
-    readable,  # the page's sink: controls shown as escapes
-    render_html,
-)
+from pixazo_cli.compare.page import render_html
 from pixazo_cli.compare.sheet import write_sheet
 from pixazo_cli.compare.thumbs import Card
 from pixazo_cli.sinks.files import NotOurs
+from pixazo_cli.sinks.html import shown as readable  # the page's sink
 from tests.conftest import run
 from tests.test_file_sink import snapshot
 from tests.test_sheet import make_image

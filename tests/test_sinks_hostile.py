@@ -227,6 +227,30 @@ def inert_html(landed: str, sent: str) -> None:
     assert all(link.startswith(("./", "../", "#")) for link in page.links), page.links
 
 
+def picture_snippet(text: str) -> str:
+    """An asset's <picture> snippet whose prompt (the alt text), file name and sizes are the
+    text."""
+    from pixazo_cli.assets.asset import Asset, Derived, Generation, ImageFile
+    from pixazo_cli.assets.html import picture_html
+
+    name = text.replace("/", "_")
+    files = tuple(Derived(Path(f"{name}-{w}w.{fmt}"), w, w, fmt, 1, "0" * 64)
+                  for w in (480, 960) for fmt in ("avif", "jpg"))
+    original = ImageFile(Path(f"{name}.png"), 960, 960, "png", 1, "0" * 64)
+    return picture_html(Asset(original, Generation(None, None, None, text), files,
+                              {"lqip": text}), sizes=text)
+
+
+def inert_snippet(landed: str, sent: str) -> None:
+    """Only the snippet's own elements, and every link a relative file name."""
+    snippet = _Markup()
+    snippet.feed(landed)
+    assert snippet.tags <= {"picture", "source", "img"}
+    srcsets = re.findall(r'srcset="([^"]*)"', landed)
+    links = snippet.links + [c.split(" ")[0] for s in srcsets for c in s.split(", ")]
+    assert not [link for link in links if re.match(r"[A-Za-z][\w+.-]*:", link)], links
+
+
 TERMINAL = (terminal_safe, no_key)
 SINKS = [
     Sink("terminal stderr", lambda t: captured(lambda: ui_says(t)), TERMINAL),
@@ -243,6 +267,7 @@ SINKS = [
     Sink("history listing", history, TERMINAL),
     Sink("history database", lambda t: history(t, listing=False), (no_key,)),
     Sink("web page", web_page, (terminal_safe, no_key, inert_html)),
+    Sink("picture snippet", picture_snippet, (terminal_safe, no_key, inert_snippet)),
 ]
 
 

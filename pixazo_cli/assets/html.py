@@ -10,11 +10,10 @@ which is user text. An lqip placeholder becomes the img's background while it lo
 
 from __future__ import annotations
 
-import html
 import re
-from urllib.parse import quote
 
 from pixazo_cli.assets.asset import Asset, ImageFile
+from pixazo_cli.sinks.html import attribute, url_path
 
 SOURCE_FORMATS = ("avif", "webp")
 IMG_FORMATS = ("jpg", "png", "webp", "avif")
@@ -36,10 +35,10 @@ def picture_html(asset: Asset, sizes: str | None = None) -> str:
             lines.append(f'  <source type="{MIME[fmt]}"{_srcset(by_format[fmt], sizes)}>')
     alt = re.sub(r"\s+", " ", asset.alt).strip()  # a prompt's line breaks read as spaces
     img = [f'src="{_url(widest)}"{_srcset(by_format[img_format], sizes)}',
-           f'width="{widest.width}" height="{widest.height}"', f'alt="{_attr(alt)}"']
+           f'width="{widest.width}" height="{widest.height}"', f'alt="{attribute(alt)}"']
     if "lqip" in asset.placeholder:
         img.append(f'style="background-size:cover;background-image:'
-                   f'url({_attr(asset.placeholder["lqip"])})"')
+                   f'url({attribute(asset.placeholder["lqip"])})"')
     lines.append(f"  <img {' '.join(img)} decoding=\"async\">")
     lines.append("</picture>")
     return "\n".join(lines) + "\n"
@@ -49,12 +48,8 @@ def _srcset(files: list[ImageFile], sizes: str) -> str:
     if len(files) == 1:
         return f' srcset="{_url(files[0])}"' if files[0].format in SOURCE_FORMATS else ""
     candidates = ", ".join(f"{_url(f)} {f.width}w" for f in files)
-    return f' srcset="{candidates}" sizes="{_attr(sizes)}"'
+    return f' srcset="{candidates}" sizes="{attribute(sizes)}"'
 
 
 def _url(made: ImageFile) -> str:
-    return _attr(quote(made.path.name, safe=""))
-
-
-def _attr(value: str) -> str:
-    return html.escape(value, quote=True)
+    return attribute(url_path(made.path.name, safe=""))

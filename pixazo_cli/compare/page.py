@@ -20,11 +20,9 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from pixazo_cli.compare.thumbs import THUMBS, Card
-from pixazo_cli.compare.thumbs import readable as _readable
-from pixazo_cli.sinks.terminal import visible
+from pixazo_cli.sinks import html as sink
 
 CARDS_PER_PAGE = 200
 
@@ -137,7 +135,7 @@ def html_pieces(cards: list[Card], out_dir: Path, title: str,
     starts = range(0, len(cards), CARDS_PER_PAGE)
     pages = (_groups(cards[start:start + CARDS_PER_PAGE], here) for start in starts)
     template = Environment(autoescape=True).from_string(TEMPLATE)
-    return template.generate(title=readable(title), pages=pages, page_count=len(starts),
+    return template.generate(title=sink.shown(title), pages=pages, page_count=len(starts),
                              count=len(cards), pngs=links)
 
 
@@ -145,17 +143,10 @@ def _groups(cards: list[Card], here: str) -> list[dict[str, Any]]:
     """Cards in runs of the same group; a group cut by a page break goes on with the next."""
     groups: list[dict[str, Any]] = []
     for card in cards:
-        if not groups or groups[-1]["name"] != readable(card.group):
-            groups.append({"name": readable(card.group), "cards": []})
+        if not groups or groups[-1]["name"] != sink.shown(card.group):
+            groups.append({"name": sink.shown(card.group), "cards": []})
         groups[-1]["cards"].append(_card(card, here))
     return groups
-
-
-def readable(text: str) -> str:
-    """Text as the page shows it (the HTML sink; Jinja2 escapes the markup): the key masked,
-    control characters and escape sequences shown as escapes, as on a terminal (a page gets
-    `cat` too), and what a file name's undecodable bytes became as U+FFFD."""
-    return visible(_readable(text))
 
 
 def relative_link(target: str, here: str) -> str:
@@ -166,7 +157,7 @@ def relative_link(target: str, here: str) -> str:
         relative = Path(os.path.relpath(target, here)).as_posix()
     except ValueError:  # another drive (Windows): no relative path exists
         return ""
-    encoded = quote(os.fsencode(relative), safe="/")  # the name's own bytes, UTF-8 or not
+    encoded = sink.url_path(relative)
     return encoded if encoded.startswith("../") else f"./{encoded}"
 
 
@@ -175,16 +166,16 @@ def replay_command(image: Path) -> str:
     copied, from whatever folder the shell is in. "" for a path that is not UTF-8: no page
     can show a command that would run."""
     command = f"pixazo replay {shlex.quote(str(image.absolute()))}"
-    return command if readable(command) == command else ""
+    return command if sink.shown(command) == command else ""
 
 
 def _card(card: Card, here: str) -> dict[str, Any]:
-    shown = card.shown or (0, 0)
+    width, height = card.shown or (0, 0)
     values = {"file": card.path.name, "link": relative_link(card.real, here),
-              "thumb": f"./{THUMBS}/{quote(card.thumb)}" if card.thumb else "",
+              "thumb": f"./{THUMBS}/{sink.url_path(card.thumb)}" if card.thumb else "",
               "problem": card.problem, "caption": card.caption,
               "size": f"{card.size[0]}×{card.size[1]}" if card.size else "",
               "replay": replay_command(card.path) if card.value("replay") else "",
               **{key: card.value(key) for key in ("prompt", "model", "seed", "request_id")}}
-    return {**{key: readable(value) for key, value in values.items()},
-            "width": shown[0], "height": shown[1]}
+    return {**{key: sink.shown(value) for key, value in values.items()},
+            "width": width, "height": height}

@@ -26,7 +26,6 @@ THUMBS = "thumbs"
 THUMB_CAP = 320
 SAVE_EVERY = 1000  # new thumbnails between saves of that record, so a killed run loses few
 ALONE_BELOW = 48  # thumbnails made in this process, without starting workers
-SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -193,12 +192,6 @@ class Thumbs:
             if name not in self._used:
                 self.made_here.remove(name)
         self.save()
-
-
-def readable(text: str) -> str:
-    """Text to show: lone surrogates (how Python holds a file name's bytes that are not UTF-8)
-    become U+FFFD, which a page or a picture can carry."""
-    return SURROGATE.sub("\ufffd", text)
 
 
 def _stat(path: Path) -> list[int] | None:

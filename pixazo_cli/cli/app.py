@@ -158,6 +158,9 @@ def root(
     completion_install: InstallCompletion = False,
     completion_script: ShowCompletion = False,
 ) -> None:
+    from pixazo_cli.settings.config import mask_known_keys
+
+    mask_known_keys()
     ctx.obj = GlobalOptions(sandbox, base_url, verbose, quiet)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -179,8 +178,9 @@ def _write_grid_file(plan: Any, folder: Path, cells: list[str | None],
     described = plan.describe()
     for cell, data, name in zip(plan.cells, described["cells"], cells, strict=True):
         data.update(file=name, x=cell.labels[0], y=cell.labels[1] if plan.y else None)
-    text = json.dumps(described, ensure_ascii=False, indent=1, allow_nan=False)
-    _write_made(folder, GRID_FILE, text.encode("utf-8"), overwrite)
+    from pixazo_cli.sinks.terminal import json_text
+
+    _write_made(folder, GRID_FILE, json_text(described, indent=1).encode("utf-8"), overwrite)
 
 
 def compose_grid_png(plan: Any, folder: Path, cells: list[str | None],

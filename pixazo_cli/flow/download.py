@@ -30,7 +30,6 @@ from pixazo_cli.http.decoding import ACCEPT_ENCODING, UndecodableBody, bounded_p
 from pixazo_cli.http.failures import in_words
 from pixazo_cli.http.hosts import NO_PROXY_FOR_LOCAL
 from pixazo_cli.http.retry import Backoff, Retry, RetryPolicy, retrying
-from pixazo_cli.scrub import scrub_data
 from pixazo_cli.version import user_agent
 
 MAX_ATTEMPTS = 3
@@ -135,7 +134,7 @@ def _stamp(fetched: Fetched, record: dict[str, Any], folder: Path) -> Fetched:
 
     try:
         with open(fetched.tmp, "rb") as src, os.fdopen(fd, "w+b") as dst:
-            records.embed(src, dst, scrub_data(record), fetched.ext)
+            records.embed(src, dst, record, fetched.ext)
     except RecordNotStorable:
         tmp.unlink(missing_ok=True)  # a record too large to embed: keep the image as it came
         return fetched

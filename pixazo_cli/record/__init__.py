@@ -52,10 +52,12 @@ def embed(src: BinaryIO, dst: BinaryIO, record: dict[str, Any], fmt: str) -> Non
     stored (not JSON-able, too big for a JPEG segment) or a src whose signature is not fmt's.
     A src that turns out damaged later also raises ValueError, with dst partly written.
     """
+    from pixazo_cli.scrub import scrub_data
+
     embedder = _EMBEDDERS.get(fmt.lower().lstrip("."))
     if embedder is None:
         raise ValueError(f"cannot embed a record in a {fmt!r} file (png, jpg or webp only)")
-    embedder(src, dst, record)
+    embedder(src, dst, scrub_data(record))  # a record is read by anyone the image reaches
 
 
 def read(path: Path) -> dict[str, Any] | None:

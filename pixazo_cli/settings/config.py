@@ -3,6 +3,7 @@ precedence of settings (flag > environment > config file > built-in)."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tomllib
@@ -58,6 +59,16 @@ def load(path: Path | None = None) -> dict[str, Any]:
         # tomllib's message ends in "(at line N, column M)": name the file and the line.
         raise UsageError(f"The config file {path} does not parse: {exc}.",
                          hint=_fix_hint(path)) from None
+
+
+def mask_known_keys() -> None:
+    """Mask the keys of the environment and the config file in every output from now on, in
+    every command: those that never send (inspect, sheet, show) print and write text from
+    outside too, and it may hold the key. Quiet: a broken config is for the commands that use
+    it to report."""
+    register_secret(os.environ.get(ENV_KEY))
+    with contextlib.suppress(UsageError):
+        register_secret(str(load().get("api_key") or ""))
 
 
 def _fix_hint(path: Path) -> str:

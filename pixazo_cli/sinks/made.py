@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pixazo_cli.scrub import scrub_data
 from pixazo_cli.sinks.files import Folder, NewFile, NotOurs, check_name
 from pixazo_cli.sinks.stamp import Placed, Stamp
 
@@ -113,7 +114,8 @@ class MadeHere:
 
     def save(self, overwrite: bool = False) -> None:
         # ASCII: a path whose bytes are not UTF-8 (lone surrogates in Python) is kept exactly.
-        data = json.dumps({"kind": KIND, "version": 1, "files": self._files},
+        # Masked: a note may hold a prompt read from an image, and the key with it.
+        data = json.dumps({"kind": KIND, "version": 1, "files": scrub_data(self._files)},
                           separators=(",", ":")).encode("ascii")
         placed = self.folder.write(MADE_NAME, data, overwrite=overwrite, mine=self._own)
         self._own, self.foreign = placed.stamp, False

@@ -445,7 +445,26 @@ def test_a_redirect_loop_on_the_image_host_after_paying_is_exit_8_with_the_way_b
     result = run("sdxl", "a fox", "--json")
     assert result.exit_code == 8, result.stderr
     assert "redirected too many times" in result.stderr
-    assert f"curl -fo FILE '{hostile.base_url}/cdn/a.png'" in result.stderr
+    assert f"curl -fo FILE {hostile.base_url}/cdn/a.png" in result.stderr
     assert json.loads(result.stdout)["urls"] == [f"{hostile.base_url}/cdn/a.png"]
     assert hostile.posts == 1
     clean(result, isolated)
+
+
+# --- commands printed for a person to paste quote what the gateway said --------------------------
+
+def test_a_hostile_request_id_is_quoted_in_the_command_to_collect_it(hostile: Hostile) -> None:
+    hostile.routes[("POST", NUCLEUS)] = reply(202, b'{"request_id": "x;touch pwned", '
+                                                   b'"status": "QUEUED"}')
+    result = run("nucleus", "a fox", "--no-wait")
+    assert result.exit_code == 0, result.stderr
+    assert "pixazo status 'x;touch pwned' --wait" in result.stderr
+
+
+def test_a_hostile_image_url_is_quoted_in_the_curl_way_back(hostile: Hostile) -> None:
+    url = hostile.base_url + "/cdn/a.png?x='$(id)'"
+    hostile.routes[("POST", SDXL)] = reply(200, json.dumps({"imageUrl": url}).encode())
+    result = run("sdxl", "a fox")
+    assert result.exit_code == 8, result.stderr
+    quoted = url.replace("'", "'\"'\"'")
+    assert f"curl -fo FILE '{quoted}'" in " ".join(result.stderr.split())

@@ -169,8 +169,10 @@ class BatchRun:
             self.poller.stop()
             self.pool.shutdown(wait=True, cancel_futures=True)
         except KeyboardInterrupt as again:  # a second Ctrl-C, or the SIGTERM a CI runner sends
-            self.view.say("Aborted: requests in flight may have been charged; the manifest "
-                          "marks them, and the next run does not resend them.")
+            kept = ("the manifest marks them, and the next run does not resend them"
+                    if self.options.resumable else
+                    "`pixazo history` lists each, written before it was sent")
+            self.view.say(f"Aborted: requests in flight may have been charged; {kept}.")
             os._exit(getattr(again, "exit_code", Interrupted.exit_code))
 
     def _stop_sending(self) -> None:

@@ -22,6 +22,7 @@ from pixazo_cli.models.request import (
     with_seed,
 )
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
+from pixazo_cli.sinks.terminal import command_line
 from pixazo_cli.ui.output import Ui, dry_run_report, dry_run_text, outcome_json
 
 
@@ -162,7 +163,8 @@ def finish(session: Session, outcome: Outcome, json_out: bool) -> None:
         session.ui.result_json(outcome_json(outcome))
     elif outcome.status == "QUEUED" and outcome.request_id:
         session.ui.result_value(outcome.request_id)
-        session.ui.say(f"Queued. Fetch it later with: pixazo status {outcome.request_id} --wait")
+        wait = command_line("pixazo", "status", outcome.request_id, "--wait")
+        session.ui.say(f"Queued. Fetch it later with: {wait}")
 
 
 def recorded_request_of(path: Path) -> ApiRequest:

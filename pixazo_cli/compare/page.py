@@ -16,13 +16,13 @@ page's groups take: the tests read both back from a headless browser."""
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pixazo_cli.compare.thumbs import THUMBS, Card
 from pixazo_cli.sinks import html as sink
+from pixazo_cli.sinks.terminal import command_line
 
 CARDS_PER_PAGE = 200
 
@@ -165,7 +165,7 @@ def replay_command(image: Path) -> str:
     """`pixazo replay` with the image's absolute path, quoted for any POSIX shell: it works as
     copied, from whatever folder the shell is in. "" for a path that is not UTF-8: no page
     can show a command that would run."""
-    command = f"pixazo replay {shlex.quote(str(image.absolute()))}"
+    command = command_line("pixazo", "replay", str(image.absolute()))
     return command if sink.shown(command) == command else ""
 
 

@@ -34,6 +34,7 @@ from pixazo_cli.flow.waiting import reply_urls, resume_hint, wait_for_job
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.replies import Reply
 from pixazo_cli.models.table import Model, dig
+from pixazo_cli.sinks.terminal import command_line
 from pixazo_cli.version import user_agent
 
 __all__ = ["Outcome", "generate", "resume", "save_all", "submit"]  # Outcome: from the ledger
@@ -260,7 +261,7 @@ def _wait_after_paying(ctx: FlowContext, gateway: Gateway, outcome: Outcome) -> 
             f"The gateway accepted the job {outcome.request_id} but its status endpoint now "
             "says it does not know it (404).",
             hint=f"It may have been charged: check your Pixazo dashboard, or try again later "
-            f"with `pixazo status {outcome.request_id}`.") from None
+            f"with `{command_line('pixazo', 'status', outcome.request_id or '')}`.") from None
 
 
 def _request_id(reply: Reply, model: Model) -> str:

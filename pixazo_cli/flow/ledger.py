@@ -31,6 +31,7 @@ from pixazo_cli.errors import (
     SaveError,
     UnusableReply,
 )
+from pixazo_cli.sinks.terminal import command_line
 
 if TYPE_CHECKING:
     from pixazo_cli.flow.download import Saved
@@ -130,9 +131,10 @@ def after_sending(outcome: Outcome, exc: BaseException) -> PixazoError:
 def fetch_hint(outcome: Outcome) -> str:
     """How to get a paid request's images without paying again."""
     if outcome.request_id and not outcome.answered:
-        return f"Collect it without paying again: pixazo status {outcome.request_id} --wait"
-    ways = [f"pixazo fetch {outcome.request_id}"] if outcome.request_id else []
-    ways += [f"curl -fo FILE '{url}'" for url in outcome.urls or []]
+        return ("Collect it without paying again: "
+                + command_line("pixazo", "status", outcome.request_id, "--wait"))
+    ways = [command_line("pixazo", "fetch", outcome.request_id)] if outcome.request_id else []
+    ways += [command_line("curl", "-fo", "FILE", url) for url in outcome.urls or []]
     if not ways:
         return "Check your Pixazo dashboard before sending it again."
     return "Get it without paying again: " + "; or ".join(ways)

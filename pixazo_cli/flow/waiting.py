@@ -11,7 +11,7 @@ from pixazo_cli.errors import GatewayError, GenerationFailed, UnusableReply
 from pixazo_cli.http.client import Gateway
 from pixazo_cli.http.replies import Reply
 from pixazo_cli.models.table import Model, dig
-from pixazo_cli.sinks.terminal import plain
+from pixazo_cli.sinks.terminal import command_line, plain
 
 PENDING = frozenset({"QUEUED", "PROCESSING"})
 FAILED = frozenset({"FAILED", "ERROR"})
@@ -33,7 +33,7 @@ class PollSchedule:
 
 
 def resume_hint(request_id: str) -> str:
-    return f"Resume with: pixazo status {request_id} --wait"
+    return "Resume with: " + command_line("pixazo", "status", request_id, "--wait")
 
 
 def wait_for_job(

@@ -86,6 +86,15 @@ def _in_quotes(char: str, also: str) -> str:
     return escape(char)
 
 
+def command_line(*words: str) -> str:
+    """A command for a person to paste, each word quoted for a POSIX shell: a request id or a
+    URL comes from the gateway, and pasted raw (`x;rm -rf ~`, `'$(id)'`) it would run more
+    than it says. Plain words stay as they are: `pixazo status abc-123 --wait`."""
+    import shlex
+
+    return " ".join(shlex.quote(word) for word in words)
+
+
 def json_text(data: Any, indent: int | None = None) -> str:
     """JSON for stdout or a file a person may `cat`: the key masked, and what json.dumps leaves
     raw of `_UNSAFE` (DEL, C1, bidi overrides) as `\\u` escapes. A lone surrogate is no text

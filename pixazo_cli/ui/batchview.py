@@ -16,6 +16,7 @@ from pixazo_cli.flow.generate import Outcome
 from pixazo_cli.http.clock import Clock
 from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.sinks import stdio
+from pixazo_cli.sinks.terminal import command_line
 from pixazo_cli.ui.ci import Heartbeat
 from pixazo_cli.ui.output import Ui, outcome_json, stderr_console
 
@@ -147,8 +148,9 @@ class BatchView(BatchEvents):
         waiting = f", {queued} queued at the gateway ({later})" if queued else ""
         if not self.resumable:
             for line, request_id in sorted(self.queued.items(), key=lambda i: i[0] or 0):
+                wait = command_line("pixazo", "status", request_id, "--wait")
                 self.ui.say(f"{self.word} {line}: queued at the gateway; collect it without "
-                            f"paying again: pixazo status {request_id} --wait")
+                            f"paying again: {wait}")
         jobs = "1 job" if self.total == 1 else f"{self.total} jobs"
         self.ui.say(f"{jobs}: {c['saved']} saved, {c['skipped']} already saved, "
                     f"{c['failed']} failed{waiting}, {not_run} not run{skipped} ({took:.1f} s).")

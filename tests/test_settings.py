@@ -565,3 +565,15 @@ def test_a_config_value_of_the_wrong_type_is_a_clear_error(line: str, key: str) 
     path.write_text(line + "\n")
     result = run("sdxl", "x", "--dry-run")
     assert result.exit_code == 2 and line.split(" ")[0] in result.stderr
+
+
+def test_config_get_and_list_show_escape_codes_in_the_file_as_escapes() -> None:
+    # OSC 52 writes the clipboard; a line opening with :: would be a GitHub workflow command.
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text('name = "\\u001b]52;c;ZXZpbA==\\u0007{prompt}"\n'
+                             'output_dir = "::stop-commands::x"\n')
+    for command in (("config", "get", "name"), ("config", "list")):
+        result = run(*command)
+        assert result.exit_code == 0, result.stderr
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+        assert "\\x1b]52" in result.stdout

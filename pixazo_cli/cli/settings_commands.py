@@ -63,11 +63,21 @@ def auth_status(
     run_auth_status(check, global_options(ctx, sandbox, base_url, verbose, quiet))
 
 
+def _print(text: str, one_value: bool = True) -> None:
+    """Through the stdout sink: a config file anyone may have edited could otherwise drive
+    the terminal (or, in CI, the runner) with what it holds."""
+    import sys
+
+    from pixazo_cli.sinks import stdio
+
+    stdio.emit(sys.stdout, stdio.value(text) if one_value else stdio.text(text))
+
+
 @config_app.command(help="Print the config file's path.")
 def path() -> None:
     from pixazo_cli.commands.settings import config_path
 
-    typer.echo(config_path())
+    _print(str(config_path()))
 
 
 @config_app.command("list", help="Print every setting in the config file (key masked).")
@@ -75,14 +85,14 @@ def list_settings() -> None:
     from pixazo_cli.commands.settings import settings_lines
 
     for line in settings_lines():
-        typer.echo(line)
+        _print(line, one_value=False)
 
 
 @config_app.command(help="Print one setting (for example `pixazo config get sdxl.steps`).")
 def get(key: SettingKey) -> None:
     from pixazo_cli.commands.settings import setting_text
 
-    typer.echo(setting_text(key))
+    _print(setting_text(key))
 
 
 @config_app.command("set", short_help="Set a setting (a top-level key, or MODEL.FLAG).",

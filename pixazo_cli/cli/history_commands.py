@@ -59,15 +59,18 @@ def history(
     if clear:
         if cost:
             raise UsageError("--clear deletes rows; --cost sums them. Give one of them.")
-        _clear(Filter(limit, model, since_utc, before_utc, search, failed, pending), yes)
+        _clear(Filter(limit, model, since_utc, before_utc, search, failed, pending), yes,
+               json_out)
         return
     query = Filter(limit or 20, model, since_utc, before_utc, search, failed, pending)
     run_history(HistoryOptions(query, json_out, cost, pager=not no_pager), _say)
 
 
-def _clear(query: "Filter", yes: bool) -> None:
-    """Delete what the filters select, every one of them obeyed; the rows are listed first."""
+def _clear(query: "Filter", yes: bool, json_out: bool) -> None:
+    """Delete what the filters select, every one of them obeyed; the rows are listed first.
+    Answering no deletes nothing and is exit 0: the command did what it was told."""
     from pixazo_cli.commands.history import run_clear
+    from pixazo_cli.sinks import stdio
 
     if not yes and not _on_terminal():
         raise UsageError("--clear deletes history rows; with no terminal to ask on, it needs "
@@ -77,8 +80,9 @@ def _clear(query: "Filter", yes: bool) -> None:
         return yes or typer.confirm(f"Delete {count} history row(s), listed above? Image files "
                                     "stay.", err=True)
 
-    if run_clear(query, confirm, _say) is None:
-        raise typer.Exit(1)
+    deleted = run_clear(query, confirm, _say) or 0
+    if json_out:
+        stdio.emit(sys.stdout, stdio.json_line({"deleted": deleted}))
 
 
 def _on_terminal() -> bool:

@@ -201,8 +201,8 @@ def test_clear_asks_first_on_a_terminal(sandbox: Sandbox, isolated: Path,
     make_some(sandbox)
     monkeypatch.setattr("pixazo_cli.cli.history_commands._on_terminal", lambda: True)
     declined = run("history", "--clear", input="n\n")
-    assert declined.exit_code == 1 and "Delete 3 history row(s)" in declined.stderr
-    assert len(rows()) == 3
+    assert declined.exit_code == 0 and "Delete 3 history row(s)" in declined.stderr
+    assert "Nothing was deleted." in declined.stderr and len(rows()) == 3
     assert run("history", "--clear", input="y\n").exit_code == 0
     assert rows() == []
 
@@ -249,3 +249,11 @@ def test_grid_cells_are_a_row_each(sandbox: Sandbox, isolated: Path) -> None:
     recorded = rows()
     assert sorted(r.body["num_steps"] for r in recorded) == [4, 8]
     assert {r.status for r in recorded} == {"saved"}
+
+
+def test_clear_with_json_says_how_many_rows_went_in_one_object(sandbox: Sandbox) -> None:
+    make_some(sandbox)
+    result = run("history", "--clear", "--yes", "--json", "--model", "sdxl")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"deleted": 1}
+    assert sorted(row.model for row in rows()) == ["nucleus", "sd35"]

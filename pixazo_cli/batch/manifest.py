@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pixazo_cli.errors import SaveError, UsageError
+from pixazo_cli.jsontext import loads
 from pixazo_cli.scrub import scrub_data
 
 MANIFEST_NAME = "pixazo-manifest.jsonl"
@@ -116,7 +117,7 @@ class Manifest:
             self._reader = open(self.path, "rb")  # noqa: SIM115 - closed by release()
         self._reader.seek(offset)
         try:
-            entry = json.loads(self._reader.readline())
+            entry = loads(self._reader.readline())
         except ValueError:
             entry = None
         if not isinstance(entry, dict) or entry.get("job") != job:
@@ -162,7 +163,7 @@ class Manifest:
 
 def _job_of(line: bytes) -> str | None:
     try:
-        entry = json.loads(line)
+        entry = loads(line)
     except ValueError:
         return None  # a line cut short by a kill
     job = entry.get("job") if isinstance(entry, dict) else None

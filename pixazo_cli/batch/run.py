@@ -155,8 +155,7 @@ class BatchRun:
                 signal.signal(signal.SIGTERM, previous)
 
     def _stop(self, code: int) -> None:
-        """Send nothing new; let requests in flight finish so the manifest knows what was paid.
-        `code`: 130 for Ctrl-C, 143 for SIGTERM (a CI cancel)."""
+        """Send nothing new; let requests in flight finish (code: 130 Ctrl-C, 143 SIGTERM)."""
         self.halted.set()
         self._stop_sending()
         with self._lock:
@@ -169,9 +168,8 @@ class BatchRun:
             self.poller.stop()
             self.pool.shutdown(wait=True, cancel_futures=True)
         except KeyboardInterrupt as again:  # a second Ctrl-C, or the SIGTERM a CI runner sends
-            kept = ("the manifest marks them, and the next run does not resend them"
-                    if self.options.resumable else
-                    "`pixazo history` lists each, written before it was sent")
+            kept = "the manifest marks them, and the next run does not resend them" if \
+                self.options.resumable else "`pixazo history` lists each, written before sending"
             self.view.say(f"Aborted: requests in flight may have been charged; {kept}.")
             os._exit(getattr(again, "exit_code", Interrupted.exit_code))
 

@@ -14,7 +14,6 @@ per worker."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from pixazo_cli.compare.sheet_png import PAGE_NAME
 from pixazo_cli.compare.thumbs import ALONE_BELOW, Card, Thumbs, make
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.files import is_image_file
+from pixazo_cli.jsontext import loads
 from pixazo_cli.sinks.files import TEMP_PREFIX, Folder, NotOurs
 from pixazo_cli.sinks.made import MADE_NAME, MadeHere
 
@@ -105,7 +105,7 @@ def _manifest_lines(folder: Path) -> dict[str, tuple[object, ...]]:
 def _grid_cells(folder: Path) -> dict[str, tuple[tuple[object, ...], str, str]]:
     """File name → ((row, column), its row's group, its column's caption) in a grid folder."""
     try:
-        grid = json.loads((folder / GRID_FILE).read_text("utf-8"))
+        grid = loads((folder / GRID_FILE).read_text("utf-8"))
         return {str(cell["file"]): ((int(cell.get("row", 0)), int(cell.get("column", 0))),
                                     f"{folder.name}: {cell.get('y') or 'grid'}",
                                     str(cell.get("x", ""))) for cell in grid["cells"]

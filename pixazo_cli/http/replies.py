@@ -3,7 +3,6 @@ or a typed error for every status, worded so a person knows whether they may hav
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from pixazo_cli.errors import (
     UsageError,
 )
 from pixazo_cli.http.retry import NOT_CHARGED
+from pixazo_cli.jsontext import loads
 from pixazo_cli.sinks.terminal import plain
 
 MAYBE_CHARGED_HINT = (
@@ -56,9 +56,7 @@ class Answer:
 
     def json(self) -> Any:
         try:
-            return json.loads(self.content, parse_constant=_no_constant)
-        except RecursionError:  # JSON nested deeper than the parser goes
-            raise ValueError("JSON nested too deeply") from None
+            return loads(self.content, parse_constant=_no_constant)
         except UnicodeDecodeError:
             raise ValueError("not UTF-8") from None
 

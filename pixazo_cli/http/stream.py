@@ -7,11 +7,11 @@ saved rather than refused."""
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import httpx
 
 from pixazo_cli.http.replies import Answer, Reply, from_sandbox, json_reply
+from pixazo_cli.jsontext import loads
 
 EVENT_STREAM = "text/event-stream"
 # An image in the reply is held in memory until it is written to its part file: the cap keeps
@@ -55,9 +55,9 @@ def _last_json_event(content: bytes) -> bytes:
     without one, the stream as it came, which then fails as "not JSON"."""
     for data in reversed(event_data(content)):
         try:
-            if isinstance(json.loads(data, parse_constant=_refuse), dict):
+            if isinstance(loads(data, parse_constant=_refuse), dict):
                 return data
-        except (ValueError, RecursionError):
+        except ValueError:
             continue
     return content
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pixazo_cli.errors import UsageError, did_you_mean
+from pixazo_cli.jsontext import loads
 from pixazo_cli.models.checks import VALUE_CHECKS
 from pixazo_cli.models.table import Field, Model, models_taking
 
@@ -196,7 +197,7 @@ def finite_float(text: str) -> float:
 def loads_strict(text: str) -> Any:
     """JSON from a person (a batch line, --param): no NaN, no Infinity, no overflowing number,
     no lone surrogate escape (\\ud800 is valid JSON but no text: it cannot be sent as UTF-8)."""
-    value = json.loads(text, parse_constant=_not_json, parse_float=finite_float)
+    value = loads(text, parse_constant=_not_json, parse_float=finite_float)
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -7,6 +7,8 @@ import math
 import re
 from typing import Any
 
+from pixazo_cli.jsontext import loads
+
 MAX_READ_RECORD = 16 * 1024 * 1024  # `read` ignores larger metadata rather than loading it
 
 # Characters XML 1.0 cannot carry at all, not even as character references.
@@ -32,9 +34,9 @@ def parse_record(text: str | bytes) -> dict[str, Any] | None:
     """The record, or None when there is none to trust: not JSON, not an object, or holding a
     lone surrogate (no pixazo writes one, and it cannot be printed or sent as UTF-8)."""
     try:
-        value = json.loads(text, parse_constant=_refuse, parse_float=_finite)
+        value = loads(text, parse_constant=_refuse, parse_float=_finite)
         json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+    except ValueError:  # UnicodeEncodeError is a ValueError
         return None
     return value if isinstance(value, dict) else None
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pixazo_cli.jsontext import loads
 from pixazo_cli.scrub import scrub_data
 from pixazo_cli.sinks.files import Folder, NewFile, NotOurs, check_name
 from pixazo_cli.sinks.stamp import Placed, Stamp
@@ -123,7 +124,7 @@ class MadeHere:
 
 def _parse(data: bytes) -> dict[str, dict[str, Any]] | None:
     try:
-        value = json.loads(data)
+        value = loads(data)
     except ValueError:
         return None
     if not isinstance(value, dict) or value.get("kind") != KIND:

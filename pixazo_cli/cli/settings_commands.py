@@ -24,8 +24,8 @@ def _complete_key(incomplete: str) -> list[str]:
 
 SettingKey = Annotated[str, typer.Argument(
     metavar="KEY", autocompletion=_complete_key,
-    help="A setting: api_key, base_url, output_dir, name, timeout, max_download_mb, or "
-    "MODEL.FLAG such as sdxl.steps.")]
+    help="A setting: api_key, base_url, output_dir, name, timeout, max_download_mb, "
+    "MODEL.FLAG such as sdxl.steps, or assets.FLAG such as assets.to (docs/assets.md).")]
 
 
 @auth_app.command(help="Store the API key: asked for hidden, or read from stdin when piped.")

@@ -79,6 +79,15 @@ def update(folder: Path, assets: Iterable[Asset]) -> Path:
     return path
 
 
+def derived_names(folder: Path) -> set[str]:
+    """The names of the files the folder's manifest lists as derived (not originals: deriving
+    a folder again or putting it on a contact sheet leaves them out). Raises UsageError for an
+    assets.json pixazo did not write."""
+    data, _ = read(folder / MANIFEST_NAME)
+    return {Path(made["path"]).name for entry in entries_of(data).values()
+            for made in entry.get("derived", {}).get("files", [])}
+
+
 class Recorder:
     """A run's manifest work: the earlier entry of each original (each folder's manifest read
     once), and the new entries, written every FLUSH_EVERY assets and by flush()."""

@@ -191,3 +191,24 @@ def test_a_failure_to_derive_is_exit_8_and_the_paid_image_is_kept(
 
 def test_every_asset_name_is_kept_from_model_files_own_flags() -> None:
     assert set(KEYS) <= COMMON_NAMES
+
+
+def test_the_pages_first_example_makes_the_files_it_lists(gateway: Sandbox,
+                                                          isolated: Path) -> None:
+    import shlex
+
+    page = (Path(__file__).parent.parent / "docs" / "assets.md").read_text(encoding="utf-8")
+    command, listing = _first_blocks(page)
+    words = shlex.split(command.replace("\\\n", " "))
+    assert words[0] == "pixazo"
+    result = run(*words[1:])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("<picture>")
+    listed = {line.split()[0] for line in listing.splitlines() if line.strip()}
+    assert listed == {p.name for p in isolated.iterdir() if p.is_file()}
+
+
+def _first_blocks(page: str) -> tuple[str, str]:
+    """The page's first two fenced blocks: the command, and the files it makes."""
+    blocks = page.split("```")[1::2]
+    return blocks[0].removeprefix("sh\n"), blocks[1]

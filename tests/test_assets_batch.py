@@ -174,3 +174,23 @@ def test_grid_refuses_bad_asset_flags_before_sending(gateway: Sandbox, args: lis
     result = run("grid", "sdxl", "a fox", "--x", "steps=10,20", *args)
     assert result.exit_code == 2
     assert posts(gateway) == 0
+
+
+def test_check_reports_a_bad_asset_key_as_an_invalid_line(isolated: Path) -> None:
+    name = write(isolated, lines(1) + json.dumps({"model": "sdxl", "prompt": "x",
+                                                  "widths": "wide"}) + "\n")
+    result = run("batch", name, "--check", "--to", "webp")
+    assert result.exit_code == 2
+    assert "line 2: --widths takes whole numbers" in result.stderr
+    assert "1 jobs" in result.stdout and not (isolated / "assets.json").exists()
+
+
+def test_a_batch_refused_before_it_starts_leaves_nothing_deriving(isolated: Path) -> None:
+    import os
+    import threading
+
+    name = write(isolated, lines(2))
+    result = run("batch", name, "-d", "out", "--to", "webp")  # no key: refused, exit 3
+    assert result.exit_code == 3, result.stderr
+    assert "PYTHONSAFEPATH" not in os.environ
+    assert not [t for t in threading.enumerate() if t.name == "pixazo-derive"]

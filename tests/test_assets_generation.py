@@ -151,6 +151,14 @@ def test_bad_asset_flags_are_refused_before_anything_is_sent(gateway: Sandbox,
     assert posts(gateway) == 0
 
 
+@pytest.mark.parametrize("more", [[], ["-n", "2"], ["--dry-run"], ["-n", "2", "--dry-run"]])
+def test_a_bad_combination_is_refused_on_every_path_of_a_model_command(
+        gateway: Sandbox, more: list[str]) -> None:
+    result = run("sdxl", "a fox", *SMALL, "--gravity", "north", *more)
+    assert result.exit_code == 2 and "--gravity needs --size" in result.stderr
+    assert posts(gateway) == 0
+
+
 def test_no_wait_with_asset_flags_is_refused_before_sending(gateway: Sandbox) -> None:
     result = run("nucleus", "a fox", "--no-wait", "--to", "webp")
     assert result.exit_code == 2 and "nothing to derive yet" in result.stderr

@@ -85,8 +85,13 @@ class Deriving(FlowEvents):
         self._lock = threading.Lock()
         self._waiting: dict[str, list[tuple[int | None, AssetOptions]]] = {}
         self._noted: set[str] = set()
-        self._engine = DeriveEngine(AssetOptions(), self._done, workers,
-                                    previous=self._recorder.previous, more=more)
+        self._workers, self._more = workers, more
+        self._engine: DeriveEngine | None = None
+
+    def start(self) -> None:
+        """Start the engine (its thread, its pool): close() must follow."""
+        self._engine = DeriveEngine(AssetOptions(), self._done, self._workers,
+                                    previous=self._recorder.previous, more=self._more)
 
     def saved(self, outcome: Paid, saved: Saved) -> None:
         self.submit(saved.path, outcome.origin.batch_line)
@@ -94,7 +99,7 @@ class Deriving(FlowEvents):
     def submit(self, original: Path, line: int | None) -> bool:
         """Derive `original` with its job's options; False when there is nothing to do."""
         options = self.options_at(line)
-        if options is None or self.stopped:
+        if options is None or self.stopped or self._engine is None:
             return False
         self.expect(original, line, options)
         self._engine.submit(original, options)
@@ -107,23 +112,30 @@ class Deriving(FlowEvents):
     def halt(self) -> None:
         """Ctrl-C or SIGTERM: start no more derivations; those running finish whole."""
         self.stopped = True
-        self._engine.halt()
+        if self._engine is not None:
+            self._engine.halt()
 
     def close(self) -> int:
         """Wait for every derivation (Ctrl-C or SIGTERM here: only for those running), record
         them in assets.json; the exit code they make (0, or 8 when some failed)."""
+        engine, self._engine = self._engine, None
         try:
-            if self.stopped:
-                self._engine.cancel()
-            else:
-                self._engine.close()
+            if engine is not None and self.stopped:
+                engine.cancel()
+            elif engine is not None:
+                engine.close()
         except BaseException:
             self.stopped = True
-            self._engine.cancel()
+            assert engine is not None
+            engine.cancel()
             raise
         finally:
             self._flush()
         return most_severe(self.codes)
+
+    def poke(self) -> None:
+        if self._engine is not None:
+            self._engine.poke()
 
     def derived(self, line: int | None, original: Path, found: dict[str, Any]) -> None:
         """One original's derivation is over: kept for the caller (overridden by a view)."""

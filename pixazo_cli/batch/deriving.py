@@ -54,6 +54,7 @@ class DerivingView(Deriving, BatchEvents):
 
     def __enter__(self) -> DerivingView:
         self.view.__enter__()
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -155,7 +156,7 @@ class DerivingView(Deriving, BatchEvents):
             self._saved_lines.append(line)
             poke, self._starved = self._starved, False
         if poke:
-            self._engine.poke()
+            self.poke()
 
     def _more(self) -> Job | None:
         """The next saved original to derive (on the engine's thread), or None for now."""

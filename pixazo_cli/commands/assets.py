@@ -166,6 +166,7 @@ def deriving(session: Any, options: AssetOptions | None, folder: Path, outcome: 
     check_folder(folder)
     follower = Deriving(lambda _: options, session.ui.say, workers=0)
     session.events.add(follower)
+    follower.start()
     try:
         yield made
     finally:

@@ -47,6 +47,7 @@ def _run_variations(session: Session, request: ApiRequest, options: RunOptions) 
     if options.output.to_stdout:
         raise UsageError("-o - writes exactly one image; -n/--count makes several.",
                          hint="Save them with -d DIR.")
+    assets = options_in_force(session, options.assets)
     requests = variation_requests(request, options.count)
     if options.dry_run:
         for each in requests:
@@ -54,7 +55,7 @@ def _run_variations(session: Session, request: ApiRequest, options: RunOptions) 
         return 0
     return run_variations(session, requests, save_options(session, options.output),
                           options.output.json_out, wants_preview(session, options.preview),
-                          options_in_force(session, options.assets))
+                          assets)
 
 
 def wants_preview(session: Session, preview: bool) -> bool:

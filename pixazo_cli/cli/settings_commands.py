@@ -87,7 +87,8 @@ def get(key: SettingKey) -> None:
 
 @config_app.command("set", short_help="Set a setting (a top-level key, or MODEL.FLAG).",
                     help="Set a setting: output_dir, base_url, name, timeout, "
-                    "max_download_mb, api_key, or MODEL.FLAG (for example sdxl.steps 12).")
+                    "max_download_mb, api_key, MODEL.FLAG (for example sdxl.steps 12), or "
+                    "assets.FLAG (for example assets.to webp:80).")
 def set_(key: SettingKey,
          value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")]) -> None:
     from pixazo_cli.commands.settings import set_setting

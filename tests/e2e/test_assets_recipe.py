@@ -72,21 +72,21 @@ def test_the_recipe_has_the_batch_with_assets_and_the_merge() -> None:
 
 
 def test_the_assets_recipe_end_to_end(server: Server, home: Path, tmp_path: Path) -> None:
-    (tmp_path / "heroes.jsonl").write_text(heroes(8))
+    (tmp_path / "heroes.jsonl").write_text(heroes(4))
     env = environment(home, PIXAZO_API_KEY=KEY, PIXAZO_BASE_URL=server.url)
     shards, (generate, merge) = recipe()
     first = run_step(generate, shards, env, tmp_path)
     assert all(r.returncode == 0 for r in first), [r.stderr for r in first]
     again = run_step(generate, shards, env, tmp_path)  # the cache restored every folder
     assert all(r.returncode == 0 for r in again), [r.stderr for r in again]
-    assert server.stats()["posts_received"] == 8
+    assert server.stats()["posts_received"] == 4
     img = tmp_path / "site" / "img"
     for shard in shards:  # download-artifact: each shard's folder as images-N
         shutil.copytree(img / f"shard-{shard}", img / f"images-{shard}")
     [merged] = run_step(merge, shards, env, tmp_path)
     assert merged.returncode == 0, merged.stderr
     assets = valid(img / "assets.json")["assets"]
-    assert len(assets) == 8
+    assert len(assets) == 4
     for key, asset in assets.items():
         assert (img / key).is_file() and key.startswith("images-")
         assert sorted((f["width"], f["height"], f["format"]) for f in

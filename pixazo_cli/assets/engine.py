@@ -6,6 +6,10 @@ pixels), at most two per worker process are in flight, and each result is handed
 `on_done` in the order the paths were submitted, from one thread of the engine's own. So a
 slow derivation never holds a request back, and memory stays flat however many images come.
 
+A batch's re-run hands over its saved originals lazily (`more`): the engine asks for the next
+one only when a worker is free and nothing submitted waits, so a re-run over 100,000 saved jobs
+holds none of them here, and the images being paid for now are derived first.
+
 One asset's failure (not an image, a name taken by another file) is its outcome, not the
 run's end. Worker processes ignore Ctrl-C and SIGTERM: the command stops them after the assets
 in progress, so no part file is left behind.
@@ -25,9 +29,11 @@ from typing import Any
 
 from pixazo_cli.assets.asset import Asset
 from pixazo_cli.assets.options import AssetOptions
+from pixazo_cli.compare.pool import SAFE_PATH
 from pixazo_cli.errors import Interrupted, PixazoError, SaveError, UsageError
 
 PER_WORKER = 2  # in flight per process: one deriving, one ready to start
+Job = tuple[Path, AssetOptions]
 _ERRORS = {UsageError.exit_code: UsageError, SaveError.exit_code: SaveError}
 
 
@@ -81,11 +87,14 @@ class DeriveEngine:
 
     def __init__(self, options: AssetOptions, on_done: Callable[[Outcome], None],
                  workers: int | None = None,
-                 previous: Callable[[Path], dict[str, Any] | None] | None = None) -> None:
+                 previous: Callable[[Path], dict[str, Any] | None] | None = None,
+                 more: Callable[[], Job | None] | None = None) -> None:
         self.options = options
         self._on_done = on_done
         self._previous = previous or (lambda _: None)
+        self._more = more or (lambda: None)  # the next original to derive when idle, if any
         count = default_workers() if workers is None else workers
+        self._safe_path = os.environ.get(SAFE_PATH)
         self._pool = _pool(count) if count > 0 else None
         self._window = max(1, count) * PER_WORKER
         self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
@@ -96,6 +105,15 @@ class DeriveEngine:
     def submit(self, original: Path, options: AssetOptions | None = None) -> None:
         """Derive `original` with `options` (a batch line's own), else the engine's."""
         self._inbox.put(("path", (original, options or self.options)))
+
+    def poke(self) -> None:
+        """`more` may have an original again: ask it when a worker is free."""
+        self._inbox.put(("poke", None))
+
+    def halt(self) -> None:
+        """Start nothing more (what is submitted is dropped, `more` no longer asked); what has
+        started finishes. Returns at once; close() or cancel() then waits."""
+        self._inbox.put(("halt", None))
 
     def close(self) -> None:
         self._stop("close")
@@ -120,13 +138,15 @@ class DeriveEngine:
         self._thread.join()
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            _put_back(self._safe_path)
 
     def _run(self) -> None:
-        backlog: deque[tuple[int, tuple[Path, AssetOptions]]] = deque()
+        backlog: deque[tuple[int, Job]] = deque()
         done: dict[int, Outcome] = {}
         submitted = reported = running = 0
-        closing = False
-        while not (closing and not backlog and running == 0):
+        closing = halted = False
+        while True:
             kind, value = self._inbox.get()
             if kind == "path":
                 backlog.append((submitted, value))
@@ -134,18 +154,30 @@ class DeriveEngine:
             elif kind == "done":
                 running -= 1
                 done[value[0]] = value[1]
-            else:
-                closing = True
-                if kind == "cancel" or self._failure is not None:
-                    backlog.clear()
-            while backlog and running < self._window and self._failure is None:
+            closing = closing or kind in ("close", "cancel")
+            halted = halted or kind in ("halt", "cancel") or self._failure is not None
+            if halted:
+                backlog.clear()
+            while running < self._window and not halted:
+                job = backlog.popleft() if backlog else self._next(submitted)
+                if job is None:
+                    break
+                submitted = max(submitted, job[0] + 1)
                 running += 1
-                self._start(*backlog.popleft())
+                self._start(*job)
             while reported in done:
                 self._report(done.pop(reported))
                 reported += 1
-            if self._failure is not None:
-                backlog.clear()
+            if closing and running == 0 and not backlog:
+                return
+
+    def _next(self, seq: int) -> tuple[int, Job] | None:
+        try:
+            job = self._more()
+        except BaseException as failure:  # noqa: BLE001 (re-raised by close(), in the caller)
+            self._failure = failure
+            return None
+        return None if job is None else (seq, job)
 
     def _start(self, seq: int, job: tuple[Path, AssetOptions]) -> None:
         original, options = job
@@ -189,8 +221,18 @@ def _pool(workers: int) -> Any:
     # forkserver: never fork() a process whose other threads (a batch's) hold locks.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
         else "spawn"
+    # No worker imports code from the folder the command runs in (compare/pool.py says why);
+    # put back when the pool is shut down.
+    os.environ[SAFE_PATH] = "1"
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                                initializer=_ignore_stop_signals)
+
+
+def _put_back(safe_path: str | None) -> None:
+    if safe_path is None:
+        os.environ.pop(SAFE_PATH, None)
+    else:
+        os.environ[SAFE_PATH] = safe_path
 
 
 def _ignore_stop_signals() -> None:

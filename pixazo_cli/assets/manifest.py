@@ -79,6 +79,22 @@ def update(folder: Path, assets: Iterable[Asset]) -> Path:
     return path
 
 
+def derived_names(folder: Path) -> set[str]:
+    """The names of the files in the folder derived from the originals its manifest lists:
+    those it lists, and those named as derived from one of them (made with earlier options:
+    pixazo deletes nothing). Deriving a folder again or putting it on a contact sheet leaves
+    them out. Raises UsageError for an assets.json pixazo did not write."""
+    from pixazo_cli.assets.naming import source_stem
+
+    entries = entries_of(read(folder / MANIFEST_NAME)[0])
+    listed = {Path(made["path"]).name for entry in entries.values()
+              for made in entry.get("derived", {}).get("files", [])}
+    stems = {Path(key).stem for key in entries if "/" not in key}
+    if not stems:
+        return listed
+    return listed | {name for name in os.listdir(folder) if source_stem(name) in stems}
+
+
 class Recorder:
     """A run's manifest work: the earlier entry of each original (each folder's manifest read
     once), and the new entries, written every FLUSH_EVERY assets and by flush()."""

@@ -13,6 +13,7 @@ originals with the same stem in one folder would name their files alike, and are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +27,15 @@ def derived_name(original: str, ext: str, box: tuple[int, int] | None,
     tags = [f"{box[0]}x{box[1]}"] if box else []
     tags += [f"{width}w"] if width is not None else []
     return "-".join([Path(original).stem, *tags]) + f".{ext}"
+
+
+_TAGS = re.compile(r"-(\d+x\d+(-\d+w)?|\d+w)\.(webp|avif|png|jpg)$")
+
+
+def source_stem(name: str) -> str | None:
+    """The stem of the original a file's name says it was derived from, else None."""
+    match = _TAGS.search(name)
+    return name[:match.start()] if match else None
 
 
 def check_stems(originals: Iterable[Path]) -> None:

@@ -39,6 +39,9 @@ from pixazo_cli.errors import UsageError
 
 KEYS = ("size", "fit", "gravity", "pad_color", "to", "widths", "upscale", "placeholder",
         "strip", "html", "sizes")
+# What to make, which a batch line and the config may also say; --html and --sizes are about
+# what one command prints, so they stay flags.
+FILE_KEYS = KEYS[:9]
 DEFAULT_FIT = "cover"
 DEFAULT_GRAVITY = "center"
 
@@ -119,12 +122,64 @@ def parse_options(raw: Mapping[str, Any]) -> AssetOptions:
         key = key_of(name)
         if key is None:
             raise UsageError(f"{name!r} is not an asset option.",
-                             hint=f"They are: {', '.join(k.replace('_', '-') for k in KEYS)}.")
+                             hint=f"They are: {_listed(KEYS)}.")
         if value is not None:
             given[key] = _PARSERS[key](value)
     options = AssetOptions(**given)
     check_combination(options, set(given))
     return options
+
+
+class Layers:
+    """The values a command's assets are made with: config defaults (`[assets]`), under the
+    command's flags, under a batch line's own keys; merged, then parsed and checked as one, so
+    a combination is judged on what is in force (config `fit = "pad"` with `--size`)."""
+
+    def __init__(self, config: Mapping[str, Any] | None = None,
+                 flags: Mapping[str, Any] | None = None) -> None:
+        self.config = dict(config or {})
+        self.flags = {k: v for k, v in (flags or {}).items() if v is not None}
+        self._parsed: dict[str, AssetOptions | None | UsageError] = {}  # one per distinct line
+
+    def options(self, own: Mapping[str, Any] | None = None) -> AssetOptions | None:
+        """The options in force (a batch line's `own` keys on top), or None when nothing is
+        to be derived. Raises UsageError; equal values give the one same object."""
+        import json
+
+        key = json.dumps(own or {}, sort_keys=True, default=str)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = self._parse(own or {})
+            except UsageError as error:
+                self._parsed[key] = error
+        found = self._parsed[key]
+        if isinstance(found, UsageError):
+            raise found
+        return found
+
+    def _parse(self, own: Mapping[str, Any]) -> AssetOptions | None:
+        for name in self.config:
+            if key_of(name) not in FILE_KEYS:
+                raise UsageError(f"The config's [assets] table has {name!r}, which is not an "
+                                 "asset setting.", hint=f"Remove it: pixazo config unset "
+                                 f"assets.{name}. They are: {_listed(FILE_KEYS)}.")
+        merged: dict[str, Any] = {}
+        for layer in (self.config, self.flags, own):
+            merged.update({key_of(name) or name: value for name, value in layer.items()
+                           if value is not None})
+        try:
+            options = parse_options(merged)
+        except UsageError as error:
+            if self.config:
+                said = ", ".join(f"assets.{name}" for name in self.config)
+                error.hint = (f"{error.hint} " if error.hint else "") + \
+                    f"Your config sets {said} (pixazo config unset KEY)."
+            raise
+        return options if options.wanted else None
+
+
+def _listed(keys: tuple[str, ...]) -> str:
+    return ", ".join(k.replace("_", "-") for k in keys)
 
 
 def check_combination(options: AssetOptions, given: set[str]) -> None:

@@ -33,6 +33,9 @@ class BatchEvents(FlowEvents):
     def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
         """A job ended in an error, recorded in its manifest entry."""
 
+    def halted(self) -> None:
+        """Ctrl-C or SIGTERM: no new work of any kind; what is in flight finishes."""
+
     def summary(self) -> None:
         """The batch is over."""
 
@@ -72,6 +75,10 @@ class BatchFanout(Fanout, BatchEvents):
     def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
         for listener in self.listeners:
             listener.failed(job, entry)
+
+    def halted(self) -> None:
+        for listener in self.listeners:
+            listener.halted()
 
     def summary(self) -> None:
         for listener in self.listeners:

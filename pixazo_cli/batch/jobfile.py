@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pixazo_cli.assets.options import FILE_KEYS, AssetOptions, Layers, key_of
 from pixazo_cli.batch.shards import shard as shard  # where --shard's slice used to live
 from pixazo_cli.errors import PixazoError, UsageError, close_matches
 from pixazo_cli.flow.naming import NameParts, check_template
@@ -40,6 +41,7 @@ class BatchJob:
     seed_derived: bool = False  # the seed was not written: it comes from the key
     offset: int = 0  # -n: {index} of the job's first image, less one
     started: datetime | None = None  # -n: one time for every file name of the command
+    assets: AssetOptions | None = None  # what to derive from its images (not in its key)
 
     @property
     def body_sha256(self) -> str:
@@ -96,29 +98,33 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 
 
 def read_jobs(source: str | Iterable[str], default_model: str | None,
-              model_defaults: dict[str, dict[str, Any]],
-              skip_invalid: bool = False) -> tuple[list[BatchJob], list[InvalidLine]]:
+              model_defaults: dict[str, dict[str, Any]], skip_invalid: bool = False,
+              assets: Layers | None = None) -> tuple[list[BatchJob], list[InvalidLine]]:
     """Every line (of a text, or lines as they are read) becomes a checked job; errors name
     their line. Returns (jobs, skipped lines)."""
     jobs: list[BatchJob] = []
     errors: list[InvalidLine] = []
     lines = split_lines(source) if isinstance(source, str) else source
-    for item in iter_jobs(lines, default_model, model_defaults):
+    for item in iter_jobs(lines, default_model, model_defaults, assets):
         (errors if isinstance(item, InvalidLine) else jobs).append(item)  # type: ignore[arg-type]
     refuse_invalid(errors, skip_invalid, bool(jobs))
     return jobs, errors
 
 
 def iter_jobs(lines: Iterable[str], default_model: str | None,
-              model_defaults: dict[str, dict[str, Any]]) -> Iterator[BatchJob | InvalidLine]:
+              model_defaults: dict[str, dict[str, Any]],
+              assets: Layers | None = None) -> Iterator[BatchJob | InvalidLine]:
     """Each line's job or what is wrong with it, one at a time, so a long file need not be
-    held: only a short hash per distinct request is kept, to number identical lines."""
+    held: only a short hash per distinct request is kept, to number identical lines. A line's
+    asset keys go over `assets` (the config's defaults and the command's flags)."""
     seen: dict[str, int] = {}
+    layers = assets or Layers()
     for number, raw in enumerate(lines, start=1):
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         try:
-            request, name = _parse_line(raw, default_model, model_defaults)
+            request, name, own = _parse_line(raw, default_model, model_defaults)
+            derive = _assets(layers, own)
         except PixazoError as error:
             yield InvalidLine(number, error.message)
             continue
@@ -128,7 +134,16 @@ def iter_jobs(lines: Iterable[str], default_model: str | None,
         # A line without a seed gets one derived from its key: a re-run sends the same body
         # (and finds it in the manifest), and identical lines still make different images.
         seeded = with_seed(request, derived_seed(key))
-        yield BatchJob(number, seeded, name, key, seed_derived=seeded is not request)
+        yield BatchJob(number, seeded, name, key, seed_derived=seeded is not request,
+                       assets=derive)
+
+
+def _assets(layers: Layers, own: dict[str, Any]) -> AssetOptions | None:
+    try:
+        return layers.options(own)
+    except UsageError as error:  # the hint says where a value came from (the config)
+        raise UsageError(f"{error.message} {error.hint}" if error.hint else error.message) \
+            from None
 
 
 def refuse_invalid(errors: list[InvalidLine], skip_invalid: bool, any_jobs: bool) -> None:
@@ -178,8 +193,9 @@ def _unreadable(path: Path, reason: str) -> UsageError:
     return UsageError(f"Cannot read the batch file {path}: {reason}.")
 
 
-def _parse_line(raw: str, default_model: str | None,
-                model_defaults: dict[str, dict[str, Any]]) -> tuple[ApiRequest, str | None]:
+def _parse_line(raw: str, default_model: str | None, model_defaults: dict[str, dict[str, Any]]
+                ) -> tuple[ApiRequest, str | None, dict[str, Any]]:
+    """The line's request, its name template and its own asset keys."""
     if raw.lstrip().startswith("{"):
         try:
             fields = loads_strict(raw)
@@ -205,14 +221,18 @@ def _parse_line(raw: str, default_model: str | None,
     if not isinstance(prompt, str):
         raise UsageError("\"prompt\" must be text")
     values = dict(model_defaults.get(model.name, {}))
+    own: dict[str, Any] = {}
     for key, value in fields.items():
         flag = key.replace("-", "_")
         if key in LINE_KEYS:
             continue
-        if not model.is_flag(flag):
+        if key_of(key) in FILE_KEYS:
+            own[key] = value
+        elif not model.is_flag(flag):
             raise UsageError(f"unknown field {key!r}"
-                             f"{_meant(key, [*FLAGS, *model.by_flag, *LINE_KEYS])}")
-        values[flag] = value
+                             f"{_meant(key, [*FLAGS, *model.by_flag, *LINE_KEYS, *FILE_KEYS])}")
+        else:
+            values[flag] = value
     name = fields.get("name")
     if name is not None:
         if not isinstance(name, str):
@@ -223,7 +243,7 @@ def _parse_line(raw: str, default_model: str | None,
         raise UsageError(f"\"stream\" must be true or false, not {stream!r}")
     request = build_request(model, prompt, values, _line_params(fields.get("param")),
                             stream=stream)
-    return request, name
+    return request, name, own
 
 
 def _meant(word: str, choices: Iterable[str]) -> str:

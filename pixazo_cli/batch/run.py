@@ -2,8 +2,7 @@
 every step recorded in the manifest so a re-run skips what is saved and resumes what is queued.
 
 Threads, not asyncio: the work is a few dozen blocking HTTP calls at a time, and the shared
-httpx client, the limiter and the manifest are thread-safe.
-"""
+httpx client, the limiter and the manifest are thread-safe."""
 
 from __future__ import annotations
 
@@ -157,6 +156,7 @@ class BatchRun:
     def _stop(self, code: int) -> None:
         """Send nothing new; let requests in flight finish (code: 130 Ctrl-C, 143 SIGTERM)."""
         self.halted.set()
+        self.view.halted()  # nor any local work (deriving assets) that has not started
         self._stop_sending()
         with self._lock:
             self.codes.append(code)

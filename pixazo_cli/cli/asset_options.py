@@ -1,7 +1,10 @@
-"""The asset flags, declared once: `pixazo assets derive` takes them now, the generation
-commands and `batch` will take the same declarations. Values arrive as text and are parsed
-and checked by assets/options.py, the one parser flags, batch lines and config values share."""
+"""The asset flags, declared once: `pixazo assets derive`, every model command, `replay`,
+`batch` and `grid` take these declarations. Values arrive as text and are parsed and checked
+by assets/options.py, the one parser flags, batch lines and config values share."""
 
+import functools
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -60,3 +63,42 @@ def asset_values(size: str | None, fit: str | None, gravity: str | None,
     return {"size": size, "fit": fit, "gravity": gravity, "pad_color": pad_color, "to": to,
             "widths": widths, "upscale": upscale or None, "placeholder": placeholder,
             "strip": strip or None, "html": html or None, "sizes": sizes}
+
+
+def _declared() -> dict[str, tuple[Any, Any]]:
+    """Each flag's parameter name, declaration and "not given" value, in --help's order."""
+    return {"size": (Size, None), "fit": (Fit, None), "gravity": (Gravity, None),
+            "pad_color": (PadColor, None), "to": (To, None), "widths": (Widths, None),
+            "upscale": (Upscale, False), "placeholder": (Placeholder, None),
+            "strip": (Strip, False), "html": (Html, False), "sizes": (Sizes, None)}
+
+
+def asset_parameters(kind: Any = inspect.Parameter.KEYWORD_ONLY) -> list[inspect.Parameter]:
+    """The flags as parameters, for commands whose signature is built (the model commands,
+    replay)."""
+    return [inspect.Parameter(name, kind, default=default, annotation=annotation)
+            for name, (annotation, default) in _declared().items()]
+
+
+def take_asset_values(parsed: dict[str, Any]) -> dict[str, Any]:
+    """The asset flags taken out of a command's parsed parameters (the rest are the model's),
+    as asset_values gives them."""
+    return asset_values(**{name: parsed.pop(name, default)
+                           for name, (_, default) in _declared().items()})
+
+
+def with_asset_flags(before: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A command taking the asset flags: they are listed before its parameter `before`, and
+    it receives them as one `assets` argument (asset_values)."""
+    def add(command: Callable[..., Any]) -> Callable[..., Any]:
+        own = [p for p in inspect.signature(command).parameters.values() if p.name != "assets"]
+        at = next(n for n, p in enumerate(own) if p.name == before)
+
+        @functools.wraps(command)
+        def taking(*args: Any, **kwargs: Any) -> Any:
+            return command(*args, assets=take_asset_values(kwargs), **kwargs)
+
+        taking.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [*own[:at], *asset_parameters(own[at].kind), *own[at:]])
+        return taking
+    return add

@@ -2,24 +2,11 @@
 widths, placeholders, the <picture> snippet, assets.json), and merge shards' manifests."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from pixazo_cli.cli.asset_options import (
-    Fit,
-    Gravity,
-    Html,
-    PadColor,
-    Placeholder,
-    Size,
-    Sizes,
-    Strip,
-    To,
-    Upscale,
-    Widths,
-    asset_values,
-)
+from pixazo_cli.cli.asset_options import with_asset_flags
 from pixazo_cli.cli.options import Json, Quiet
 
 assets_app = typer.Typer(help="Finished assets for a site, derived locally from saved images.",
@@ -27,36 +14,28 @@ assets_app = typer.Typer(help="Finished assets for a site, derived locally from 
 
 
 @assets_app.command(
-    help="Derive sizes, formats, responsive widths and placeholders from saved images, beside "
-    "them, and record them in each folder's assets.json. Sends nothing; costs nothing.",
+    "derive", help="Derive sizes, formats, responsive widths and placeholders from saved "
+    "images, beside them, and record them in each folder's assets.json. Sends nothing; costs "
+    "nothing.",
     epilog="Re-running with the same flags leaves up-to-date files alone; with other flags it "
-    "derives again from the originals, which are never changed. See docs/assets.md.")
+    "derives again from the originals, which are never changed. The generation commands take "
+    "the same flags; this is how to change their assets later for free. See docs/assets.md.")
+@with_asset_flags(before="jobs")
 def derive(
     paths: Annotated[list[Path], typer.Argument(
         metavar="PATH...", help="Saved images, or folders of them.")],
-    size: Size = None,
-    fit: Fit = None,
-    gravity: Gravity = None,
-    pad_color: PadColor = None,
-    to: To = None,
-    widths: Widths = None,
-    upscale: Upscale = False,
-    placeholder: Placeholder = None,
-    strip: Strip = False,
-    html: Html = False,
-    sizes: Sizes = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", min=0, max=256, metavar="N",
         help="Processes deriving at once (default: one per core; 0: in this process).")]
     = None,
     json_out: Json = False,
     quiet: Quiet = False,
+    assets: dict[str, Any] | None = None,
 ) -> None:
     from pixazo_cli.assets.options import parse_options
     from pixazo_cli.commands.assets import run_derive
 
-    options = parse_options(asset_values(size, fit, gravity, pad_color, to, widths, upscale,
-                                         placeholder, strip, html, sizes))
+    options = parse_options(assets or {})
     raise typer.Exit(run_derive(paths, options, jobs, json_out, quiet))
 
 

@@ -1,10 +1,11 @@
 """`status`, `batch` and `inspect`: commands about jobs and the files they made."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from pixazo_cli.cli.asset_options import with_asset_flags
 from pixazo_cli.cli.options import (
     BaseUrl,
     Json,
@@ -52,6 +53,7 @@ def status(
                                                json_out, timeout), options)
 
 
+@with_asset_flags(before="sandbox")
 def batch(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines (one object a "
@@ -104,6 +106,7 @@ def batch(
     base_url: BaseUrl = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
+    assets: dict[str, Any] | None = None,
 ) -> None:
     from pixazo_cli.commands.batch import run_batch
 
@@ -114,7 +117,8 @@ def batch(
     code = run_batch(source, BatchCommandOptions(
         model, output, concurrency=concurrency, rate_limit=rate_limit, shard=shard,
         skip_invalid=skip_invalid, resend_maybe_charged=resend_maybe_charged, check=check,
-        max_requests=max_requests, max_cost=max_cost, sheet=sheet), options)
+        max_requests=max_requests, max_cost=max_cost, sheet=sheet, assets=assets or {}),
+        options)
     raise typer.Exit(code)
 
 
@@ -129,8 +133,10 @@ def inspect_(
 
 BATCH_FILE_HELP = """The file is JSON Lines, one job a line: "model", "prompt", any flag by its \
 long name (steps, seed, aspect-ratio, negative-prompt…), and optionally "name" (a file name \
-template), "stream" and "param" (raw body fields). A line that is not JSON is a prompt for \
---model; blank lines and lines starting with # are skipped.
+template), "stream", "param" (raw body fields), and asset keys over the asset flags (size, \
+fit, gravity, pad-color, to, widths, upscale, placeholder, strip). A line that is not JSON is \
+a prompt for --model; blank lines and lines starting with # are skipped. A re-run with other \
+asset flags derives again from the saved images and sends nothing.
 
 \b
 For example:

@@ -2,10 +2,11 @@
 gather a folder of results on one page."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from pixazo_cli.cli.asset_options import with_asset_flags
 from pixazo_cli.cli.model_commands import read_prompt
 from pixazo_cli.cli.options import (
     BaseUrl,
@@ -32,6 +33,7 @@ def show(
     run_show(paths)
 
 
+@with_asset_flags(before="sandbox")
 def grid(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(metavar="MODEL", help="The model to run.",
@@ -62,6 +64,7 @@ def grid(
     base_url: BaseUrl = None,
     verbose: Verbose = False,
     quiet: Quiet = False,
+    assets: dict[str, Any] | None = None,
 ) -> None:
     from pixazo_cli.commands.look import run_grid
 
@@ -70,7 +73,8 @@ def grid(
     output = OutputOptions(out_dir, None, None, overwrite, False, json_out, timeout)
     code = run_grid(chosen, read_prompt([prompt]), GridOptions(
         x, y, tuple(set_ or ()), tuple(param or ()), output, concurrency=concurrency,
-        rate_limit=rate_limit, dry_run=dry_run, preview=preview), options)
+        rate_limit=rate_limit, dry_run=dry_run, preview=preview, assets=assets or {}),
+        options)
     raise typer.Exit(code)
 
 

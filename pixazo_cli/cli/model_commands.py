@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
+from pixazo_cli.cli.asset_options import asset_parameters, take_asset_values
 from pixazo_cli.cli.options import (
     BaseUrl,
     Json,
@@ -134,6 +135,7 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
         params.append(inspect.Parameter("no_wait", kw, default=False, annotation=Annotated[
             bool, typer.Option("--no-wait", help="Print the request id and exit; fetch it "
                                "later with `pixazo status ID --wait`.")]))
+    params += asset_parameters()
     for name, annotation in (("sandbox", Sandbox), ("base_url", BaseUrl),
                              ("verbose", Verbose), ("quiet", Quiet)):
         params.append(inspect.Parameter(name, kw, default=None if name == "base_url" else False,
@@ -143,6 +145,8 @@ def _common_parameters(stream: bool, queued: bool) -> list[inspect.Parameter]:
 
 def run_options(parsed: dict[str, Any]) -> RunOptions:
     """The one place a command's parsed parameters become the typed options commands/ reads."""
+    parsed = dict(parsed)
+    assets = take_asset_values(parsed)
     output = OutputOptions(out_dir=parsed["out_dir"], name=parsed["name"], output=parsed["output"],
                            overwrite=parsed["overwrite"], sidecar=parsed["sidecar"],
                            json_out=parsed["json_out"], timeout=parsed["timeout"])
@@ -153,7 +157,7 @@ def run_options(parsed: dict[str, Any]) -> RunOptions:
                              stream=parsed.get("stream", False))
     return RunOptions(request, output, dry_run=parsed["dry_run"],
                       no_wait=parsed.get("no_wait", False), open_images=parsed["open_images"],
-                      count=parsed.get("count", 1), preview=parsed["preview"])
+                      count=parsed.get("count", 1), preview=parsed["preview"], assets=assets)
 
 
 def _globals(ctx: typer.Context, parsed: dict[str, Any]) -> GlobalOptions:
@@ -189,7 +193,9 @@ def _replay_command() -> Any:
     def command(ctx: typer.Context, path: Path, **parsed: Any) -> None:
         from pixazo_cli.commands.generate import run_replay
 
-        run_replay(path, run_options(parsed), _globals(ctx, parsed))
+        code = run_replay(path, run_options(parsed), _globals(ctx, parsed))
+        if code:
+            raise typer.Exit(code)
 
     kw = inspect.Parameter.KEYWORD_ONLY
     # The model is known only once the file is read, so every flag is taken as text here and
@@ -210,10 +216,15 @@ def _replay_command() -> Any:
     return command
 
 
+ASSETS_EPILOG = ("The asset flags (--size, --to, --widths, --placeholder…) derive finished "
+                 "files beside each image, locally; to change them later, for free: pixazo "
+                 "assets derive FILE.")
+
+
 def model_command(model: Model) -> Any:
     """The click command of one model, as typer builds it from the model's signature."""
     single = typer.Typer(rich_markup_mode=None, add_completion=False)
-    epilog = f"\b\nExample:\n  {model.example}" if model.example else None
+    epilog = ASSETS_EPILOG + (f"\n\n\b\nExample:\n  {model.example}" if model.example else "")
     single.command(model.name, cls=ModelCommand, help=f"{model.title}.", epilog=epilog)(
         _model_command(model))
     command = typer.main.get_command(single)

@@ -24,8 +24,8 @@ def _complete_key(incomplete: str) -> list[str]:
 
 SettingKey = Annotated[str, typer.Argument(
     metavar="KEY", autocompletion=_complete_key,
-    help="A setting: api_key, base_url, output_dir, name, timeout, max_download_mb, or "
-    "MODEL.FLAG such as sdxl.steps.")]
+    help="A setting: api_key, base_url, output_dir, name, timeout, max_download_mb, "
+    "MODEL.FLAG such as sdxl.steps, or assets.FLAG such as assets.to (docs/assets.md).")]
 
 
 @auth_app.command(help="Store the API key: asked for hidden, or read from stdin when piped.")
@@ -97,7 +97,8 @@ def get(key: SettingKey) -> None:
 
 @config_app.command("set", short_help="Set a setting (a top-level key, or MODEL.FLAG).",
                     help="Set a setting: output_dir, base_url, name, timeout, "
-                    "max_download_mb, api_key, or MODEL.FLAG (for example sdxl.steps 12).")
+                    "max_download_mb, api_key, MODEL.FLAG (for example sdxl.steps 12), or "
+                    "assets.FLAG (for example assets.to webp:80).")
 def set_(key: SettingKey,
          value: Annotated[str, typer.Argument(metavar="VALUE", help="Its new value.")]) -> None:
     from pixazo_cli.commands.settings import set_setting

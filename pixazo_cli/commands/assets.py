@@ -5,6 +5,9 @@ in each folder's assets.json, and join the manifests of shards."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +84,12 @@ def _print(ui: Any, outcome: Any, options: AssetOptions, json_out: bool) -> None
 def originals_in(paths: list[Path], recorder: Any) -> list[Path]:
     """The originals named: files as given, and in a folder its images (not hidden ones, and
     not the files its manifest lists as derived)."""
+    from pixazo_cli.assets.manifest import derived_names
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            derived = _derived_names(path, recorder)
+            derived = derived_names(path)
             found += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
                             and not p.name.startswith(".") and p.name not in derived
                             and p.is_file())
@@ -98,14 +103,6 @@ def originals_in(paths: list[Path], recorder: Any) -> list[Path]:
     return unique
 
 
-def _derived_names(folder: Path, recorder: Any) -> set[str]:
-    from pixazo_cli.assets.manifest import MANIFEST_NAME, entries_of, read
-
-    data, _ = read(folder / MANIFEST_NAME)
-    return {Path(made["path"]).name for entry in entries_of(data).values()
-            for made in entry.get("derived", {}).get("files", [])}
-
-
 def run_merge(inputs: list[Path], output: Path, quiet: bool) -> None:
     from pixazo_cli.assets.manifest import merge
     from pixazo_cli.ui.output import Ui
@@ -114,3 +111,68 @@ def run_merge(inputs: list[Path], output: Path, quiet: bool) -> None:
     ui = Ui(quiet=quiet)
     ui.result_line(str(output))
     ui.say(f"{count} assets from {len(inputs)} manifests in {output}.")
+
+
+def options_in_force(session: Any, flags: dict[str, Any], to_stdout: bool = False,
+                     no_wait: bool = False) -> AssetOptions | None:
+    """What one command (a model command, replay, -n, grid) derives: the config's [assets]
+    defaults under its flags, checked before anything is paid for; None for nothing. With -o -
+    or --no-wait there is no saved file to derive from: flags are refused, defaults left out."""
+    from pixazo_cli.assets.options import Layers
+
+    options = Layers(session.settings.asset_defaults, flags).options()
+    if options is None or not (to_stdout or no_wait):
+        return options
+    if not any(value is not None for value in flags.values()):
+        return None  # the config's defaults: for the commands that save files
+    if to_stdout:
+        raise UsageError("-o - writes the image to stdout and saves no file to derive from.",
+                         hint="Save it with -o FILE or -d DIR.")
+    raise UsageError("--no-wait leaves the image at the gateway, with nothing to derive yet.",
+                     hint="Drop --no-wait, or derive later: pixazo status ID --wait, then "
+                     "pixazo assets derive FILE.")
+
+
+def deriving_view(view: Any, options_at: Any, entry_at: Any, folder: Path) -> Any:
+    """A batch's view (batch, -n, grid) with its images derived, their folder checked first
+    (an assets.json pixazo did not write is refused before paying)."""
+    from pixazo_cli.assets.follow import check_folder
+    from pixazo_cli.batch.deriving import DerivingView
+
+    check_folder(folder)
+    return DerivingView(view, options_at, entry_at, folder)
+
+
+@dataclass
+class Derived:
+    """What a command's images gave: each original's fields (assets/follow.py), by place."""
+
+    found: dict[str, dict[str, Any]] | None = None
+    code: int = 0  # 8 when some image's assets could not be made
+
+
+@contextmanager
+def deriving(session: Any, options: AssetOptions | None, folder: Path, outcome: Any,
+             json_out: bool) -> Iterator[Derived]:
+    """Derive each image of one command as it is saved (in this process: one request's images
+    need no pool), then wait and, unless --json, print what was made after the originals."""
+    made = Derived()
+    if options is None:
+        yield made
+        return
+    from pixazo_cli.assets.follow import Deriving, check_folder, where
+    from pixazo_cli.ui.output import derived_results
+
+    check_folder(folder)
+    follower = Deriving(lambda _: options, session.ui.say, workers=0)
+    session.events.add(follower)
+    follower.start()
+    try:
+        yield made
+    finally:
+        made.code = follower.close()  # Ctrl-C here: what runs finishes whole, then it stops
+        made.found = follower.made
+        if not json_out:
+            for saved in outcome.files:
+                derived_results(session.ui, saved.path, made.found.get(where(saved.path), {}),
+                                paths=not options.html)

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pixazo_cli.assets.options import AssetOptions, Layers
 from pixazo_cli.batch.check import check_batch
 from pixazo_cli.batch.events import BatchEvents, BatchFanout
 from pixazo_cli.batch.guards import dollars_text, exact_dollars
-from pixazo_cli.batch.intake import IntakeRules, take_in
+from pixazo_cli.batch.intake import Intake, IntakeRules, take_in
 from pixazo_cli.batch.jobfile import (
     BatchJob,
     InvalidLine,
@@ -25,6 +26,7 @@ from pixazo_cli.batch.jobfile import (
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
 from pixazo_cli.batch.run import BatchOptions, BatchRun
 from pixazo_cli.batch.shards import GATEWAY_LIMIT, shard_rate_limit
+from pixazo_cli.commands.assets import deriving_view
 from pixazo_cli.commands.generate import open_session
 from pixazo_cli.commands.options import BatchCommandOptions, GlobalOptions
 from pixazo_cli.commands.saving import save_options
@@ -60,7 +62,8 @@ def _run(session: Session, source: str, lines: Iterable[str], manifest: Manifest
          which: tuple[int, int] | None, save: SaveOptions, options: BatchCommandOptions,
          github: GithubReport | None) -> int:
     rules = IntakeRules(options.model, session.settings.model_defaults, which,
-                        save.out_dir, options.resend_maybe_charged, options.skip_invalid)
+                        save.out_dir, options.resend_maybe_charged, options.skip_invalid,
+                        _layers(session, options))
     intake = _guard_invalid(github, lambda: take_in(lines, manifest, rules))
     _report_invalid(session, github, intake.invalid, check=False)
     check_folder(save.out_dir)
@@ -68,13 +71,19 @@ def _run(session: Session, source: str, lines: Iterable[str], manifest: Manifest
     batch = dataclasses.replace(batch, origin=session.origin(
         "stdin" if source == "-" else str(Path(source).absolute())))
     session.ui.say(_startup_line(intake.total, which, batch, options.rate_limit is None))
-    view: BatchEvents = BatchView(session.ui, intake.total, options.output.json_out,
-                                  save.out_dir, invalid=len(intake.invalid), clock=session.clock)
+    shown = BatchView(session.ui, intake.total, options.output.json_out, save.out_dir,
+                      invalid=len(intake.invalid), clock=session.clock)
+    shown.show_paths = not options.assets.get("html")  # --html: the snippets alone
+    view: BatchEvents = shown
     if github is not None:
         github.total = intake.total
         view = BatchFanout(view, github)
+    if intake.derives:
+        view = deriving_view(view, lambda line: _job_at(intake, line)[1],
+                             lambda line: manifest.get(_job_at(intake, line)[0]), save.out_dir)
     code = BatchRun(session, intake.todo, batch, view, session.recorder(), manifest,
                     intake.saved).run()
+    code = most_severe([code, *getattr(view, "codes", [])])
     if options.sheet:
         from pixazo_cli.commands.look import write_batch_sheet
 
@@ -83,11 +92,21 @@ def _run(session: Session, source: str, lines: Iterable[str], manifest: Manifest
     return most_severe([code, UsageError.exit_code]) if intake.invalid else code
 
 
+def _layers(session: Session, options: BatchCommandOptions) -> Layers:
+    """What each line derives: its own asset keys over the flags over the config's."""
+    return Layers(session.settings.asset_defaults, options.assets)
+
+
+def _job_at(intake: Intake, line: int) -> tuple[str | None, AssetOptions | None]:
+    return intake.job_at(line) or (None, None)
+
+
 def _read(lines: Iterable[str], session: Session, options: BatchCommandOptions,
           github: GithubReport | None) -> tuple[list[BatchJob], list[InvalidLine]]:
     """Every line, held (--check reports on the whole file)."""
     jobs, invalid = _guard_invalid(github, lambda: read_jobs(
-        lines, options.model, session.settings.model_defaults, skip_invalid=True))
+        lines, options.model, session.settings.model_defaults, skip_invalid=True,
+        assets=_layers(session, options)))
     _report_invalid(session, github, invalid, check=True)
     return jobs, invalid
 

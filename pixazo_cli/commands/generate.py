@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.commands.assets import deriving, options_in_force
 from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOptions, RunOptions
 from pixazo_cli.commands.saving import destination, emit, save_options
 from pixazo_cli.commands.session import Session
@@ -35,8 +36,7 @@ def run_model(model: Model, prompt: str, options: RunOptions, globals_: GlobalOp
                                 stream=options.request.stream)
         if options.count > 1:
             return _run_variations(session, request, options)
-        _run_request(session, request, options)
-    return 0
+        return _run_request(session, request, options)
 
 
 def _run_variations(session: Session, request: ApiRequest, options: RunOptions) -> int:
@@ -48,20 +48,22 @@ def _run_variations(session: Session, request: ApiRequest, options: RunOptions) 
     if options.output.to_stdout:
         raise UsageError("-o - writes exactly one image; -n/--count makes several.",
                          hint="Save them with -d DIR.")
+    assets = options_in_force(session, options.assets)
     requests = variation_requests(request, options.count)
     if options.dry_run:
         for each in requests:
             _print_dry_run(session, each, options.output.json_out)
         return 0
     return run_variations(session, requests, save_options(session, options.output),
-                          options.output.json_out, wants_preview(session, options.preview))
+                          options.output.json_out, wants_preview(session, options.preview),
+                          assets)
 
 
 def wants_preview(session: Session, preview: bool) -> bool:
     return (preview or session.settings.preview) and not session.ui.quiet
 
 
-def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> None:
+def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> int:
     """Send the request recorded in an image (or the history) again, flags given on top."""
     if not path.is_file() and str(path).isdigit():
         from pixazo_cli.commands.history import replay_request
@@ -73,7 +75,7 @@ def run_replay(path: Path, options: RunOptions, globals_: GlobalOptions) -> None
     refuse_many_images(recorded, given)
     with open_session(globals_, options.output) as session:
         request = override(recorded, given, _params(options.request))
-        _run_request(session, request, options)
+        return _run_request(session, request, options)
 
 
 def refuse_many_images(recorded: ApiRequest, given: dict[str, Any]) -> None:
@@ -95,37 +97,42 @@ def _params(request: RequestOptions) -> dict[str, Any]:
     return parse_params(list(request.params))
 
 
-def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> None:
+def _run_request(session: Session, request: ApiRequest, options: RunOptions) -> int:
+    """One request; returns 0, or 8 when an image's assets could not be derived."""
     json_out = options.output.json_out
+    assets = options_in_force(session, options.assets, options.output.to_stdout,
+                              options.no_wait)
     request = with_seed(request)
     seed = request.seed
     if seed is not None and session.ui.verbose:
         session.ui.say(f"{request.model.name}: seed {seed}")
     if options.dry_run:
         _print_dry_run(session, request, json_out)
-        return
+        return 0
     if options.no_wait and session.uses_sandbox:
         raise UsageError("--no-wait cannot be resumed with --sandbox: the sandbox stops with "
                          "this command, and its jobs with it.",
                          hint="Run `pixazo sandbox serve` and point --base-url at it.")
     if options.no_wait and options.output.to_stdout:
         raise UsageError("-o - needs the image now; --no-wait leaves it at the gateway.")
-    print_paths(session, options.output)
+    print_paths(session, options.output, html=bool(assets and assets.html))
     session.events.add(session.recorder())
     if wants_preview(session, options.preview) and not options.output.to_stdout:
         from pixazo_cli.ui.preview import PreviewEvents
 
         session.events.add(PreviewEvents())
-    with destination(session, options.output, request.expected_images) as save:
-        outcome = generate(session, Outcome.planned(request, session.origin()), save,
-                           wait=not options.no_wait)
+    outcome = Outcome.planned(request, session.origin())
+    with destination(session, options.output, request.expected_images) as save, \
+            deriving(session, assets, save.out_dir, outcome, json_out) as made:
+        generate(session, outcome, save, wait=not options.no_wait)
         emit(session, options.output, outcome)
-    finish(session, outcome, json_out)
+    finish(session, outcome, json_out, made.found)
     if options.open_images and outcome.files:
         from pixazo_cli.ui.viewer import open_images
 
         if not open_images([saved.path for saved in outcome.files]):
             session.ui.say("No desktop to open the images on; they are saved.")
+    return made.code
 
 
 def _print_dry_run(session: Session, request: ApiRequest, json_out: bool) -> None:
@@ -153,14 +160,16 @@ class PathPrinter(FlowEvents):
         self.ui.result_value(str(saved.path))
 
 
-def print_paths(session: Session, output: OutputOptions) -> None:
-    if not (output.json_out or output.to_stdout):
+def print_paths(session: Session, output: OutputOptions, html: bool = False) -> None:
+    """Each image's path on stdout; not with --json, -o -, or --html (its snippets instead)."""
+    if not (output.json_out or output.to_stdout or html):
         session.events.add(PathPrinter(session.ui))
 
 
-def finish(session: Session, outcome: Outcome, json_out: bool) -> None:
+def finish(session: Session, outcome: Outcome, json_out: bool,
+           assets: dict[str, Any] | None = None) -> None:
     if json_out:
-        session.ui.result_json(outcome_json(outcome))
+        session.ui.result_json(outcome_json(outcome, assets))
     elif outcome.status == "QUEUED" and outcome.request_id:
         session.ui.result_value(outcome.request_id)
         wait = command_line("pixazo", "status", outcome.request_id, "--wait")

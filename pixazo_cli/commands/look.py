@@ -6,10 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pixazo_cli.assets.options import AssetOptions
+from pixazo_cli.commands.assets import deriving_view, options_in_force
 from pixazo_cli.commands.generate import wants_preview
 from pixazo_cli.commands.options import GlobalOptions, GridOptions
 from pixazo_cli.commands.session import Session
-from pixazo_cli.errors import PixazoError, UsageError
+from pixazo_cli.errors import PixazoError, UsageError, most_severe
 from pixazo_cli.models.request import parse_params
 from pixazo_cli.models.table import Model
 
@@ -89,6 +91,7 @@ def run_grid(model: Model, prompt: str, options: GridOptions, globals_: GlobalOp
     output = options.output
     with Session(globals_, json_mode=output.json_out, out_dir=output.out_dir,
                  timeout=output.timeout) as session:
+        assets = options_in_force(session, options.assets)
         base = dict(session.settings.model_defaults.get(model.name, {}))
         base.update(_settings(model, options.settings))
         plan = plan_grid(model, prompt, base, parse_params(list(options.params)), x, y)
@@ -98,7 +101,7 @@ def run_grid(model: Model, prompt: str, options: GridOptions, globals_: GlobalOp
         folder = session.settings.output_dir
         if output.out_dir is None:
             folder = folder / plan.folder_name()
-        return _run_grid(session, plan, folder, options)
+        return _run_grid(session, plan, folder, options, assets)
 
 
 def _settings(model: Model, pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -133,7 +136,9 @@ def _grid_dry_run(session: Session, plan: Any, json_out: bool) -> None:
     session.ui.say("Dry run: nothing was sent.")
 
 
-def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -> int:
+def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions,
+              assets: AssetOptions | None) -> int:
+    from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
     from pixazo_cli.batch.run import BatchOptions, BatchRun
     from pixazo_cli.flow.files import check_folder
     from pixazo_cli.flow.naming import SaveOptions
@@ -143,11 +148,13 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
     save = SaveOptions(folder, None, options.output.overwrite, False)
     jobs = plan.jobs()
     view = BatchView(session.ui, len(jobs), options.output.json_out, folder)
+    manifest = Manifest(folder / MANIFEST_NAME)
     batch = BatchRun(session, jobs, BatchOptions(save, options.concurrency, options.rate_limit,
                                                  job_timeout=session.settings.timeout,
                                                  origin=session.origin(), job_word="cell"),
-                     view, session.recorder())
-    code = batch.run()
+                     _deriving(view, assets, jobs, manifest, folder), session.recorder(),
+                     manifest)
+    code = most_severe([batch.run(), *getattr(batch.view, "codes", [])])
     with batch.manifest:
         files = {job.line: (batch.manifest.get(job.key) or {}).get("files") or []
                  for job in jobs}
@@ -169,6 +176,16 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions) -
 
         show([picture])
     return code
+
+
+def _deriving(view: Any, assets: AssetOptions | None, jobs: list[Any], manifest: Any,
+              folder: Path) -> Any:
+    """The grid's view, with each cell's image derived (a re-run: from the saved ones)."""
+    if assets is None:
+        return view
+    view.show_paths = not assets.html
+    return deriving_view(view, lambda _: assets,
+                         lambda line: manifest.get(jobs[line - 1].key), folder)
 
 
 def _write_grid_file(plan: Any, folder: Path, cells: list[str | None],

@@ -49,6 +49,7 @@ class RunOptions:
     open_images: bool = False
     count: int = 1  # -n/--count: variations, each its own request
     preview: bool = False
+    assets: dict[str, Any] = field(default_factory=dict)  # as given: see below
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class BatchCommandOptions:
     max_requests: int | None = None
     max_cost: float | None = None
     sheet: bool = False
+    assets: dict[str, Any] = field(default_factory=dict)  # as given: see below
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,13 @@ class GridOptions:
     rate_limit: int = 60
     dry_run: bool = False
     preview: bool = False
+    assets: dict[str, Any] = field(default_factory=dict)  # as given: see below
 
+
+# The asset flags travel as given, by name (cli/asset_options.py asset_values), not parsed:
+# the config's [assets] defaults go under them and a batch line's keys over them before the
+# one parse and check (assets/options.py Layers), so a combination is judged on what is in
+# force.
 
 # --sandbox: how long each job takes in the sandbox a command starts, unless the variable says.
 SANDBOX_LATENCY_ENV = "PIXAZO_SANDBOX_LATENCY"

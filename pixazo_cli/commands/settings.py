@@ -19,10 +19,12 @@ def _say(message: str) -> None:
 
 def setting_names() -> list[str]:
     """Every key `config set` takes, for shell completion."""
+    from pixazo_cli.assets.options import FILE_KEYS
     from pixazo_cli.models.table import MODELS
 
     names = list(config.TOP_KEYS)
     names += [f"{model.name}.{flag}" for model in MODELS.values() for flag in model.by_flag]
+    names += [f"{config.ASSETS}.{key.replace('_', '-')}" for key in FILE_KEYS]
     return names
 
 

@@ -15,10 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pixazo_cli.assets.options import AssetOptions
+from pixazo_cli.batch.events import BatchEvents
 from pixazo_cli.batch.jobfile import BatchJob, canonical_hash
 from pixazo_cli.batch.manifest import MANIFEST_NAME
 from pixazo_cli.batch.run import BatchOptions, BatchRun
+from pixazo_cli.commands.assets import deriving_view
 from pixazo_cli.commands.session import Session
+from pixazo_cli.errors import most_severe
 from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.files import check_folder
 from pixazo_cli.flow.ledger import Outcome
@@ -108,18 +112,24 @@ class _InOrder(BatchView):
 
 
 def run_variations(session: Session, requests: list[ApiRequest], save: SaveOptions,
-                   json_out: bool, preview: bool) -> int:
-    """Send every request; returns 0, or the most severe failure's exit code."""
+                   json_out: bool, preview: bool, assets: AssetOptions | None = None) -> int:
+    """Send every request, deriving `assets` from each image; returns 0, or the most severe
+    failure's exit code."""
     check_folder(save.out_dir)
     jobs = variation_jobs(requests, save)
     view = _InOrder(session.ui, len(jobs), json_out, save.out_dir)
+    events: BatchEvents = view
+    if assets is not None:
+        view.show_paths = not assets.html
+        events = deriving_view(view, lambda _: assets, lambda _: None, save.out_dir)
     # The manifest makes a batch resumable; N variations are one command, so it is scratch.
     with tempfile.TemporaryDirectory(prefix="pixazo-n-") as scratch:
         options = BatchOptions(SaveOptions(save.out_dir, None, save.overwrite, save.sidecar),
                                CONCURRENCY, job_timeout=session.settings.timeout,
                                manifest=Path(scratch) / MANIFEST_NAME, origin=session.origin(),
                                job_word="variation", resumable=False)
-        code = BatchRun(session, jobs, options, view, session.recorder()).run()
+        code = BatchRun(session, jobs, options, events, session.recorder()).run()
+    code = most_severe([code, *getattr(events, "codes", [])])
     if preview:
         from pixazo_cli.ui.preview import show
 

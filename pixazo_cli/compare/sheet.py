@@ -66,8 +66,9 @@ def _folder(folder: Path) -> list[Card]:
     """The folder's images, in the order they were made."""
     lines = _manifest_lines(folder)
     cells = _grid_cells(folder)
+    derived = _derived(folder)
     ordered = []
-    for image in (p for p in folder.iterdir() if _listed(p)):
+    for image in (p for p in folder.iterdir() if _listed(p) and p.name not in derived):
         caption = ""
         if image.name in cells:
             order, group, caption = cells[image.name]
@@ -83,6 +84,16 @@ def _listed(path: Path) -> bool:
     name = path.name
     return not (name.startswith(TEMP_PREFIX) or name == GRID_PNG or PAGE_NAME.fullmatch(name)) \
         and path.is_file() and is_image_file(path)
+
+
+def _derived(folder: Path) -> set[str]:
+    """Sizes and formats made from the folder's images (assets.json): not images of their own."""
+    from pixazo_cli.assets.manifest import derived_names
+
+    try:
+        return derived_names(folder)
+    except UsageError:  # an assets.json of someone else's: their files, shown
+        return set()
 
 
 def _natural(name: str) -> tuple[object, ...]:

@@ -150,6 +150,9 @@ COMMON_NAMES = frozenset({
     "timeout", "dry_run", "open", "open_images", "sidecar", "preview", "stream", "wait",
     "no_wait", "sandbox", "base_url", "verbose", "quiet", "count", "help", "version",
     "models_dir", "model", "prompt", "ctx",
+    # the asset flags (assets/options.py KEYS), on every model command and batch line
+    "size", "fit", "gravity", "pad_color", "to", "widths", "upscale", "placeholder", "strip",
+    "html", "sizes",
 })
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_.~-]+$")

@@ -21,6 +21,7 @@ DEFAULT_MAX_DOWNLOAD_MB = 200
 ENV_KEY = "PIXAZO_API_KEY"
 ENV_BASE_URL = "PIXAZO_BASE_URL"
 
+ASSETS = "assets"  # the [assets] table: defaults of the asset flags (assets/options.py)
 # Top-level keys and what they hold; `MODEL.FLAG` keys (e.g. sdxl.steps) are per-model defaults.
 TOP_KEYS: dict[str, str] = {
     "api_key": "the API key (prefer `pixazo auth login`, which never echoes it)",
@@ -140,6 +141,7 @@ class Settings:
     preview: bool = False
     model_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: bool = True
+    asset_defaults: dict[str, Any] = field(default_factory=dict)  # [assets]: what to derive
 
     def require_key(self) -> str:
         if self.api_key:
@@ -179,7 +181,9 @@ def resolve(
         positive_number(data, "timeout", DEFAULT_TIMEOUT, MAX_SECONDS)
     mb = positive_number(data, "max_download_mb", DEFAULT_MAX_DOWNLOAD_MB)
     settings.max_download_bytes = int(mb * 1_000_000)
-    settings.model_defaults = {k: v for k, v in data.items() if isinstance(v, dict)}
+    settings.model_defaults = {k: v for k, v in data.items()
+                               if isinstance(v, dict) and k != ASSETS}
+    settings.asset_defaults = _table(data, ASSETS)
     settings.preview = _switch(data, "preview")
     # PIXAZO_HISTORY=0 (false, no, off) turns it off whatever the config says.
     settings.history = _switch(data, "history", True) and env.get(
@@ -192,6 +196,14 @@ def _text(data: dict[str, Any], key: str) -> str:
     if not isinstance(value, str):
         raise UsageError(f"Config value {key} must be text, not {value!r}.",
                          hint=f"Fix it with `pixazo config set {key} …`.")
+    return value
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise UsageError(f"Config value {key} must be a table of settings, not {value!r}.",
+                         hint=f"Set them one by one: pixazo config set {key}.to webp")
     return value
 
 

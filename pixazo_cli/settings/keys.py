@@ -8,7 +8,7 @@ from typing import Any
 
 from pixazo_cli.errors import UsageError, did_you_mean
 from pixazo_cli.http.clock import MAX_SECONDS
-from pixazo_cli.settings.config import TOP_KEYS, mask, positive_number
+from pixazo_cli.settings.config import ASSETS, TOP_KEYS, mask, positive_number
 
 
 def check_setting(key: str, raw: str) -> Any:
@@ -18,6 +18,8 @@ def check_setting(key: str, raw: str) -> Any:
     from pixazo_cli.models.table import MODELS
 
     model_name, dot, flag = key.partition(".")
+    if dot and model_name == ASSETS:
+        return _asset_setting(flag, raw)
     if dot:
         if model_name not in MODELS:
             raise UsageError(f"No model {model_name!r} in {key!r}.",
@@ -52,6 +54,29 @@ def check_setting(key: str, raw: str) -> Any:
     if key == "name":
         check_template(raw)
     return raw
+
+
+def _asset_setting(name: str, raw: str) -> Any:
+    """`assets.to webp:80`: a default of an asset flag, its value checked alone (how values
+    combine is checked when a command runs, with its flags and a batch line's keys on top).
+    Switches are stored as booleans, everything else as the text the flag takes."""
+    from pixazo_cli.assets.options import FILE_KEYS, key_of, parse_options
+
+    key = key_of(name)
+    if key not in FILE_KEYS:
+        names = [k.replace("_", "-") for k in FILE_KEYS]
+        raise UsageError(f"No asset setting {name!r}.",
+                         hint=f"{did_you_mean(name, names)}Asset settings: assets."
+                         f"{', assets.'.join(names)}.")
+    checked = {key: raw}
+    if key in ("fit", "gravity", "pad_color"):
+        checked["size"] = "1x1"  # these need --size in force: not the question here
+    if key == "pad_color":
+        checked["fit"] = "pad"
+    if key == "upscale":
+        checked["widths"] = "1"
+    options = parse_options(checked)
+    return getattr(options, key) if key in ("upscale", "strip") else raw.strip()
 
 
 def setting_key(key: str) -> tuple[str, ...]:
@@ -101,4 +126,5 @@ def flatten(data: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _known_keys_hint() -> str:
-    return f"Settings: {', '.join(TOP_KEYS)}, or MODEL.FLAG such as sdxl.steps."
+    return (f"Settings: {', '.join(TOP_KEYS)}, MODEL.FLAG such as sdxl.steps, or "
+            "assets.FLAG such as assets.to.")

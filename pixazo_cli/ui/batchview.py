@@ -3,6 +3,7 @@ terminal's stderr (plain lines elsewhere); a summary at the end."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.sinks import stdio
 from pixazo_cli.sinks.terminal import command_line
 from pixazo_cli.ui.ci import Heartbeat
-from pixazo_cli.ui.output import Ui, outcome_json, stderr_console
+from pixazo_cli.ui.output import ASSET_KEYS, Ui, derived_results, outcome_json, stderr_console
 
 
 class BatchView(BatchEvents):
@@ -35,6 +36,7 @@ class BatchView(BatchEvents):
         # Paid and waiting at the gateway: batch line -> request id.
         self.queued: dict[int | None, str | None] = {}
         self.word = "line"  # what a job is called: a batch line, a -n variation
+        self.show_paths = True  # False with --html: stdout carries the <picture> snippets only
         self.resumable = True  # a re-run collects queued jobs (not -n's: its manifest is scratch)
         self.failures: list[dict[str, Any]] = []
         self.started_at = time.monotonic()
@@ -102,7 +104,7 @@ class BatchView(BatchEvents):
         self._refresh(advance=0)
 
     def saved(self, outcome: Outcome, saved: Saved) -> None:
-        if not self.json_out:
+        if not self.json_out and self.show_paths:
             with self._lock:
                 self.ui.result_value(str(saved.path))
 
@@ -111,16 +113,18 @@ class BatchView(BatchEvents):
             self.queued.pop(job.line, None)
         if self.json_out:
             self._emit(self._saved_json(entry, job.request))
+        self._derived(entry)
         self._count("saved")
         if self.ui.verbose and self._progress is None:
             files = ", ".join(f["path"] for f in entry.get("files") or [])
             self.ui.say(f"line {job.line}: saved {files} · {self.progress_line()}")
 
     def skipped(self, line: int, entry: dict[str, Any]) -> None:
-        if not self.json_out:
+        if not self.json_out and self.show_paths:
             for file in entry.get("files", []):
                 with self._lock:
                     self.ui.result_value(str(self.folder / file["path"]))
+        self._derived(entry)
         if self.json_out:  # saved by an earlier run: its request is not held, only its line
             self._emit({**self._saved_json(entry, None), "skipped": True})
         self._count("skipped")
@@ -129,6 +133,7 @@ class BatchView(BatchEvents):
         with self._lock:
             self.queued.pop(job.line, None)  # counted as failed, whatever it left behind
         self._emit(entry)
+        self._derived(entry)
         with self._lock:
             self.failures.append(entry)
         error = entry["error"]
@@ -162,14 +167,25 @@ class BatchView(BatchEvents):
             for line, code, message in rows:
                 self.ui.say(f"  {line:>{width[0]}}  {code:>{width[1]}}  {message}")
 
+    def _derived(self, entry: dict[str, Any]) -> None:
+        """What was derived from the job's files (batch/deriving.py put it in their entries),
+        after the originals' paths: the derived paths, or the <picture> snippets."""
+        if self.json_out:
+            return
+        for file in entry.get("files") or []:
+            with self._lock:
+                derived_results(self.ui, self.folder / file["path"], file, self.show_paths)
+
     def _saved_json(self, entry: dict[str, Any], request: ApiRequest | None) -> dict[str, Any]:
         """A saved job's line: the single command's fields (outcome_json: absolute paths, body,
-        seed), then the batch's own (line, job, status "saved")."""
+        seed, what was derived), then the batch's own (line, job, status "saved")."""
         files = [Saved(self.folder / f["path"], f.get("url", ""), f["bytes"], f["sha256"])
                  for f in entry.get("files") or []]
         outcome = Outcome(str(entry.get("model") or (request.model.name if request else "")),
                           request_id=entry.get("request_id"), request=request, files=files)
-        shown = outcome_json(outcome)
+        derived = {os.path.abspath(saved.path): {k: f[k] for k in ASSET_KEYS if k in f}
+                   for saved, f in zip(files, entry.get("files") or [], strict=True)}
+        shown = outcome_json(outcome, derived)
         return {**shown, **{key: value for key, value in entry.items() if key != "files"},
                 "files": shown["files"]}
 

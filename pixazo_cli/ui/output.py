@@ -7,8 +7,9 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pixazo_cli.flow.events import FlowEvents, StatusUpdate
@@ -48,10 +49,15 @@ def dry_run_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def outcome_json(outcome: Outcome) -> dict[str, Any]:
+ASSET_KEYS = ("derived", "placeholder", "html", "derive_error")  # assets/follow.py fields()
+
+
+def outcome_json(outcome: Outcome,
+                 assets: Mapping[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A generation as --json prints it, the same for one command, each `-n` variation and
     each batch line: model, status, request id, endpoint, body, seed, headers, and each file's
-    absolute path, URL, bytes and sha256."""
+    absolute path, URL, bytes and sha256, and what was derived from it (`assets`, by the
+    file's absolute path: ASSET_KEYS)."""
     data: dict[str, Any] = {"model": outcome.model, "status": outcome.status}
     if outcome.request_id:
         data["request_id"] = outcome.request_id
@@ -63,8 +69,19 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         if outcome.request.headers:
             data["headers"] = outcome.request.headers
     data["files"] = [{"path": str(f.path.absolute()), "url": f.url, "bytes": f.bytes,
-                      "sha256": f.sha256} for f in outcome.files]
+                      "sha256": f.sha256, **(assets or {}).get(os.path.abspath(f.path), {})}
+                     for f in outcome.files]
     return data
+
+
+def derived_results(ui: Ui, original: Path, found: Mapping[str, Any], paths: bool) -> None:
+    """What was derived from one original, on stdout after the original's path: its <picture>
+    snippet (--html), else each derived file's path, beside the original's as it was shown."""
+    if "html" in found:
+        ui.result_line(found["html"].rstrip("\n"))
+    elif paths:
+        for made in found.get("derived") or []:
+            ui.result_value(str(original.parent / Path(made["path"]).name))
 
 
 def stderr_console(stream: TextIO) -> Any:

@@ -72,10 +72,10 @@ help = "The pixel-art style."
 metavar = "STYLE"
 
 [[field]]
-flag = "upscale"
-body = "upscale"
+flag = "dither"
+body = "dither"
 type = "boolean"
-help = "Upscale the result 2x."
+help = "Dither the result."
 '''
 
 QUEUED = '''

@@ -26,7 +26,7 @@ def test_the_page_documents_every_key_and_every_shared_flag() -> None:
 def test_the_page_names_the_options_a_flag_of_ones_own_cannot_take() -> None:
     for name in COMMON_NAMES - {"ctx", "json_out", "out_dir", "open_images", "no_wait",
                                 "dry_run", "base_url", "models_dir", "output_dir", "wait"}:
-        assert f"--{name}" in DOC or f"`{name}`" in DOC, name
+        assert f"--{name.replace('_', '-')}" in DOC or f"`{name}`" in DOC, name
     assert "`status`, `batch`, `models`" in DOC and len(COMMAND_NAMES) > 10
 
 

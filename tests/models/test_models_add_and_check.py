@@ -40,7 +40,7 @@ def test_check_as_json_describes_the_model_and_its_request(downloaded: Path) -> 
     report = run("models", "check", str(downloaded), "--json").json()
     assert report["valid"] is True and report["model"]["name"] == "pixel"
     assert report["request"]["body"]["style_preset"] == "retro"
-    assert [f["flag"] for f in report["model"]["flags"]][-2:] == ["--style", "--upscale"]
+    assert [f["flag"] for f in report["model"]["flags"]][-2:] == ["--style", "--dither"]
 
 
 def test_check_without_an_example_shows_a_plain_prompt(tmp_path: Path) -> None:

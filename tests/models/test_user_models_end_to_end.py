@@ -33,13 +33,13 @@ def saved_record(path: str) -> dict:
 
 def test_a_sync_user_model_sends_its_own_field_names_and_saves_the_image(
         sandbox: Sandbox, isolated: Path) -> None:
-    result = run("pixel", "a red fox", "--style", "retro", "--seed", "7", "--upscale",
+    result = run("pixel", "a red fox", "--style", "retro", "--seed", "7", "--dither",
                  "--width", "512", "--height", "256", "-d", "out", "--json")
     assert result.exit_code == 0, result.stderr
     report = result.json()
     assert report["endpoint"] == "/pixel-art/v1/generate"
     assert report["body"] == {"prompt": "a red fox", "style_preset": "retro", "random_seed": 7,
-                              "upscale": True, "image_width": 512, "image_height": 256}
+                              "dither": True, "image_width": 512, "image_height": 256}
     [saved] = report["files"]
     assert saved["path"].endswith(".png") and Path(saved["path"]).is_file()
     from PIL import Image
@@ -124,11 +124,11 @@ def test_the_spending_guard_knows_a_user_models_price(sandbox: Sandbox,
 
 def test_a_grid_varies_a_user_models_own_flag(sandbox: Sandbox, isolated: Path) -> None:
     result = run("grid", "pixel", "a fox", "--x", "style=retro,modern", "--y", "steps=4,8",
-                 "--set", "upscale=true", "-d", "grid")
+                 "--set", "dither=true", "-d", "grid")
     assert result.exit_code == 0, result.stderr
     assert posts(sandbox) == 4
     assert {row.body["style_preset"] for row in rows()} == {"retro", "modern"}
-    assert all(row.body["upscale"] is True for row in rows())
+    assert all(row.body["dither"] is True for row in rows())
 
 
 def test_the_history_prices_and_fetches_user_model_generations(sandbox: Sandbox) -> None:
@@ -187,7 +187,7 @@ def test_a_config_default_applies_to_a_user_models_own_flag(sandbox: Sandbox) ->
 def test_a_user_model_is_listed_by_help_models_and_its_own_help() -> None:
     assert "pixel      Pixel Art XL (sync)." in run("--help").stdout
     own = run("pixel", "--help").stdout
-    assert "--style STYLE" in own and "--upscale / --no-upscale" in own
+    assert "--style STYLE" in own and "--dither / --no-dither" in own
     assert "--no-wait" in run("qwen", "--help").stdout
     listed = run("models", "--json").json()
     assert [m["name"] for m in listed["models"]][-2:] == ["pixel", "qwen"]

@@ -38,7 +38,7 @@ def served(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     ({"prompt": "x", "num_inference_steps": 2.5}, "must be an integer"),
     ({"prompt": "x", "guidance_scale": "high"}, "must be a number"),
     ({"prompt": "x", "style_preset": "baroque"}, "must be one of: retro, modern, none"),
-    ({"prompt": "x", "upscale": "yes"}, "must be a boolean"),
+    ({"prompt": "x", "dither": "yes"}, "must be a boolean"),
     ({"prompt": "x", "colour": "red"}, "Unknown field 'colour'"),
 ])
 def test_a_body_is_checked_against_the_files_fields(served: Sandbox, body: dict,

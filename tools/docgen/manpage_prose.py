@@ -119,6 +119,11 @@ def files_section() -> list[str]:
         text_line(prose("A default for one model's flag, in a [MODEL] table, e.g. "
                         "`sdxl.steps` (flags with dashes or underscores). It is checked against "
                         "the model's range when set. Models: " + ", ".join(MODELS) + ".")),
+        ".TP", bold("assets.") + italic("FLAG"),
+        text_line(prose("A default for an asset flag, in the [assets] table, e.g. `assets.to` "
+                        "(size, fit, gravity, pad-color, to, widths, upscale, placeholder, "
+                        "strip): under every command's flags and a batch line's keys, checked "
+                        "when set. See docs/assets.md.")),
         ".PP",
         "For example:",
         *preformatted(['output_dir = "~/images"',

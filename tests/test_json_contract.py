@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.main import get_command
@@ -19,11 +20,21 @@ from .conftest import run
 
 
 def commands_taking_json() -> set[str]:
+    """Every command line taking --json, a group's subcommands (`assets derive`) included."""
     root = get_command(app)
     ctx = root.make_context("pixazo", ["--help"], resilient_parsing=True)
-    return {name for name in root.list_commands(ctx)  # type: ignore[attr-defined]
-            if any("--json" in getattr(param, "opts", ())
-                   for param in root.get_command(ctx, name).params)}  # type: ignore[attr-defined]
+    found: set[str] = set()
+
+    def visit(group: Any, prefix: str) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if hasattr(command, "list_commands"):
+                visit(command, f"{prefix}{name} ")
+            elif any("--json" in getattr(param, "opts", ()) for param in command.params):
+                found.add(prefix + name)
+
+    visit(root, "")
+    return found
 
 
 def write(name: str, text: str) -> str:
@@ -50,6 +61,9 @@ FAILURES: dict[str, list[list[str]]] = {
                                                     "--timeout", "0"]],
     "history": [["--bogus"], ["-n", "0"], ["--model", "SDX"], ["--since", "soon"]],
     "fetch": [["--bogus"], [], ["12345"], ["12345", "--timeout", "0"]],
+    "assets derive": [["--bogus"], [], ["missing.png", "--size", "10x10"],
+                      ["not-an-image.txt", "--size", "10x10"],
+                      ["not-an-image.txt", "--size", "tiny"]],
 }
 
 CASES = [pytest.param(command, args, id=f"{command} {' '.join(args) or '(nothing)'}")
@@ -65,7 +79,7 @@ def test_every_failure_is_one_json_object_on_stdout(command: str, args: list[str
     write("invalid.jsonl", '{"model": "sdxl", "prompt": "a fox", "steps": "many"}\n')
     write("jobs.jsonl", '{"model": "sdxl", "prompt": "a fox"}\n')
     write("not-an-image.txt", "plain text\n")
-    result = run(command, *args, "--json")
+    result = run(*command.split(), *args, "--json")
     assert result.exit_code not in (0, 1), (result.exit_code, result.stderr)
     assert result.stdout.count("\n") == 1, result.stdout  # one line: one object
     report = json.loads(result.stdout)

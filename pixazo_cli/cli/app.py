@@ -68,14 +68,18 @@ class PixazoGroup(ModelGroup):
             ctx.exit(self._report(ctx, error))
 
     def _asks_for_json(self, ctx: typer.Context, args: list[str]) -> bool:
-        """--json before any `--`, for a command that takes it (or a command mistyped)."""
+        """--json before any `--`, for a command that takes it (or a command mistyped), a
+        group's subcommand (`assets derive`) included."""
         words = args[:args.index("--")] if "--" in args else args
         if "--json" not in words:
             return False
-        command = next((self.get_command(ctx, word) for word in words if word in self.commands),
-                       None)
-        return command is None or any("--json" in getattr(param, "opts", ())
-                                      for param in command.params)
+        command: Any = next((self.get_command(ctx, word) for word in words
+                             if word in self.commands), None)
+        for word in words:  # down into groups: the subcommand's own params decide
+            command = getattr(command, "commands", {}).get(word, command)
+        if command is None or getattr(command, "commands", None):  # none, or a group's typo
+            return True
+        return any("--json" in getattr(param, "opts", ()) for param in command.params)
 
     def get_params(self, ctx: typer.Context) -> list[Any]:
         """Without typer's --install-completion and --show-completion, which ours replace.

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 MASK = "****"
+_given: list[str] = []  # as registered: a worker process registers them again
 _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 
@@ -23,12 +24,18 @@ def register_secret(secret: str | None) -> None:
     """From now on, `scrub` masks this value (and its trimmed form) wherever it appears."""
     global _pattern
     if secret and len(secret.strip()) >= 4:
+        _given.append(secret)
         for form in {secret, secret.strip()}:
             _secrets.update(_encodings(form))
         # Longest first, so no shorter form leaves part of a longer one behind.
         alternatives = sorted(_secrets, key=len, reverse=True)
         # Any letter case: percent-encoders differ on %2f and %2F, and a mask cannot hurt.
         _pattern = re.compile("|".join(map(re.escape, alternatives)), re.IGNORECASE)
+
+
+def registered() -> tuple[str, ...]:
+    """The secrets registered so far, for a worker process to register in its turn."""
+    return tuple(dict.fromkeys(_given))
 
 
 def _encodings(secret: str) -> set[str]:

@@ -149,3 +149,17 @@ def test_an_original_in_another_format_needs_to(isolated: Path) -> None:
     assert result.exit_code == 2 and "Say which with --to" in result.stderr
     assert run("assets", "derive", "old.gif", "--widths", "4", "--to", "png",
                "--jobs", "0").stdout.strip() == "old-4w.png"
+
+
+def test_each_derived_path_is_one_line_on_stdout_even_with_a_newline_in_its_name(
+        originals: list[Path], isolated: Path) -> None:
+    odd = isolated / "odd"
+    odd.mkdir()
+    originals[0].rename(odd / "x\ny.png")
+    result = run("assets", "derive", "odd", "--size", "32x32", "--jobs", "0")
+    assert result.exit_code == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    assert line == "$'odd/x\\ny-32x32.png'"
+    merged = run("assets", "merge", "odd/assets.json", "-o", "m\nx.json")
+    assert merged.exit_code == 0, merged.stderr
+    assert merged.stdout.splitlines() == ["$'m\\nx.json'"]

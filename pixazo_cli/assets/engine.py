@@ -29,7 +29,7 @@ from typing import Any
 
 from pixazo_cli.assets.asset import Asset
 from pixazo_cli.assets.options import AssetOptions
-from pixazo_cli.compare.pool import SAFE_PATH
+from pixazo_cli.compare.pool import SAFE_PATH, process_pool, put_back
 from pixazo_cli.errors import Interrupted, PixazoError, SaveError, UsageError
 
 PER_WORKER = 2  # in flight per process: one deriving, one ready to start
@@ -95,7 +95,7 @@ class DeriveEngine:
         self._more = more or (lambda: None)  # the next original to derive when idle, if any
         count = default_workers() if workers is None else workers
         self._safe_path = os.environ.get(SAFE_PATH)
-        self._pool = _pool(count) if count > 0 else None
+        self._pool = process_pool(count, quiet_signals=True) if count > 0 else None
         self._window = max(1, count) * PER_WORKER
         self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._failure: BaseException | None = None
@@ -139,7 +139,7 @@ class DeriveEngine:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-            _put_back(self._safe_path)
+            put_back(self._safe_path)
 
     def _run(self) -> None:
         backlog: deque[tuple[int, Job]] = deque()
@@ -212,31 +212,3 @@ def _outcome(original: Path, future: Future[Outcome]) -> Outcome:
         return Outcome(original, failure=(SaveError.exit_code, f"Deriving {original} "
                                           f"failed: {type(failure).__name__}: {failure}.", None))
     return future.result()
-
-
-def _pool(workers: int) -> Any:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # forkserver: never fork() a process whose other threads (a batch's) hold locks.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-        else "spawn"
-    # No worker imports code from the folder the command runs in (compare/pool.py says why);
-    # put back when the pool is shut down.
-    os.environ[SAFE_PATH] = "1"
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_ignore_stop_signals)
-
-
-def _put_back(safe_path: str | None) -> None:
-    if safe_path is None:
-        os.environ.pop(SAFE_PATH, None)
-    else:
-        os.environ[SAFE_PATH] = safe_path
-
-
-def _ignore_stop_signals() -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)

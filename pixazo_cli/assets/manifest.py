@@ -24,6 +24,8 @@ from typing import Any
 from pixazo_cli.assets.asset import Asset, relative
 from pixazo_cli.assets.output import write_new
 from pixazo_cli.errors import SaveError, UsageError
+from pixazo_cli.jsontext import loads
+from pixazo_cli.sinks.terminal import json_text
 
 MANIFEST_NAME = "assets.json"
 FORMAT = 1  # the value of "pixazo_assets": bumped only when a reader would misread new files
@@ -44,7 +46,7 @@ def read(path: Path) -> tuple[dict[str, Any], str | None]:
     except OSError as exc:
         raise UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     try:
-        data = json.loads(raw)
+        data = loads(raw)
         ours = isinstance(data, dict) and data.get("pixazo_assets") == FORMAT and \
             isinstance(data.get("assets"), dict)
     except ValueError:
@@ -64,7 +66,7 @@ def _read_bytes(path: Path) -> bytes:
 def text(data: dict[str, Any]) -> str:
     ordered = {"$schema": SCHEMA, "pixazo_assets": FORMAT,
                "assets": dict(sorted(entries_of(data).items()))}
-    return json.dumps(ordered, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_text(ordered, indent=2) + "\n"  # the JSON sink: the key masked (alt text)
 
 
 def update(folder: Path, assets: Iterable[Asset]) -> Path:

@@ -78,7 +78,7 @@ def _print(ui: Any, outcome: Any, options: AssetOptions, json_out: bool) -> None
         ui.result_line(snippet.rstrip("\n"))
     else:
         for made in asset.derived:
-            ui.result_line(str(made.path))
+            ui.result_value(str(made.path))
 
 
 def originals_in(paths: list[Path], recorder: Any) -> list[Path]:
@@ -109,7 +109,7 @@ def run_merge(inputs: list[Path], output: Path, quiet: bool) -> None:
 
     count = merge(inputs, output)
     ui = Ui(quiet=quiet)
-    ui.result_line(str(output))
+    ui.result_value(str(output))
     ui.say(f"{count} assets from {len(inputs)} manifests in {output}.")
 
 

@@ -81,7 +81,7 @@ def run_add(model: Model, raw: bytes, overwrite: bool, globals_: GlobalOptions,
             session.ui.result_json({"file": str(target), "name": model.name,
                                     "model": describe(model)})
             return
-        session.ui.result_line(str(target))
+        session.ui.result_value(str(target))
         session.ui.say(f"Added {model.name}. Try it offline, free: pixazo --sandbox "
                        f"{model.name} \"a lighthouse at dusk\"")
 

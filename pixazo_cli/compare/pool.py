@@ -30,6 +30,51 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def process_pool(count: int, preload: Iterable[str] = (), quiet_signals: bool = False) -> Any:
+    """Worker processes as every pool of the tool starts them: from a clean server process
+    (forkserver, else spawn), never importing code from the folder the command runs in
+    (SAFE_PATH is set here; `put_back` restores it once the pool is shut down), with the key
+    mask of this process (a worker embeds records and writes files), and, with
+    `quiet_signals`, leaving Ctrl-C and SIGTERM to this process, which decides how work ends.
+    Raises OSError, ImportError or NotImplementedError where none can start."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pixazo_cli.scrub import registered
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(preload))
+    else:
+        context = multiprocessing.get_context("spawn")
+    # A worker's interpreter starts as `python -c`, which puts the current folder first on its
+    # import path: a `PIL/` or `pixazo_cli/` folder where the command runs (an artifact, a
+    # checkout) would be imported, and run, in the workers. Not with this.
+    os.environ[SAFE_PATH] = "1"
+    return ProcessPoolExecutor(count, mp_context=context, initializer=_worker_starts,
+                               initargs=(registered(), quiet_signals))
+
+
+def _worker_starts(secrets: tuple[str, ...], quiet_signals: bool) -> None:
+    from pixazo_cli.scrub import register_secret
+
+    for secret in secrets:
+        register_secret(secret)
+    if quiet_signals:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def put_back(safe_path: str | None) -> None:
+    """SAFE_PATH as it was before `process_pool`."""
+    if safe_path is None:
+        os.environ.pop(SAFE_PATH, None)
+    else:
+        os.environ[SAFE_PATH] = safe_path
+
+
 class Workers:
     """A pool started on first use and shared by the steps of one command. `preload` names the
     modules the workers need: the server imports them once, and every worker shares them."""
@@ -47,10 +92,7 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-            if self._safe_path is None:
-                os.environ.pop(SAFE_PATH, None)
-            else:
-                os.environ[SAFE_PATH] = self._safe_path
+            put_back(self._safe_path)
 
     def in_order(self, work: Callable[[T], R], items: Iterable[T], count: int,
                  alone_below: int, ahead: int = IN_FLIGHT) -> Iterator[R]:
@@ -83,21 +125,9 @@ class Workers:
 
     def _start(self) -> Any:
         if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(list(self.preload))
-            else:
-                context = multiprocessing.get_context("spawn")
-            # A worker's interpreter starts as `python -c`, which puts the current folder first
-            # on its import path: a `PIL/` or `pixazo_cli/` folder where the command runs (an
-            # artifact, a checkout) would be imported, and run, in the workers. Not with this.
             self._safe_path = os.environ.get(SAFE_PATH)
-            os.environ[SAFE_PATH] = "1"
             try:
-                self._pool = ProcessPoolExecutor(self.count, mp_context=context)
+                self._pool = process_pool(self.count, self.preload)
             except (OSError, ImportError, NotImplementedError):  # no /dev/shm, no semaphores
                 self.count = 1
         return self._pool

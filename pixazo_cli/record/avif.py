@@ -26,7 +26,10 @@ XMP_MIME = b"application/rdf+xml"
 def metadata(record: dict[str, Any], size: tuple[int, int] | None = None
              ) -> tuple[bytes, bytes]:
     """(Exif, XMP) for Pillow's AVIF writer (`exif=`, `xmp=`), `size` the picture's own.
-    Raises RecordNotStorable."""
+    Raises RecordNotStorable. The key masked, as `embed` masks it for the other formats."""
+    from pixazo_cli.scrub import scrub_data
+
+    record = scrub_data(record)
     params = parameters_text(record, size)
     return exif_tiff(params, size), xmp_packet(record_json(record), params)
 

@@ -1,6 +1,6 @@
-"""The key is masked by every command, not only those that send: a grid's files, and what
-`inspect` and `sheet` print and write about an image someone else made with the key inside,
-whether the key is known from the environment or only from the config file."""
+"""The key is masked by every command, not only those that send: a grid's files, assets
+derived while generating, and what `inspect`, `sheet` and `assets derive` print and write about
+an image someone else made with the key inside, the key known only from the config file."""
 
 from __future__ import annotations
 
@@ -43,9 +43,22 @@ def test_inspect_and_sheet_mask_the_key_known_only_from_the_config_file(
     image_with_the_key_inside(tmp_path / "theirs.png")
     no_env = {"PIXAZO_API_KEY": ""}
     for command in (["inspect", "theirs.png"], ["inspect", "--json", "theirs.png"],
-                    ["sheet", "theirs.png", "-d", "sheet"]):
+                    ["sheet", "theirs.png", "-d", "sheet"],
+                    ["assets", "derive", "theirs.png", "--size", "4x4", "--html"]):
         result = run_pixazo(command, home, tmp_path, env=no_env)
         assert result.returncode == 0, result.stderr
         assert KEY not in result.stdout + result.stderr, command
     assert "****" in run_pixazo(["inspect", "theirs.png"], home, tmp_path, env=no_env).stdout
     assert files_holding_the_key(tmp_path / "sheet") == []
+    assert [name for name in files_holding_the_key(tmp_path) if "/" not in name] == \
+        ["theirs.png"]  # the image as it came, and nothing the tool made beside it
+
+
+def test_assets_derived_while_generating_hold_the_key_pasted_into_the_prompt_nowhere(
+        server: Server, home: Path, tmp_path: Path) -> None:
+    result = run_pixazo(["sdxl", f"a fox {KEY}", "--to", "webp,avif", "--widths", "64,128",
+                         "--html", "-d", "site"], home, tmp_path, server)
+    assert result.returncode == 0, result.stderr
+    assert KEY not in result.stdout + result.stderr
+    assert (tmp_path / "site" / "assets.json").is_file()
+    assert files_holding_the_key(tmp_path / "site") == []

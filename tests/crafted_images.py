@@ -1,5 +1,6 @@
-"""Hostile images for the record readers: PNGs whose compressed text chunks claim far more
-than they hold (the tests and bench/scale.py use them)."""
+"""Hostile images: PNGs whose compressed text chunks claim far more than they hold (for the
+record readers; the tests and bench/scale.py use them), and one whose header claims more pixels
+than Pillow will decode."""
 
 from __future__ import annotations
 
@@ -42,3 +43,17 @@ def png_with_chunks(chunks: list[bytes]) -> bytes:
     plain = small.getvalue()
     idat = plain.index(b"IDAT") - 4
     return plain[:idat] + b"".join(chunks) + plain[idat:]
+
+
+def png_pixel_bomb() -> bytes:
+    """A 1x1 PNG whose header says 20000x20000: 400 million pixels, over twice Pillow's
+    MAX_IMAGE_PIXELS, so opening it raises DecompressionBombError before any decoding."""
+    from PIL import Image
+
+    small = io.BytesIO()
+    Image.new("L", (1, 1)).save(small, "PNG")
+    data = bytearray(small.getvalue())
+    at = data.index(b"IHDR")
+    data[at + 4:at + 12] = struct.pack(">II", 20000, 20000)
+    data[at + 17:at + 21] = struct.pack(">I", zlib.crc32(bytes(data[at:at + 17])))
+    return bytes(data)

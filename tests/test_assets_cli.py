@@ -163,3 +163,13 @@ def test_each_derived_path_is_one_line_on_stdout_even_with_a_newline_in_its_name
     merged = run("assets", "merge", "odd/assets.json", "-o", "m\nx.json")
     assert merged.exit_code == 0, merged.stderr
     assert merged.stdout.splitlines() == ["$'m\\nx.json'"]
+
+
+def test_an_image_with_more_pixels_than_is_safe_is_refused_plainly(isolated: Path) -> None:
+    from tests.crafted_images import png_pixel_bomb
+
+    (isolated / "huge.png").write_bytes(png_pixel_bomb())
+    result = run("assets", "derive", "huge.png", "--size", "32x32", "--jobs", "0")
+    assert result.exit_code == 2, result.stderr
+    assert "not an image pixazo can derive from" in result.stderr
+    assert "Traceback" not in result.stderr and list(isolated.iterdir()) == [isolated / "huge.png"]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import _image, run
+from tests.crafted_images import png_pixel_bomb
 from tests.history.conftest import rows
 from tests.hostile_server import Hostile, reply
 
@@ -165,29 +166,13 @@ def test_fetch_of_a_sandbox_row_keeps_its_request_id(isolated: Path) -> None:
     assert run("fetch", before.request_id or "", "-d", "third").exit_code == 0
 
 
-def _huge_png() -> bytes:
-    import io
-    import struct
-    import zlib
-
-    from PIL import Image
-
-    small = io.BytesIO()
-    Image.new("L", (1, 1)).save(small, "PNG")
-    data = bytearray(small.getvalue())
-    at = data.index(b"IHDR")
-    data[at + 4:at + 12] = struct.pack(">II", 20000, 20000)
-    data[at + 17:at + 21] = struct.pack(">I", zlib.crc32(bytes(data[at:at + 17])))
-    return bytes(data)
-
-
 @pytest.mark.parametrize("args", [["batch", "jobs.jsonl", "-d", "out", "--sheet"],
                                   ["grid", "sdxl", "a fox", "--x", "steps=4,8", "-d", "g"]])
 def test_a_huge_image_after_paying_is_not_exit_1(hostile: Hostile, isolated: Path,
                                                  args: list[str]) -> None:
     hostile.routes[("POST", SDXL)] = reply(200, json.dumps(
         {"imageUrl": hostile.base_url + "/cdn/a.png"}).encode())
-    hostile.routes[("GET", "/cdn/a.png")] = reply(200, _huge_png(), "image/png")
+    hostile.routes[("GET", "/cdn/a.png")] = reply(200, png_pixel_bomb(), "image/png")
     (isolated / "jobs.jsonl").write_text('{"model": "sdxl", "prompt": "a fox"}\n')
     result = run(*args)
     assert result.exit_code == 0, result.stderr

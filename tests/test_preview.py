@@ -203,3 +203,16 @@ def test_config_takes_preview_as_true_or_false_only() -> None:
     assert run("config", "get", "preview").stdout.strip().lower() == "true"
     refused = run("config", "set", "preview", "sometimes")
     assert refused.exit_code == 2 and "true or false" in refused.stderr
+
+
+def test_show_says_why_it_skips_an_image_with_more_pixels_than_is_safe(image: Path,
+                                                                      tmp_path: Path) -> None:
+    from tests.crafted_images import png_pixel_bomb
+
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(png_pixel_bomb())
+    env = environment("xterm-kitty", PIXAZO_PREVIEW="halfblock")
+    code, screen, _ = on_terminal(["show", str(huge), str(image)], env, tmp_path)
+    assert code == 0
+    assert b"cannot show huge.png: it has more pixels than is safe to decode" in screen
+    assert HALF_BLOCK in screen  # the next image is still drawn

@@ -238,3 +238,13 @@ def test_the_json_listing_says_which_files_were_left_out() -> None:
     listed = run("models", "--json").json()
     assert listed["left_out"] == [{"file": str(path), "line": 12, "key": "field 1.min",
                                    "problem": "must be a whole number, not '1'"}]
+
+
+def test_a_file_larger_than_a_model_file_can_be_is_refused_unread(tmp_path: Path) -> None:
+    from pixazo_cli.models.files import MAX_BYTES
+
+    path = tmp_path / "x.toml"
+    path.write_text(TOP + REPLY + "# padding\n" * (MAX_BYTES // 10 + 1))
+    result = run("models", "check", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"is larger than {MAX_BYTES // 1024} KB" in result.stderr

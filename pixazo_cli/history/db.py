@@ -8,11 +8,13 @@ is loaded only by the commands that record or read it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from pathlib import Path
 
 ENV_DB = "PIXAZO_HISTORY_DB"
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Other pixazo commands' writes take milliseconds; a file held longer than this is stuck (a
 # crashed editor, a backup tool) and the history stands aside rather than hold up an image.
 BUSY_TIMEOUT_MS = 5_000
@@ -100,10 +102,15 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def _create_private(path: Path) -> None:
-    """The file holds prompts and working folders: readable by its owner only."""
+    """The file holds prompts and working folders: readable by its owner only. Created here,
+    never through a symlink: one that points at nothing would make SQLite create the history
+    wherever it points. (A symlink to an existing history, a user's dotfiles, is followed.)"""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600))
+    except FileExistsError:  # O_EXCL: also when `path` is a symlink, dangling or not
+        if path.is_symlink() and not path.exists():
+            raise OSError(errno.ELOOP, "a symlink to nothing; not followed", str(path)) from None
 
 
 def migrate(conn: sqlite3.Connection) -> None:

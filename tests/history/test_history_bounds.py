@@ -114,3 +114,15 @@ def test_a_damaged_history_row_query_is_plain(sandbox: Sandbox, isolated: Path) 
     conn.close()
     result = run("history")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
+
+
+def test_a_history_path_that_is_a_symlink_to_nothing_is_not_followed(
+        sandbox: Sandbox, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere" / "new.db"
+    elsewhere.parent.mkdir()
+    default_path().parent.mkdir(parents=True, exist_ok=True)
+    default_path().symlink_to(elsewhere)
+    result = run("sdxl", "a fox", "-d", "out")
+    assert result.exit_code == 0, result.stderr
+    assert "the history is not recorded" in result.stderr
+    assert not elsewhere.exists()

@@ -61,6 +61,17 @@ def test_install_completion_writes_the_script_and_one_startup_line(shell: str,
         assert len(lines) == 1 and (shell != "bash" or str(home / target) in lines[0])
 
 
+def test_install_completion_only_appends_to_a_start_up_file_whatever_its_bytes(
+        isolated: Path) -> None:
+    home = Path(os.environ["HOME"])
+    mine = b"alias ll='ls -l'\n# caf\xe9 in Latin-1\nexport X=1"  # no final newline
+    (home / ".bashrc").write_bytes(mine)
+    installed = run("--install-completion", "bash")
+    assert installed.exit_code == 0, installed.stderr
+    after = (home / ".bashrc").read_bytes()
+    assert after.startswith(mine + b"\n") and after.count(b"\n") == 4
+
+
 # --- real shells ----------------------------------------------------------------------------
 
 def zsh_buffers(home: Path, lines: list[str], seconds: float = 60) -> list[str]:

@@ -86,15 +86,21 @@ def _current_shell() -> str:
 
 
 def install(shell: str, home: Path) -> Path:
-    """Write the script where `shell` finds it, and the start-up line it needs, once."""
+    """Write the script where `shell` finds it, and the start-up line it needs, once. The
+    script goes through the one writer (whole or nothing, never through a symlink; it is
+    ours, so a new version replaces it). The shell's start-up file is the user's: it is only
+    ever appended to, never rewritten, so a full disk cannot cut it short; a symlink to it
+    (dotfiles) is followed, as the shell follows it."""
+    from pixazo_cli.sinks.files import Folder
+
     target, rc_name, line = _HOME_FILES[shell]
     path = home / target
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(SCRIPTS[shell], encoding="utf-8")
+    with Folder.open(path.parent) as folder:
+        folder.write(path.name, SCRIPTS[shell].encode("utf-8"), overwrite=True, mode=0o644)
     if rc_name and line:
         rc, line = home / rc_name, line.format(path=path)
-        text = rc.read_text(encoding="utf-8") if rc.is_file() else ""
+        text = rc.read_bytes().decode("utf-8", "replace") if rc.is_file() else ""
         if line not in text.splitlines():
-            rc.write_text(text + ("\n" if text and not text.endswith("\n") else "") + line + "\n",
-                          encoding="utf-8")
+            with open(rc, "a", encoding="utf-8") as handle:
+                handle.write(("\n" if text and not text.endswith("\n") else "") + line + "\n")
     return path

@@ -60,3 +60,19 @@ def test_a_batch_line_with_a_lone_surrogate_escape_is_an_invalid_line(
     assert result.exit_code == 2, result.stderr
     assert "line 1: not valid JSON (\\ud800 is a lone surrogate, not text)" in result.stderr
     assert gateway.stats()["posts_received"] == 0
+
+
+def test_a_prompt_piped_in_of_more_than_a_megabyte_is_refused_before_sending(
+        gateway: Sandbox) -> None:
+    result = run("sdxl", "-", input="a" * ((1 << 20) + 1))
+    assert result.exit_code == 2 and "more than 1 MB" in result.stderr
+    assert gateway.stats()["posts_received"] == 0
+
+
+def test_a_batch_line_of_more_than_a_megabyte_is_refused_without_reading_it_whole(
+        gateway: Sandbox, isolated: Path) -> None:
+    (isolated / "jobs.jsonl").write_text('{"model": "sdxl", "prompt": "a fox"}\n'
+                                         + "b" * (3 << 20) + "\n")
+    result = run("batch", "jobs.jsonl", "-d", "out")
+    assert result.exit_code == 2 and "line 2 is longer than 1 MB" in result.stderr
+    assert gateway.stats()["posts_received"] == 0

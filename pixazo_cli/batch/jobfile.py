@@ -30,6 +30,7 @@ from pixazo_cli.models.table import FLAGS, MODELS
 
 LINE_KEYS = {"model", "prompt", "name", "stream", "param"}
 MAX_LISTED_ERRORS = 20
+MAX_LINE_BYTES = 1 << 20  # a job is a line of JSON; a megabyte of one is not a job
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,12 @@ def file_lines(path: Path) -> Iterator[str]:
 def _lines_of(path: Path, handle: BinaryIO) -> Iterator[str]:
     with handle:
         try:
-            for number, raw in enumerate(handle, start=1):  # binary: splits at b"\n" only
+            number = 0
+            while raw := handle.readline(MAX_LINE_BYTES + 1):  # binary: splits at b"\n" only
+                number += 1
+                if len(raw) > MAX_LINE_BYTES:  # never a whole 3 GB line in memory
+                    raise _unreadable(path, f"line {number} is longer than "
+                                      f"{MAX_LINE_BYTES >> 20} MB")
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as exc:

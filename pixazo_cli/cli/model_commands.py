@@ -31,7 +31,7 @@ from pixazo_cli.cli.options import (
     global_options,
 )
 from pixazo_cli.commands.options import GlobalOptions, OutputOptions, RequestOptions, RunOptions
-from pixazo_cli.commands.stdin import read_stdin_text
+from pixazo_cli.commands.stdin import MAX_PROMPT_BYTES, read_stdin_text
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.request import cli_name, field_for
 from pixazo_cli.models.spec import COMMON_NAMES
@@ -83,7 +83,7 @@ def read_prompt(words: list[str]) -> str:
     if sys.stdin.isatty():
         raise UsageError("PROMPT is `-` but nothing is piped in.",
                          hint='Pipe the prompt: echo "a cat" | pixazo sdxl -')
-    return read_stdin_text("the prompt").rstrip("\r\n")
+    return read_stdin_text("the prompt", MAX_PROMPT_BYTES).rstrip("\r\n")
 
 
 def _field_option(model: Model, spec: Field) -> inspect.Parameter:

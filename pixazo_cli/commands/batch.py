@@ -31,7 +31,7 @@ from pixazo_cli.commands.generate import open_session
 from pixazo_cli.commands.options import BatchCommandOptions, GlobalOptions
 from pixazo_cli.commands.saving import save_options
 from pixazo_cli.commands.session import Session
-from pixazo_cli.commands.stdin import read_stdin_text
+from pixazo_cli.commands.stdin import MAX_BATCH_STDIN_BYTES, read_stdin_text
 from pixazo_cli.errors import UsageError, most_severe
 from pixazo_cli.flow.files import check_folder
 from pixazo_cli.flow.naming import SaveOptions, check_template
@@ -176,5 +176,5 @@ def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
 def source_lines(source: str) -> Iterable[str]:
     """A batch file's lines as they are read, or stdin's for `-`."""
     if source == "-":
-        return split_lines(read_stdin_text("the batch file"))
+        return split_lines(read_stdin_text("the batch file", MAX_BATCH_STDIN_BYTES))
     return file_lines(Path(source))

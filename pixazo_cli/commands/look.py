@@ -69,10 +69,17 @@ def after_the_images(session: Session, what: str, make: Callable[[], T]) -> T | 
 def write_batch_sheet(session: Session, folder: Path, overwrite: bool = False) -> None:
     """`batch --sheet` and `grid`: the sheet of what the run saved, named on stderr. The run's
     paid work is done: a sheet that cannot be written is a message, never the run's failure."""
-    from pixazo_cli.compare.sheet import write_sheet
+    from pixazo_cli.compare.sheet import NothingToShow, write_sheet
 
-    sheet = after_the_images(session, "contact sheet", lambda: write_sheet(
-        [folder], folder, title=f"pixazo: {folder.name}", overwrite=overwrite))
+    def make() -> Any:
+        try:
+            return write_sheet([folder], folder, title=f"pixazo: {folder.name}",
+                               overwrite=overwrite)
+        except NothingToShow:  # a run stopped before its first image: no advice needed
+            session.ui.say(f"No contact sheet yet: no image is saved in {folder}.")
+            return None
+
+    sheet = after_the_images(session, "contact sheet", make)
     if sheet is not None:
         _say_problems(session.ui, sheet)
         session.ui.say(f"Contact sheet: {sheet.html} ({sheet.count} images)")

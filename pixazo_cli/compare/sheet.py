@@ -46,6 +46,10 @@ class Sheet:
     reused: int = 0  # and found made already
 
 
+class NothingToShow(UsageError):
+    """No image among the paths: for `sheet` a usage error; after a run, nothing saved yet."""
+
+
 def collect(paths: list[Path]) -> list[Card]:
     cards: list[Card] = []
     for path in paths:
@@ -58,7 +62,7 @@ def collect(paths: list[Path]) -> list[Card]:
     seen: set[str] = set()
     unique = [c for c in cards if not (c.real in seen or seen.add(c.real))]
     if not unique:
-        raise UsageError("No images to put on a sheet.", hint="Give image files or folders.")
+        raise NothingToShow("No images to put on a sheet.", hint="Give image files or folders.")
     return unique
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.harness import KEY, PIXAZO, Server
 
 RESUME = re.compile(r"pixazo status (nucleus-image_[0-9a-f-]+) --wait")
@@ -91,3 +93,42 @@ def test_ctrl_c_of_a_batch_counts_its_paid_queued_jobs_as_queued_not_as_not_run(
     assert proc.returncode == 130, err
     assert "1 job: 0 saved, 0 already saved, 0 failed, 1 queued at the gateway" in err
     assert "0 not run" in err and "Traceback" not in err
+
+
+def queued_id(server: Server, home: Path, cwd: Path) -> str:
+    """A nucleus job submitted with --no-wait that never finishes (job:never is set)."""
+    proc = start_pixazo(["nucleus", "a lighthouse", "--no-wait"], home, cwd, server)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    return out.strip()
+
+
+# The way back: each queued job's `pixazo status ID --wait`, or, for a grid (resumable like a
+# batch), running it again.
+@pytest.mark.parametrize(("command", "posts", "rerun"), [
+    (["nucleus", "a lighthouse", "-n", "2", "-d", "out"], 1, False),  # nucleus: 2 in 1 request
+    (["grid", "nucleus", "a lighthouse", "--x", "steps=10,20", "-d", "g"], 2, True),
+    (["status", "QUEUED", "--wait", "-d", "out"], 1, False),
+    (["fetch", "QUEUED", "-d", "out"], 1, False),
+], ids=["-n", "grid", "status --wait", "fetch"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_waiting_names_the_way_back_on_every_path(
+        server: Server, home: Path, tmp_path: Path, command: list[str], posts: int,
+        rerun: bool, sig: signal.Signals) -> None:
+    server.reset(["job:never"])
+    if "QUEUED" in command:
+        command = [queued_id(server, home, tmp_path) if w == "QUEUED" else w for w in command]
+    polled = server.stats()["status_polls"]
+    proc = start_pixazo(command, home, tmp_path, server)
+    until(lambda: server.stats()["status_polls"] >= polled + posts, "every job to be polled")
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == (130 if sig == signal.SIGINT else 143), err
+    if rerun:
+        assert f"{posts} queued at the gateway (the next run collects them)" in err, err
+    else:
+        assert len(set(RESUME.findall(err))) == posts, err
+    assert "Traceback" not in err and KEY not in err + out
+    assert server.stats()["posts_received"] == posts
+    assert [p for p in every_entry(tmp_path) if p.name.startswith(".pixazo-")
+            and p.suffix == ".part"] == []

@@ -182,7 +182,7 @@ def test_check_reports_a_bad_asset_key_as_an_invalid_line(isolated: Path) -> Non
     result = run("batch", name, "--check", "--to", "webp")
     assert result.exit_code == 2
     assert "line 2: --widths takes whole numbers" in result.stderr
-    assert "1 jobs" in result.stdout and not (isolated / "assets.json").exists()
+    assert "1 job: " in result.stdout and not (isolated / "assets.json").exists()
 
 
 def test_a_batch_refused_before_it_starts_leaves_nothing_deriving(isolated: Path) -> None:

@@ -143,6 +143,14 @@ def test_merge_joins_shards_manifests(gateway: Sandbox, isolated: Path) -> None:
     assert all(key.startswith(("s1/", "s2/")) for key in data["assets"])
 
 
+def test_merge_counts_in_words_that_agree_with_the_number(gateway: Sandbox,
+                                                          isolated: Path) -> None:
+    sandbox_original(isolated / "site", "sdxl", "--width", "512")
+    assert run("assets", "derive", "site", "--to", "webp", "--jobs", "0").exit_code == 0
+    merged = run("assets", "merge", "site/assets.json", "-o", "all.json")
+    assert "1 asset from 1 manifest in all.json." in merged.stderr
+
+
 def test_an_original_in_another_format_needs_to(isolated: Path) -> None:
     Image.new("RGB", (8, 8)).save(isolated / "old.gif")
     result = run("assets", "derive", "old.gif", "--widths", "4", "--jobs", "0")

@@ -135,3 +135,11 @@ def test_a_rerun_prints_each_saved_file_and_sends_nothing(gateway: Sandbox,
     assert sorted(again.stdout.splitlines()) == sorted(first.stdout.splitlines())
     assert "Nothing to do: all 3 jobs are saved." in again.stderr
     assert gateway.stats()["posts_received"] == 3
+
+
+def test_a_rerun_of_one_saved_job_says_so_in_the_singular(gateway: Sandbox,
+                                                          isolated: Path) -> None:
+    run("batch", write(isolated, lines(1)), "-d", "out")
+    again = run("batch", "jobs.jsonl", "-d", "out")
+    assert "Batch: 1 job," in again.stderr
+    assert "Nothing to do: the job is saved." in again.stderr

@@ -103,14 +103,14 @@ class BatchRun:
             self._all_done.set()
         self.poller.start()
         with self.view:
-            # Saved jobs are skipped here, not by a worker: a re-run of 10,000 saved jobs
-            # should cost a manifest look-up each, not a trip through the pool.
+            # Saved jobs are skipped here: a re-run of 10,000 saved jobs costs a look-up each.
             for line, key in self.saved:
                 self.view.skipped(line, self.manifest.get(key) or {})
             left = [job for job in self.jobs if not self._skipped(job)]
             total = len(self.jobs) + len(self.saved)
             if total and not left:
-                self.view.say(f"Nothing to do: all {total} jobs are saved.")
+                saved = "the job is" if total == 1 else f"all {total} jobs are"
+                self.view.say(f"Nothing to do: {saved} saved.")
             for job in left:
                 self.pool.submit(self._guarded, job, self._planned(job), self._start)
             self._wait_for_all()

@@ -105,12 +105,12 @@ def originals_in(paths: list[Path], recorder: Any) -> list[Path]:
 
 def run_merge(inputs: list[Path], output: Path, quiet: bool) -> None:
     from pixazo_cli.assets.manifest import merge
-    from pixazo_cli.ui.output import Ui
+    from pixazo_cli.ui.output import Ui, counted
 
     count = merge(inputs, output)
     ui = Ui(quiet=quiet)
     ui.result_value(str(output))
-    ui.say(f"{count} assets from {len(inputs)} manifests in {output}.")
+    ui.say(f"{counted(count, 'asset')} from {counted(len(inputs), 'manifest')} in {output}.")
 
 
 def options_in_force(session: Any, flags: dict[str, Any], to_stdout: bool = False,

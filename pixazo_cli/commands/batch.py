@@ -38,6 +38,7 @@ from pixazo_cli.flow.naming import SaveOptions, check_template
 from pixazo_cli.sinks.ci import github_actions
 from pixazo_cli.ui.batchview import BatchView, check_text
 from pixazo_cli.ui.ci import GithubReport
+from pixazo_cli.ui.output import counted
 
 T = TypeVar("T")
 
@@ -154,9 +155,8 @@ def _startup_line(jobs: int, which: tuple[int, int] | None, batch: BatchOptions,
         f"at most {batch.max_requests} paid requests" if batch.max_requests is not None else "",
         f"at most {dollars_text(exact_dollars(batch.max_cost))}"
         if batch.max_cost is not None else "") if text)
-    count = "1 job" if jobs == 1 else f"{jobs} jobs"
-    return (f"Batch: {count}{where}, {batch.concurrency} at once, up to {batch.rate_limit} "
-            f"paid requests a minute{why}{limits}.")
+    return (f"Batch: {counted(jobs, 'job')}{where}, {batch.concurrency} at once, "
+            f"up to {batch.rate_limit} paid requests a minute{why}{limits}.")
 
 
 def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],

@@ -19,7 +19,14 @@ from pixazo_cli.models.request import ApiRequest
 from pixazo_cli.sinks import stdio
 from pixazo_cli.sinks.terminal import command_line
 from pixazo_cli.ui.ci import Heartbeat
-from pixazo_cli.ui.output import ASSET_KEYS, Ui, derived_results, outcome_json, stderr_console
+from pixazo_cli.ui.output import (
+    ASSET_KEYS,
+    Ui,
+    counted,
+    derived_results,
+    outcome_json,
+    stderr_console,
+)
 
 
 class BatchView(BatchEvents):
@@ -156,7 +163,7 @@ class BatchView(BatchEvents):
                 wait = command_line("pixazo", "status", request_id, "--wait")
                 self.ui.say(f"{self.word} {line}: queued at the gateway; collect it without "
                             f"paying again: {wait}")
-        jobs = "1 job" if self.total == 1 else f"{self.total} jobs"
+        jobs = counted(self.total, "job")
         self.ui.say(f"{jobs}: {c['saved']} saved, {c['skipped']} already saved, "
                     f"{c['failed']} failed{waiting}, {not_run} not run{skipped} ({took:.1f} s).")
         if self.failures and not self.ui.quiet:
@@ -219,7 +226,7 @@ def check_text(report: CheckReport) -> str:
     """`batch --check`'s report, for people (stdout: it is what the command was asked for)."""
     r = report
     where = f" in shard {r.shard}" if r.shard else ""
-    lines = [f"{r.jobs} jobs{where}: {r.new} new, {r.already_saved} already saved, "
+    lines = [f"{counted(r.jobs, 'job')}{where}: {r.new} new, {r.already_saved} already saved, "
              f"{r.queued} queued (resumed, no new charge), {r.download_again} paid before and "
              f"downloaded again, {r.failed} failed before (sent again), {r.maybe_charged} may "
              "have been charged (not sent without --resend-maybe-charged)."]

@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from pixazo_cli.flow.generate import Outcome
 
 
+def counted(count: int, noun: str) -> str:
+    """'1 job', '2 jobs': every count in a message to people, so none says '1 jobs'."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def dry_run_report(method: str, url: str, headers: dict[str, str],
                    body: dict[str, Any]) -> dict[str, Any]:
     """The request as it would be sent, key masked, plus a curl command that reads the key

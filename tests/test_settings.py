@@ -107,6 +107,16 @@ def test_config_set_get_list_unset_round_trip() -> None:
     assert "[sdxl]" not in config_file().read_text()
 
 
+def test_what_set_list_and_get_print_can_be_typed_back() -> None:
+    said = run("config", "set", "assets.upscale", "true")
+    ok(said)
+    assert "assets.upscale = true" in said.stderr
+    ok(run("config", "set", "preview", "false"))
+    listed = run("config", "list").stdout.splitlines()
+    assert "assets.upscale = true" in listed and "preview = false" in listed
+    assert run("config", "get", "assets.upscale").stdout == "true\n"
+
+
 def test_config_set_accepts_dashed_flag_names() -> None:
     ok(run("config", "set", "sd3.negative-prompt", "blurry"))
     assert run("config", "get", "sd3.negative_prompt").stdout == "blurry\n"

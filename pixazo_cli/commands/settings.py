@@ -57,7 +57,17 @@ def config_path() -> str:
 
 
 def settings_lines() -> list[str]:
-    return [f"{key} = {value}" for key, value in keys.flatten(config.load())]
+    return [f"{key} = {_shown(key, value)}" for key, value in keys.flatten(config.load())]
+
+
+def _shown(key: str, value: Any) -> str:
+    """A setting's value as `config set` takes it (true, 30, avif,webp), so what `list` and
+    `get` print can be typed back; the key is masked."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return config.mask(str(value)) if key == "api_key" else str(value)
 
 
 def setting_text(key: str) -> str:
@@ -73,11 +83,7 @@ def setting_text(key: str) -> str:
                          hint=f"Nor is {config.ENV_KEY}." if key == "api_key" else None)
     if source:
         _say(f"({source})")
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return config.mask(str(value)) if key == "api_key" else str(value)
+    return _shown(key, value)
 
 
 _ENVIRONMENT = {"api_key": config.ENV_KEY, "base_url": config.ENV_BASE_URL}
@@ -107,7 +113,7 @@ def set_setting(key: str, value: str) -> None:
     data = config.load()
     keys.set_setting(data, key, checked)
     config.save(data)
-    _say(f"{key} = {config.mask(str(checked)) if key == 'api_key' else checked}")
+    _say(f"{key} = {_shown(key, checked)}")
 
 
 def unset_setting(key: str) -> None:

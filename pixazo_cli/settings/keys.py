@@ -8,7 +8,7 @@ from typing import Any
 
 from pixazo_cli.errors import UsageError, did_you_mean
 from pixazo_cli.http.clock import MAX_SECONDS
-from pixazo_cli.settings.config import ASSETS, TOP_KEYS, mask, positive_number
+from pixazo_cli.settings.config import ASSETS, TOP_KEYS, positive_number
 
 
 def check_setting(key: str, raw: str) -> Any:
@@ -116,12 +116,13 @@ def unset_setting(data: dict[str, Any], key: str) -> bool:
 
 
 def flatten(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every setting as (dotted key, stored value); whoever prints them masks the key."""
     rows: list[tuple[str, Any]] = []
     for key, value in data.items():
         if isinstance(value, dict):
             rows += [(f"{key}.{flag}", v) for flag, v in value.items()]
         else:
-            rows.append((key, mask(str(value)) if key == "api_key" else value))
+            rows.append((key, value))
     return rows
 
 

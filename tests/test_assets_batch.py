@@ -55,6 +55,24 @@ def test_an_invalid_asset_key_is_an_invalid_line_and_nothing_is_sent(
     assert posts(gateway) == 0
 
 
+def test_lines_whose_derived_files_would_share_names_are_refused_before_paying(
+        gateway: Sandbox, isolated: Path) -> None:
+    name = write_lines(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.png"},
+                       {"model": "sd3", "prompt": "b", "name": "hero.jpg", "format": "jpg"})
+    result = run("batch", name, "-d", "out", "--to", "webp")
+    assert result.exit_code == 2 and posts(gateway) == 0
+    assert "lines 1 and 2 would make derived files of the same names (hero-…)" in result.stderr
+    assert "--overwrite" not in result.stderr
+
+
+def test_the_same_stems_are_no_clash_when_nothing_is_derived(gateway: Sandbox,
+                                                             isolated: Path) -> None:
+    name = write_lines(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.png"},
+                       {"model": "sd3", "prompt": "b", "name": "hero.jpg", "format": "jpg"})
+    assert run("batch", name, "-d", "out").exit_code == 0
+    assert posts(gateway) == 2
+
+
 def test_a_line_completes_what_the_flags_leave_out(gateway: Sandbox, isolated: Path) -> None:
     """--fit pad alone would be refused; each line gives its --size: checked merged."""
     name = write_lines(isolated, *({"model": "sdxl", "prompt": f"p{n}", "width": 512,

@@ -10,7 +10,7 @@ from typing import Any
 
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import files_present
-from pixazo_cli.errors import GenerationFailed
+from pixazo_cli.errors import GenerationFailed, UsageError
 from pixazo_cli.flow.ledger import ANSWERED, FAILED, SAVED, SENT
 from pixazo_cli.flow.naming import SaveOptions
 from pixazo_cli.flow.preflight import planned_paths
@@ -75,18 +75,25 @@ def hold_reason(entry: dict[str, Any]) -> str:
 
 def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, Any] | None],
                  save_for: Callable[[BatchJob], SaveOptions], word: str = "line") -> list[str]:
-    """Fixed file names that are taken, or that two jobs share: they would fail only after
-    the request was paid for. A name the job's own manifest entry recorded (saved by a run
-    killed before it could say so) is its own, not a clash. `word` is what the user calls a
-    job (a line, a variation)."""
+    """Fixed file names that are taken, or that two jobs share (or whose derived files would
+    share: hero.png and hero.jpg): they would fail only after the request was paid for. A
+    name the job's own manifest entry recorded (saved by a run killed before it could say so)
+    is its own, not a clash. `word` is what the user calls a job (a line, a variation)."""
     problems: list[str] = []
     owners: dict[Path, int] = {}
+    stems: dict[Path, int] = {}  # derived files are named from the original's stem
     for job in jobs:
         entry = entry_of(job) or {}
         if state_of(entry) == SAVED:
             continue
         save = save_for(job)
         for path in planned_paths(job.request, save, job.name_parts()):
+            stem = path.with_suffix("")
+            if job.assets is not None and job.assets.makes_files:
+                if stem in stems:
+                    problems.append(f"{word}s {stems[stem]} and {job.line} would make derived "
+                                    f"files of the same names ({stem.name}-…)")
+                stems.setdefault(stem, job.line)
             if path in owners:
                 problems.append(f"{word}s {owners[path]} and {job.line} both write {path}")
             elif path.exists() and not save.overwrite and not own_file(entry, path):
@@ -95,6 +102,14 @@ def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, 
                 problems.append(f"{word} {job.line}: its sidecar {sidecar_path(path)} is taken")
             owners.setdefault(path, job.line)
     return problems
+
+
+def clash_error(problems: list[str], word: str) -> UsageError:
+    """name_clashes' problems, said; --overwrite is offered only where files exist."""
+    rename = "Give each line its own \"name\"" if word == "line" else "Choose another name"
+    taken = any("exists" in problem or "sidecar" in problem for problem in problems)
+    return UsageError("File names clash; nothing was sent:\n  " + "\n  ".join(problems),
+                      hint=f"{rename}, or pass --overwrite." if taken else f"{rename}.")
 
 
 def own_file(entry: dict[str, Any], path: Path) -> bool:

@@ -19,7 +19,7 @@ from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit
 from pixazo_cli.batch.intake import SavedJobs
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
-from pixazo_cli.batch.plan import Step, hold_reason, name_clashes, next_step, was_sent
+from pixazo_cli.batch.plan import Step, clash_error, hold_reason, name_clashes, next_step, was_sent
 from pixazo_cli.batch.poller import Poller
 from pixazo_cli.batch.recorder import ManifestRecorder, recorded_files, shown_entry
 from pixazo_cli.errors import (
@@ -29,7 +29,6 @@ from pixazo_cli.errors import (
     MaybeCharged,
     PixazoError,
     Terminated,
-    UsageError,
     most_severe,
 )
 from pixazo_cli.flow.events import Fanout, FlowContext
@@ -130,10 +129,7 @@ class BatchRun:
         problems = name_clashes(self.jobs, lambda job: self.manifest.get(job.key),
                                 self._save_for, self.options.job_word)
         if problems:
-            hint = "Give each line its own \"name\", or pass --overwrite." \
-                if self.options.job_word == "line" else "Pass --overwrite, or choose another name."
-            raise UsageError("File names clash; nothing was sent:\n  " + "\n  ".join(problems),
-                             hint=hint)
+            raise clash_error(problems, self.options.job_word)
 
     def _save_for(self, job: BatchJob) -> SaveOptions:
         save = self.options.save

@@ -143,6 +143,16 @@ def test_merge_joins_shards_manifests(gateway: Sandbox, isolated: Path) -> None:
     assert all(key.startswith(("s1/", "s2/")) for key in data["assets"])
 
 
+def test_merge_refuses_an_output_folder_the_shards_are_not_below(gateway: Sandbox,
+                                                                 isolated: Path) -> None:
+    sandbox_original(isolated / "shard-1", "sdxl", "--width", "512")
+    assert run("assets", "derive", "shard-1", "--to", "webp", "--jobs", "0").exit_code == 0
+    (isolated / "site").mkdir()
+    merged = run("assets", "merge", "shard-1/assets.json", "-o", "site/assets.json")
+    assert merged.exit_code == 2 and "outside site" in merged.stderr
+    assert not (isolated / "site" / "assets.json").exists()
+
+
 def test_merge_counts_in_words_that_agree_with_the_number(gateway: Sandbox,
                                                           isolated: Path) -> None:
     sandbox_original(isolated / "site", "sdxl", "--width", "512")

@@ -54,7 +54,31 @@ def read(path: Path) -> tuple[dict[str, Any], str | None]:
     if not ours:
         raise UsageError(f"{path} is not a pixazo assets manifest, so it is left alone.",
                          hint="Move it away, or choose another output folder.")
+    for key, entry in entries_of(data).items():
+        if not _sound(key, entry):
+            raise UsageError(f"{path} is damaged: its entry {key!r} is not one pixazo writes "
+                             "(or names a file outside its folder), so it is left alone.",
+                             hint="Move it away; `pixazo assets derive` writes it anew.")
     return data, hashlib.sha256(raw).hexdigest()
+
+
+def _sound(key: str, entry: Any) -> bool:
+    """An entry as Asset.as_json writes it, every path inside the manifest's folder: what
+    the readers (derive, the sheet, merge) rely on, checked once where it is read."""
+    if not isinstance(entry, dict) or not _inside(key):
+        return False
+    original, derived = entry.get("original"), entry.get("derived")
+    if not isinstance(original, dict) or not isinstance(derived, dict):
+        return False
+    files = derived.get("files")
+    return _inside(original.get("path")) and isinstance(files, list) and \
+        all(isinstance(made, dict) and _inside(made.get("path")) for made in files)
+
+
+def _inside(path: Any) -> bool:
+    """A relative path that stays below its folder (a site build opens what is listed)."""
+    return isinstance(path, str) and bool(path) and not path.startswith(("/", "\\")) and \
+        ".." not in Path(path).parts and not Path(path).is_absolute()
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -152,7 +176,12 @@ def merge(inputs: list[Path], output: Path) -> int:
 def _rebased(key: str, entry: dict[str, Any], source: Path,
              target: Path) -> tuple[str, dict[str, Any]]:
     def move(path: str) -> str:
-        return relative(source / path, target)
+        moved = relative(source / path, target)
+        if not _inside(moved):
+            raise UsageError(f"{source / path} is outside {target}, the merged manifest's "
+                             "folder; nothing was merged.", hint="Merge into a folder that "
+                             "holds the shards' folders, such as their parent.")
+        return moved
 
     if source.resolve() == target.resolve():
         return key, entry

@@ -124,6 +124,11 @@ class Manifest:
             raise SaveError(f"The manifest {self.path} was changed by another program while "
                             f"this batch used it (job {job} is not where it was).",
                             hint="Run the batch again: it reads the manifest afresh.")
+        if not _names_only(entry.get("files")):
+            raise SaveError(f"The manifest {self.path} is damaged: job {job} lists a file "
+                            "that is not a plain name in its folder, so the batch stops "
+                            "rather than read or write outside it.",
+                            hint="Move the manifest away, or restore the one pixazo wrote.")
         return entry
 
     def status(self, job: str) -> str | None:
@@ -159,6 +164,17 @@ class Manifest:
                                 f"{exc.strerror or exc}.") from None
             self._written[job] = entry
             return entry
+
+
+def _names_only(files: Any) -> bool:
+    """Every file a job lists is a name in the batch's folder, as the tool saves them (a
+    restored CI cache or a hand edit could say `../x.png` or an absolute path)."""
+    if files is None:
+        return True
+    return isinstance(files, list) and all(
+        isinstance(made, dict) and isinstance(made.get("path"), str)
+        and made["path"] not in ("", ".", "..") and "/" not in made["path"]
+        and "\\" not in made["path"] for made in files)
 
 
 def _job_of(line: bytes) -> str | None:

@@ -75,12 +75,14 @@ def hold_reason(entry: dict[str, Any]) -> str:
 
 def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, Any] | None],
                  save_for: Callable[[BatchJob], SaveOptions], word: str = "line") -> list[str]:
-    """Fixed file names that are taken, or that two jobs share (or whose derived files would
-    share: hero.png and hero.jpg): they would fail only after the request was paid for. A
-    name the job's own manifest entry recorded (saved by a run killed before it could say so)
-    is its own, not a clash. `word` is what the user calls a job (a line, a variation)."""
+    """Fixed file names that are taken, or that two jobs share (or that derived files would
+    share: hero.png and hero.jpg, or a.png's a-64x64.png and a line named so): they would
+    fail only after the request was paid for. A name the job's own manifest entry recorded
+    (saved by a run killed before it could say so) is its own, not a clash. `word` is what
+    the user calls a job (a line, a variation)."""
     problems: list[str] = []
     owners: dict[Path, int] = {}
+    planned: list[tuple[int, Path]] = []
     stems: dict[Path, int] = {}  # derived files are named from the original's stem
     for job in jobs:
         entry = entry_of(job) or {}
@@ -88,6 +90,7 @@ def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, 
             continue
         save = save_for(job)
         for path in planned_paths(job.request, save, job.name_parts()):
+            planned.append((job.line, path))
             stem = path.with_suffix("")
             if job.assets is not None and job.assets.makes_files:
                 if stem in stems:
@@ -101,6 +104,22 @@ def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, 
             elif save.sidecar and sidecar_taken(path, save.overwrite):
                 problems.append(f"{word} {job.line}: its sidecar {sidecar_path(path)} is taken")
             owners.setdefault(path, job.line)
+    return problems + _named_as_derived(planned, stems, word)
+
+
+def _named_as_derived(planned: list[tuple[int, Path]], stems: dict[Path, int],
+                      word: str) -> list[str]:
+    """Originals named as a derived file of another job's original may be the very name
+    that derivation writes."""
+    from pixazo_cli.assets.naming import source_stem
+
+    problems = []
+    for line, path in planned:
+        source = source_stem(path.name)
+        deriver = stems.get(path.parent / source) if source else None
+        if deriver is not None and deriver != line:
+            problems.append(f"{word} {line}'s {path.name} is a name {word} {deriver}'s "
+                            "derived files may take")
     return problems
 
 

@@ -177,9 +177,13 @@ def _paste(canvas: Any, draw: Any, image: Any, at: tuple[int, int],
 
 
 def _text(draw: Any, box: tuple[int, int, int, int], text: str) -> None:
-    """Centred in the box, cut with an ellipsis where it would not fit."""
+    """Centred in the box, cut with an ellipsis where it would not fit. Every caption drawn
+    (sheet pages, grid.png) is text from outside: it goes through the page's sink, so the
+    picture shows what index.html shows, the key masked."""
+    from pixazo_cli.sinks.html import shown
+
     x, y, width, height = box
-    text = _fitted(draw, text, width - 6)
+    text = _fitted(draw, shown(text), width - 6)
     left, top, right, bottom = draw.textbbox((0, 0), text)
     draw.text((x + (width - (right - left)) // 2, y + (height - (bottom - top)) // 2), text,
               fill=INK)

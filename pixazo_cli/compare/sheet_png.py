@@ -21,7 +21,6 @@ from pixazo_cli.compare.pool import Workers
 from pixazo_cli.compare.thumbs import THUMBS, Card
 from pixazo_cli.errors import SaveError
 from pixazo_cli.sinks.files import Folder
-from pixazo_cli.sinks.html import no_surrogates
 from pixazo_cli.sinks.made import MadeHere
 from pixazo_cli.sinks.stamp import Placed, Stamp
 
@@ -60,7 +59,7 @@ def per_page(cell: tuple[int, int], count: int) -> tuple[int, int]:
 
 
 def caption(card: Card) -> str:
-    return no_surrogates(card.caption or card.value("prompt") or card.path.name)
+    return card.caption or card.value("prompt") or card.path.name  # drawn through the sink
 
 
 def compose_page(job: PageJob) -> Placed:

@@ -245,3 +245,14 @@ def _do(folder: Folder, op: str, name: str, stamps: dict[str, Stamp]) -> None:
         placed = folder.write(name, b"made", overwrite=op == "overwrite",
                               mine=stamps.get(name) if op == "mine" else None)
         stamps[name] = placed.stamp
+
+
+@pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="no descriptor-relative calls here")
+def test_the_writer_works_relative_to_the_folder_s_descriptor_where_the_platform_can() -> None:
+    """Every name is opened, linked, renamed and removed relative to the folder's descriptor:
+    a folder swapped for a symlink midway cannot redirect a write. (The check once asked
+    Python for os.replace, which it never lists, so every write went by path.)"""
+    from pixazo_cli.sinks import files
+
+    assert files.AT
+

@@ -35,7 +35,9 @@ NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 CLOEXEC = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted where a file is read must not hang
-AT = {os.open, os.stat, os.link, os.replace, os.unlink, os.mkdir} <= os.supports_dir_fd
+# Python lists renameat's support under os.rename alone, though os.replace takes dir_fd too
+# (both are renameat): asking for os.replace here made AT false on every Python.
+AT = {os.open, os.stat, os.link, os.rename, os.unlink, os.mkdir} <= os.supports_dir_fd
 CHUNK = 64 * 1024
 TEMP_PREFIX = ".pixazo-"
 

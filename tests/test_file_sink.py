@@ -256,3 +256,10 @@ def test_the_writer_works_relative_to_the_folder_s_descriptor_where_the_platform
 
     assert files.AT
 
+
+def test_a_second_claim_on_a_folder_fails_while_the_first_is_held(tmp_path: Path) -> None:
+    with Folder.open(tmp_path) as first, Folder.open(tmp_path) as second:
+        assert first.claim()
+        assert not second.claim()
+    with Folder.open(tmp_path) as again:
+        assert again.claim()

@@ -106,6 +106,22 @@ class Folder:
         found = os.stat(self._fd if self._fd is not None else self.path)
         return found.st_dev, found.st_ino
 
+    def claim(self) -> bool:
+        """This folder for this process alone while it is open (flock on its descriptor, so
+        no lock file is left behind); False when another run holds it. Where there is no
+        flock, or no descriptor, every claim succeeds."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: runs into one folder at once are not guarded
+            return True
+        if self._fd is None:
+            return True
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)

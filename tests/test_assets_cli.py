@@ -97,6 +97,15 @@ def test_a_second_run_on_a_folder_does_not_derive_from_derived_files(
     assert "0 derived, 3 already up to date" in again.stderr
 
 
+def test_a_folder_s_contact_sheet_and_grid_are_no_originals(originals: list[Path]) -> None:
+    assert run("sheet", "site").exit_code == 0
+    Image.new("RGB", (8, 8)).save(originals[0].parent / "grid.png")
+    result = run("assets", "derive", "site", "--to", "webp", "--jobs", "0")
+    assert result.exit_code == 0, result.stderr
+    made = [Path(line).name for line in result.stdout.splitlines()]
+    assert len(made) == 3 and not [n for n in made if n.startswith(("contact-sheet", "grid"))]
+
+
 def test_a_failed_asset_sets_the_exit_code_and_the_others_are_made(
         originals: list[Path]) -> None:
     (originals[0].parent / f"{originals[0].stem}-256w.webp").write_bytes(b"mine")

@@ -82,9 +82,10 @@ def _print(ui: Any, outcome: Any, options: AssetOptions, json_out: bool) -> None
 
 
 def originals_in(paths: list[Path], recorder: Any) -> list[Path]:
-    """The originals named: files as given, and in a folder its images (not hidden ones, and
-    not the files its manifest lists as derived)."""
+    """The originals named: files as given, and in a folder its images (not hidden ones, not
+    the files its manifest lists as derived, nor the tool's sheet pages and grid.png)."""
     from pixazo_cli.assets.manifest import derived_names
+    from pixazo_cli.compare.sheet import picture_of_the_folder
 
     found: list[Path] = []
     for path in paths:
@@ -92,7 +93,7 @@ def originals_in(paths: list[Path], recorder: Any) -> list[Path]:
             derived = derived_names(path)
             found += sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
                             and not p.name.startswith(".") and p.name not in derived
-                            and p.is_file())
+                            and not picture_of_the_folder(p.name) and p.is_file())
         elif path.is_file():
             found.append(path)
         else:

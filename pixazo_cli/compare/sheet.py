@@ -86,8 +86,14 @@ def _folder(folder: Path) -> list[Card]:
 
 def _listed(path: Path) -> bool:
     name = path.name
-    return not (name.startswith(TEMP_PREFIX) or name == GRID_PNG or PAGE_NAME.fullmatch(name)) \
+    return not (name.startswith(TEMP_PREFIX) or picture_of_the_folder(name)) \
         and path.is_file() and is_image_file(path)
+
+
+def picture_of_the_folder(name: str) -> bool:
+    """A picture the tool made of the folder's images (a sheet page, grid.png): on neither a
+    sheet nor an asset list of its own."""
+    return name == GRID_PNG or PAGE_NAME.fullmatch(name) is not None
 
 
 def _derived(folder: Path) -> set[str]:

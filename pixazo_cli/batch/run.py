@@ -7,6 +7,7 @@ httpx client, the limiter and the manifest are thread-safe."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -52,7 +53,7 @@ class BatchOptions:
     manifest: Path | None = None  # default: pixazo-manifest.jsonl in the output folder
     origin: Origin = Origin()  # the batch file, and whether the sandbox answers
     job_word: str = "line"  # what the messages call a job: a batch line, a -n variation, a cell
-    resumable: bool = True  # a re-run picks up from the manifest (-n's is scratch: it cannot)
+    scratch: Path | None = None  # -n's manifest folder, this run's alone: not resumable
 
 
 class BatchRun:
@@ -156,7 +157,7 @@ class BatchRun:
         self._stop_sending()
         with self._lock:
             self.codes.append(code)
-        later = "queued jobs resume on the next run" if self.options.resumable else \
+        later = "queued jobs resume on the next run" if self.options.scratch is None else \
             "queued jobs are listed at the end, with how to collect them"
         try:
             self.view.say(f"Stopping: no new requests; waiting for those in flight ({later}). "
@@ -164,9 +165,11 @@ class BatchRun:
             self.poller.stop()
             self.pool.shutdown(wait=True, cancel_futures=True)
         except KeyboardInterrupt as again:  # a second Ctrl-C, or the SIGTERM a CI runner sends
-            kept = "the manifest marks them, and the next run does not resend them" if \
-                self.options.resumable else "`pixazo history` lists each, written before sending"
+            kept = "`pixazo history` lists each, written before sending" if self.options.scratch \
+                else "the manifest marks them, and the next run does not resend them"
             self.view.say(f"Aborted: requests in flight may have been charged; {kept}.")
+            if self.options.scratch is not None:  # no clean-up runs after os._exit
+                shutil.rmtree(self.options.scratch, ignore_errors=True)
             os._exit(getattr(again, "exit_code", Interrupted.exit_code))
 
     def _stop_sending(self) -> None:

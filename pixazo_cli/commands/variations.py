@@ -127,7 +127,7 @@ def run_variations(session: Session, requests: list[ApiRequest], save: SaveOptio
         options = BatchOptions(SaveOptions(save.out_dir, None, save.overwrite, save.sidecar),
                                CONCURRENCY, job_timeout=session.settings.timeout,
                                manifest=Path(scratch) / MANIFEST_NAME, origin=session.origin(),
-                               job_word="variation", resumable=False)
+                               job_word="variation", scratch=Path(scratch))
         code = BatchRun(session, jobs, options, events, session.recorder()).run()
     code = most_severe([code, *getattr(events, "codes", [])])
     if preview:

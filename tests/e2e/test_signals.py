@@ -132,3 +132,29 @@ def test_a_signal_while_waiting_names_the_way_back_on_every_path(
     assert server.stats()["posts_received"] == posts
     assert [p for p in every_entry(tmp_path) if p.name.startswith(".pixazo-")
             and p.suffix == ".part"] == []
+
+
+def test_ctrl_c_twice_during_n_leaves_no_scratch_folder_behind(
+        server: Server, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second Ctrl-C ends the process at once (no clean-up runs): -n's scratch manifest
+    folder is removed before that, so nothing of the run is left in the temp folder."""
+    import threading
+
+    server.reset(["download:slow=30"])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    proc = start_pixazo(["sdxl", "a lighthouse", "-n", "2", "-d", "out"], home, tmp_path, server)
+    said: list[str] = []
+    reader = threading.Thread(target=lambda: said.extend(iter(proc.stderr.readline, "")))
+    reader.start()
+    until(lambda: server.stats()["downloads"] >= 1, "a download to begin")
+    assert list(temp.iterdir()), "the scratch folder is where the test looks"
+    proc.send_signal(signal.SIGINT)
+    until(lambda: any("Ctrl-C again" in line for line in said), "the first Ctrl-C to be taken")
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=20)
+    reader.join(timeout=20)
+    assert proc.returncode == 130, "".join(said)
+    assert any("Aborted" in line for line in said)
+    assert list(temp.iterdir()) == []

@@ -1,0 +1,197 @@
+"""Review (rev1): user model files where they meet the rest of the tool. Each test here
+failed when written; each names the promise it checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pixazo_cli.sandbox import Sandbox
+from tests.conftest import run
+from tests.history.conftest import rows
+from tests.models.support import QUEUED, install
+
+
+def _sync(name: str, fields: str, extra: str = "") -> str:
+    return (f'name = "{name}"\ntitle = "{name} model"\nendpoint = "/{name}/v1/generate"\n'
+            f'mode = "sync"\n{extra}\n[reply]\nurls = "images"\n\n{fields}')
+
+
+def posts(gateway: Sandbox) -> int:
+    return gateway.stats()["posts_accepted"]
+
+
+# --- a shared flag sent as a header loses its role ------------------------------------------
+
+SEED_HEADER = _sync("hseed", '[[field]]\nflag = "seed"\nheader = "X-Seed"\n')
+
+
+def test_a_seed_sent_as_a_header_is_not_also_put_in_the_body_under_the_header_name(
+        key: str) -> None:
+    """`models check` accepts `flag = "seed"` with `header = "X-Seed"`; the user's --seed 5
+    goes in the header, and the tool then adds a random seed to the JSON body under the
+    key "X-Seed" (the sandbox refuses it: Unknown field 'X-Seed'; the record keeps the
+    random seed, not the 5 that was sent). Either the file is refused, or the body carries
+    no X-Seed."""
+    install(SEED_HEADER, "hseed")
+    result = run("hseed", "a fox", "--seed", "5", "--dry-run", "--json")
+    if result.exit_code == 2:  # a file refused for it is fine too
+        return
+    assert result.exit_code == 0, result.stderr
+    assert "X-Seed" not in result.json()["body"]
+
+
+COUNT_HEADER = _sync("hcount", '[[field]]\nflag = "num_images"\nheader = "X-Count"\n',
+                     "price_per_image = 1.0\n")
+COUNT_BODY = _sync("bcount", '[[field]]\nflag = "num_images"\nbody = "count"\n',
+                   "price_per_image = 1.0\n")
+
+
+def test_max_cost_counts_the_images_a_header_asks_for(gateway: Sandbox,
+                                                      isolated: Path) -> None:
+    """P1/spending guard: with the image count in the body, `--max-cost 2` stops a $1 x 4
+    line (exit 4); with the same count sent as a header the guard prices it as one image and
+    the request is sent (exit 0)."""
+    install(COUNT_BODY, "bcount")
+    install(COUNT_HEADER, "hcount")
+    (isolated / "body.jsonl").write_text('{"model": "bcount", "prompt": "a", "num_images": 4}\n')
+    (isolated / "head.jsonl").write_text('{"model": "hcount", "prompt": "a", "num_images": 4}\n')
+    assert run("batch", "body.jsonl", "-d", "o1", "--max-cost", "2").exit_code == 4
+    before = posts(gateway)
+    result = run("batch", "head.jsonl", "-d", "o2", "--max-cost", "2")
+    assert posts(gateway) == before, "a $4 request was sent under --max-cost 2"
+    assert result.exit_code in (2, 4), result.stderr
+
+
+# --- ranges -----------------------------------------------------------------------------------
+
+SEED_RANGE = _sync("sr", '[[field]]\nflag = "seed"\nbody = "seed"\nmin = 0\nmax = 1000\n')
+
+
+def test_the_seed_the_tool_picks_stays_in_the_model_files_seed_range(gateway: Sandbox) -> None:
+    """A model file that says its seed is 0-1000: the tool's own random pick (no --seed) is
+    up to 2**31-1, refused by the gateway (the sandbox: 400 Field 'seed' must be between 0
+    and 1000). The user asked for nothing out of range."""
+    install(SEED_RANGE, "sr")
+    result = run("sr", "a fox", "-d", "out", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert 0 <= result.json()["body"]["seed"] <= 1000
+
+
+MAX_ONLY = _sync("mx", '[[field]]\nflag = "steps"\nbody = "steps"\nmax = 50\n')
+
+
+def test_a_value_above_a_max_only_range_is_a_plain_refusal(key: str) -> None:
+    """Documented exit codes: a field with `max` and no `min` turns --steps 99 into
+    "unexpected error: TypeError" (exit 1, a bug) instead of exit 2 naming the range."""
+    install(MAX_ONLY, "mx")
+    result = run("mx", "a fox", "--steps", "99", "--dry-run")
+    assert result.exit_code == 2, result.stderr
+    assert "out of range" in result.stderr
+
+
+def test_a_batch_line_above_a_max_only_range_names_its_line(isolated: Path) -> None:
+    install(MAX_ONLY, "mx")
+    (isolated / "jobs.jsonl").write_text('{"model": "mx", "prompt": "a", "steps": 99}\n')
+    result = run("batch", "jobs.jsonl", "--check")
+    assert result.exit_code == 2, result.stderr
+    assert "line 1" in result.stderr
+
+
+COUNT_MAX_ZERO = _sync("nz", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = 0\n')
+COUNT_MAX_NEGATIVE = _sync("nn", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = -1\n')
+
+
+def test_count_on_a_model_whose_image_count_max_is_zero_is_no_crash(gateway: Sandbox) -> None:
+    """`-n 3` with num_images max = 0 (accepted by `models check`): ValueError (range() arg 3
+    must not be zero), exit 1."""
+    install(COUNT_MAX_ZERO, "nz")
+    result = run("nz", "a fox", "-n", "3", "-d", "out")
+    assert result.exit_code != 1, result.stderr
+
+
+def test_count_on_a_model_whose_image_count_max_is_negative_makes_its_images_or_refuses(
+        gateway: Sandbox, isolated: Path) -> None:
+    """`-n 3` with num_images max = -1: "0 jobs", nothing made, exit 0 (and with --json,
+    nothing at all on stdout)."""
+    install(COUNT_MAX_NEGATIVE, "nn")
+    result = run("nn", "a fox", "-n", "3", "-d", "out", "--json")
+    if result.exit_code == 2:
+        return
+    assert result.stdout.strip(), "exit 0 with no JSON object and no image"
+    assert len(list((isolated / "out").glob("*.png"))) == 3
+
+
+# --- a model file's own text on every output --------------------------------------------------
+
+BIDI = _sync("bidi", '[[field]]\nflag = "style"\nbody = "style"\ntype = "string"\n'
+             'choices = ["plain", "x\u202ey"]\nhelp = "Style \u202eevil\u202c help."\n'
+             ).replace('title = "bidi model"', 'title = "Bidi \u202egnp.exe\u202c model"')
+
+
+def test_a_models_own_help_escapes_bidi_overrides_from_its_file() -> None:
+    """P4: `pixazo --help` shows the title plain and `pixazo models bidi` shows \\u202e, but
+    `pixazo bidi --help` prints the file's U+202E (title, help, choices) raw."""
+    install(BIDI, "bidi")
+    assert "\u202e" not in run("models", "bidi").stdout  # sound: escaped there
+    result = run("bidi", "--help")
+    assert result.exit_code == 0
+    assert "\u202e" not in result.stdout
+
+
+# --- a header value that cannot be sent -------------------------------------------------------
+
+OWN_HEADER = _sync("hdr", '[[field]]\nflag = "tag"\nheader = "X-Tag"\ntype = "string"\n'
+                   'help = "A tag."\n')
+
+
+def test_a_header_value_http_cannot_carry_is_refused_before_sending(gateway: Sandbox) -> None:
+    """P2 and exit codes: `--tag café` for a flag the file sends as a header fails inside the
+    HTTP client (UnicodeEncodeError) after the write-ahead row: exit 7 "may have been
+    charged", and the history keeps "failed, may be charged", though nothing was sent."""
+    install(OWN_HEADER, "hdr")
+    result = run("hdr", "a fox", "--tag", "caf\u00e9", "-d", "out")
+    assert posts(gateway) == 0
+    assert result.exit_code == 2, result.stderr
+    assert not [row for row in rows() if row.maybe_charged]
+
+
+# --- fetch after the model file is gone -------------------------------------------------------
+
+def test_fetch_collects_a_queued_job_after_its_model_file_was_removed(gateway: Sandbox) -> None:
+    """`status ID --wait` collects it (the status endpoint is universal); `fetch ID` refuses:
+    "has no image URLs to fetch: the gateway never answered it (queued)", which is untrue,
+    and its hint offers `replay`, which would pay again."""
+    path = install(QUEUED, "qwen")
+    request_id = run("qwen", "a wolf", "--no-wait").stdout.strip()
+    assert request_id
+    path.unlink()
+    before = posts(gateway)
+    result = run("fetch", request_id, "-d", "out")
+    assert result.exit_code == 0, result.stderr
+    assert Path(result.stdout.strip()).is_file()
+    assert posts(gateway) == before
+
+
+# --- bounded time -----------------------------------------------------------------------------
+
+def test_a_fifo_in_the_models_folder_does_not_hang_pixazo_models(tmp_path: Path) -> None:
+    """P6: a look-up skips a name that is not a regular file, but reading every model
+    (`pixazo models`, a batch line naming an unknown model) opens `x.toml` whatever it is: a
+    FIFO blocks forever."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    install(MAX_ONLY, "mx", folder)
+    os.mkfifo(folder / "fifo.toml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
+    env["PIXAZO_MODELS_DIR"] = str(folder)
+    try:
+        done = subprocess.run([sys.executable, "-m", "pixazo_cli", "models", "--json"], env=env,
+                              capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("pixazo models did not finish in 20 s") from None
+    assert done.returncode == 0, done.stderr
+    assert "mx" in [m["name"] for m in json.loads(done.stdout)["models"]]

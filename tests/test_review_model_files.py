@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pixazo_cli.sandbox import Sandbox
 from tests.conftest import run
 from tests.history.conftest import rows
@@ -178,10 +180,14 @@ def test_fetch_collects_a_queued_job_after_its_model_file_was_removed(gateway: S
 
 # --- bounded time -----------------------------------------------------------------------------
 
-def test_a_fifo_in_the_models_folder_does_not_hang_pixazo_models(tmp_path: Path) -> None:
+@pytest.mark.parametrize("args", [["models", "--json"], ["--help"]])
+def test_a_fifo_in_the_models_folder_does_not_hang_pixazo(tmp_path: Path,
+                                                          args: list[str]) -> None:
     """P6: a look-up skips a name that is not a regular file, but reading every model
-    (`pixazo models`, a batch line naming an unknown model) opens `x.toml` whatever it is: a
-    FIFO blocks forever."""
+    (`pixazo models`, a batch line naming an unknown model) opens `x.toml` whatever it is,
+    and `--help` reads each listed file's whole text for its title line
+    (ModelRegistry.summary): a FIFO blocks both forever (a symlink to /dev/zero makes
+    `--help` read without end: MemoryError)."""
     folder = tmp_path / "models"
     folder.mkdir()
     install(MAX_ONLY, "mx", folder)
@@ -189,9 +195,9 @@ def test_a_fifo_in_the_models_folder_does_not_hang_pixazo_models(tmp_path: Path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
     env["PIXAZO_MODELS_DIR"] = str(folder)
     try:
-        done = subprocess.run([sys.executable, "-m", "pixazo_cli", "models", "--json"], env=env,
+        done = subprocess.run([sys.executable, "-m", "pixazo_cli", *args], env=env,
                               capture_output=True, text=True, timeout=20)
     except subprocess.TimeoutExpired:
-        raise AssertionError("pixazo models did not finish in 20 s") from None
+        raise AssertionError(f"pixazo {' '.join(args)} did not finish in 20 s") from None
     assert done.returncode == 0, done.stderr
-    assert "mx" in [m["name"] for m in json.loads(done.stdout)["models"]]
+    assert "mx" in done.stdout

@@ -241,7 +241,7 @@ def test_the_json_listing_says_which_files_were_left_out() -> None:
 
 
 def test_a_file_larger_than_a_model_file_can_be_is_refused_unread(tmp_path: Path) -> None:
-    from pixazo_cli.models.files import MAX_BYTES
+    from pixazo_cli.models.source import MAX_BYTES
 
     path = tmp_path / "x.toml"
     path.write_text(TOP + REPLY + "# padding\n" * (MAX_BYTES // 10 + 1))

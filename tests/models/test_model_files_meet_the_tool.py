@@ -201,3 +201,66 @@ def test_a_fifo_in_the_models_folder_does_not_hang_pixazo(tmp_path: Path,
         raise AssertionError(f"pixazo {' '.join(args)} did not finish in 20 s") from None
     assert done.returncode == 0, done.stderr
     assert "mx" in done.stdout
+
+
+def _pixazo_bounded(folder: Path, *args: str, cwd: Path | None = None
+                    ) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIXAZO_")}
+    env["PIXAZO_MODELS_DIR"] = str(folder)
+    try:
+        return subprocess.run([sys.executable, "-m", "pixazo_cli", *args], env=env, cwd=cwd,
+                              capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"pixazo {' '.join(args)} did not finish in 20 s") from None
+
+
+@pytest.fixture
+def odd_folder(tmp_path: Path) -> Path:
+    """A models folder with one good file, a FIFO and a symlink to /dev/zero named *.toml."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    install(MAX_ONLY, "mx", folder)
+    os.mkfifo(folder / "fifo.toml")
+    (folder / "zero.toml").symlink_to("/dev/zero")
+    return folder
+
+
+def test_help_lists_only_regular_model_files_and_says_nothing_of_the_others(
+        odd_folder: Path) -> None:
+    """--help reads no model file, so it has no reader's error to give: a name that is not a
+    regular file is simply not a model there."""
+    done = _pixazo_bounded(odd_folder, "--help")
+    assert done.returncode == 0, done.stderr
+    assert "mx" in done.stdout
+    assert "fifo" not in done.stdout and "zero" not in done.stdout
+    assert done.stderr == ""
+
+
+def test_reading_every_model_leaves_out_what_is_not_a_regular_file_with_its_reason(
+        odd_folder: Path) -> None:
+    done = _pixazo_bounded(odd_folder, "models", "--json")
+    assert done.returncode == 0, done.stderr
+    left_out = {Path(entry["file"]).name: entry["problem"]
+                for entry in json.loads(done.stdout)["left_out"]}
+    assert set(left_out) == {"fifo.toml", "zero.toml"}
+    assert all("not a regular file" in problem for problem in left_out.values())
+    for name in ("fifo.toml", "zero.toml"):  # one line each on stderr, like any bad file
+        assert sum(name in line for line in done.stderr.splitlines()) == 1, done.stderr
+
+
+def test_a_symlink_to_a_regular_model_file_is_a_model(tmp_path: Path, odd_folder: Path
+                                                      ) -> None:
+    elsewhere = install(MAX_ONLY.replace('"mx"', '"linked"'), "linked", tmp_path)
+    (odd_folder / "linked.toml").symlink_to(elsewhere)
+    done = _pixazo_bounded(odd_folder, "models", "--json")
+    assert "linked" in [model["name"] for model in json.loads(done.stdout)["models"]]
+
+
+def test_a_batch_naming_an_unknown_model_is_refused_past_a_fifo(odd_folder: Path,
+                                                                tmp_path: Path) -> None:
+    """An unknown model's error lists every model, so it reads them all: the FIFO is left
+    out with its line, and the error comes."""
+    (tmp_path / "jobs.jsonl").write_text('{"model": "nosuch", "prompt": "a"}\n')
+    done = _pixazo_bounded(odd_folder, "batch", "jobs.jsonl", "--check", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "nosuch" in done.stderr

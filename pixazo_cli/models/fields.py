@@ -53,7 +53,7 @@ def _field(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...]
             if key in entry:
                 raise reader.fail((*where, key), f"--{flag.replace('_', '-')} is a shared flag: "
                                   "its help and metavar are pixazo's; remove this key")
-    name, header = _target(reader, entry, where)
+    name, header = _target(reader, entry, where, shared)
     low, high = _bound(reader, entry, where, kind, "min"), _bound(reader, entry, where, kind, "max")
     if low is not None and high is not None and low > high:
         raise reader.fail((*where, "max"), f"{high:g} is below min ({low:g})")
@@ -124,10 +124,16 @@ def _own_flag(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], fla
                 kinds=(kind,))
 
 
-def _target(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...]) -> tuple[str, bool]:
+def _target(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...],
+            shared: Flag | None) -> tuple[str, bool]:
     if ("body" in entry) == ("header" in entry):
         raise reader.fail((*where, "body"), "give exactly one of body = \"its JSON field\" or "
                           "header = \"X-Its-Header\"")
+    if "header" in entry and shared is not None and shared.body_only:
+        raise reader.fail((*where, "header"), f"--{shared.name.replace('_', '-')} is sent in "
+                          "the body: pixazo reads it back from there (the seed for the record "
+                          "and -n, the image count for the spending guards, the format for "
+                          "the file's extension)", hint="Use body = \"its JSON field\".")
     if "header" in entry:
         header = reader.get(entry, where, "header", str)
         if not _HEADER.match(header):

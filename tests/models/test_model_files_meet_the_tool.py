@@ -22,28 +22,31 @@ def _sync(name: str, fields: str, extra: str = "") -> str:
             f'mode = "sync"\n{extra}\n[reply]\nurls = "images"\n\n{fields}')
 
 
+def line_of(text: str, start: str) -> int:
+    """The first line of a model file's text starting with `start`, as errors number it."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith(start))
+
+
 def posts(gateway: Sandbox) -> int:
     return gateway.stats()["posts_accepted"]
 
 
-# --- a shared flag sent as a header loses its role ------------------------------------------
+# --- a shared flag the tool reads back is sent in the body -----------------------------------
 
 SEED_HEADER = _sync("hseed", '[[field]]\nflag = "seed"\nheader = "X-Seed"\n')
 
 
-def test_a_seed_sent_as_a_header_is_not_also_put_in_the_body_under_the_header_name(
-        key: str) -> None:
-    """`models check` accepts `flag = "seed"` with `header = "X-Seed"`; the user's --seed 5
-    goes in the header, and the tool then adds a random seed to the JSON body under the
-    key "X-Seed" (the sandbox refuses it: Unknown field 'X-Seed'; the record keeps the
-    random seed, not the 5 that was sent). Either the file is refused, or the body carries
-    no X-Seed."""
-    install(SEED_HEADER, "hseed")
+def test_a_model_file_that_sends_the_seed_as_a_header_is_refused(key: str) -> None:
+    """The tool reads the seed back from the body (the record, -n's S..S+N-1): sent as a
+    header, the user's --seed 5 went in the header while a random seed went into the body
+    under the key "X-Seed" and into the record. The file is refused instead, naming its
+    file, line and key (exit 2), and nothing of it reaches a body."""
+    path = install(SEED_HEADER, "hseed")
     result = run("hseed", "a fox", "--seed", "5", "--dry-run", "--json")
-    if result.exit_code == 2:  # a file refused for it is fine too
-        return
-    assert result.exit_code == 0, result.stderr
-    assert "X-Seed" not in result.json()["body"]
+    assert result.exit_code == 2
+    where = f"{path}:{line_of(SEED_HEADER, 'header')}: field 1.header"
+    assert f"{where}: --seed is sent in the body" in result.stderr
+    assert "X-Seed" not in result.stdout
 
 
 COUNT_HEADER = _sync("hcount", '[[field]]\nflag = "num_images"\nheader = "X-Count"\n',
@@ -55,17 +58,20 @@ COUNT_BODY = _sync("bcount", '[[field]]\nflag = "num_images"\nbody = "count"\n',
 def test_max_cost_counts_the_images_a_header_asks_for(gateway: Sandbox,
                                                       isolated: Path) -> None:
     """P1/spending guard: with the image count in the body, `--max-cost 2` stops a $1 x 4
-    line (exit 4); with the same count sent as a header the guard prices it as one image and
-    the request is sent (exit 0)."""
+    line (exit 4); with the same count sent as a header the guard priced it as one image and
+    the request was sent. Such a file is refused (the reader: the image count goes in the
+    body), so the line is not sent."""
     install(COUNT_BODY, "bcount")
-    install(COUNT_HEADER, "hcount")
+    path = install(COUNT_HEADER, "hcount")
     (isolated / "body.jsonl").write_text('{"model": "bcount", "prompt": "a", "num_images": 4}\n')
     (isolated / "head.jsonl").write_text('{"model": "hcount", "prompt": "a", "num_images": 4}\n')
     assert run("batch", "body.jsonl", "-d", "o1", "--max-cost", "2").exit_code == 4
     before = posts(gateway)
     result = run("batch", "head.jsonl", "-d", "o2", "--max-cost", "2")
     assert posts(gateway) == before, "a $4 request was sent under --max-cost 2"
-    assert result.exit_code in (2, 4), result.stderr
+    assert result.exit_code == 2, result.stderr
+    where = f"{path}:{line_of(COUNT_HEADER, 'header')}: field 1.header"
+    assert f"{where}: --num-images is sent in the body" in result.stderr
 
 
 # --- ranges -----------------------------------------------------------------------------------

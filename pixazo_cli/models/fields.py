@@ -212,7 +212,7 @@ def _default(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], spec
         value = float(value)
     if spec.choices and value not in spec.choices:
         raise reader.fail(key, f"{value!r} is not one of the choices")
-    if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
+    if not spec.in_range(value):
         raise reader.fail(key, f"{value!r} is outside min and max")
     if spec.check:
         try:

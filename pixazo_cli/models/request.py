@@ -126,8 +126,8 @@ def _not_a(model: Model, spec: Field, raw: Any) -> Any:
     """What the field takes, in the words `pixazo models` uses, with the model's range."""
     words = {int: "a whole number", float: "a finite number", bool: "true or false",
              str: "text"}[spec.kind]
-    if spec.low is not None:
-        words += f" ({_range(spec)} for {model.name})"
+    if spec.range_words:
+        words += f" ({spec.range_words} for {model.name})"
     raise UsageError(f"{cli_name(spec.flag)} must be {words}, not {raw!r}.")
 
 
@@ -150,16 +150,11 @@ def check_value(model: Model, flag: str, value: Any) -> None:
             hint=f"{did_you_mean(str(value), spec.choices)}Choose one of: "
             f"{', '.join(spec.choices)}.",
         )
-    if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
-        raise UsageError(f"{name} {value} is out of range for {model.name}: {_range(spec)}.")
+    if not spec.in_range(value):
+        raise UsageError(f"{name} {value} is out of range for {model.name}: "
+                         f"{spec.range_words}.")
     if spec.check:
         VALUE_CHECKS[spec.check](name, value)
-
-
-def _range(spec: Field) -> str:
-    if spec.high is None:
-        return f"at least {spec.low:g}"
-    return f"{spec.low:g} to {spec.high:g}"
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:

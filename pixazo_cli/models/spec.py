@@ -49,6 +49,20 @@ class Field:
     header: bool = False  # sent as an HTTP header, not in the JSON body
     required: bool = False  # the request is refused (before sending) without it
 
+    @property
+    def range_words(self) -> str:
+        """The range in words, either bound alone included: "1 to 50", "at least 1",
+        "at most 50"; "" without one. The one wording of --help, refusals and listings."""
+        if self.low is not None and self.high is not None:
+            return f"{self.low:g} to {self.high:g}"
+        if self.low is not None:
+            return f"at least {self.low:g}"
+        return "" if self.high is None else f"at most {self.high:g}"
+
+    def in_range(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None
+                                                            or value <= self.high)
+
 
 FORMATS = ("png", "jpg", "jpeg", "webp")  # the images the tool can check and save
 QUEUED_URLS_AT = "output.media_url"  # where a finished job's status reply lists its images

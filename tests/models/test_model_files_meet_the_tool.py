@@ -109,6 +109,31 @@ def test_a_batch_line_above_a_max_only_range_names_its_line(isolated: Path) -> N
     assert "line 1" in result.stderr
 
 
+MIN_ONLY = _sync("mn", '[[field]]\nflag = "steps"\nbody = "steps"\nmin = 5\n')
+
+
+@pytest.mark.parametrize(("text", "name", "bound"), [(MAX_ONLY, "mx", "at most 50"),
+                                                    (MIN_ONLY, "mn", "at least 5")])
+def test_a_one_sided_range_is_shown_by_help_and_models_and_named_by_refusals(
+        key: str, text: str, name: str, bound: str) -> None:
+    install(text, name)
+    assert f"sent as steps; {bound}" in " ".join(run(name, "--help").stdout.split())
+    assert f"whole number {bound}" in run("models", name).stdout
+    refused = run(name, "a fox", "--steps", "99" if name == "mx" else "1", "--dry-run")
+    assert refused.exit_code == 2
+    assert f"out of range for {name}: {bound}." in refused.stderr
+    not_a_number = run(name, "a fox", "--steps", "many", "--dry-run")
+    assert f"must be a whole number ({bound} for {name})" in not_a_number.stderr
+    assert run(name, "a fox", "--steps", "20", "--dry-run").exit_code == 0
+
+
+def test_a_one_sided_range_is_kept_in_models_json() -> None:
+    install(MAX_ONLY, "mx")
+    steps = next(f for f in run("models", "mx", "--json").json()["flags"]
+                 if f["flag"] == "--steps")
+    assert (steps["min"], steps["max"]) == (None, 50)
+
+
 COUNT_MAX_ZERO = _sync("nz", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = 0\n')
 COUNT_MAX_NEGATIVE = _sync("nn", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = -1\n')
 

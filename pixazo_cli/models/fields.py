@@ -57,6 +57,10 @@ def _field(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...]
     low, high = _bound(reader, entry, where, kind, "min"), _bound(reader, entry, where, kind, "max")
     if low is not None and high is not None and low > high:
         raise reader.fail((*where, "max"), f"{high:g} is below min ({low:g})")
+    if flag == "num_images" and high is not None and high < 1:
+        # -n splits its images into requests of at most max: below 1 there is no request.
+        raise reader.fail((*where, "max"), f"{high:g} images a request is none: an image "
+                          "count's max is at least 1")
     spec = Field(flag=flag, name=name, kind=kind, low=low, high=high,
                  choices=_choices(reader, entry, where, kind, flag),
                  check=_check(reader, entry, where, kind, shared), header=header,

@@ -138,24 +138,38 @@ COUNT_MAX_ZERO = _sync("nz", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = 
 COUNT_MAX_NEGATIVE = _sync("nn", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = -1\n')
 
 
-def test_count_on_a_model_whose_image_count_max_is_zero_is_no_crash(gateway: Sandbox) -> None:
+def test_a_model_file_whose_image_count_max_is_zero_is_refused_not_a_crash(
+        gateway: Sandbox) -> None:
     """`-n 3` with num_images max = 0 (accepted by `models check`): ValueError (range() arg 3
-    must not be zero), exit 1."""
-    install(COUNT_MAX_ZERO, "nz")
+    must not be zero), exit 1. The reader refuses such a file: an image count's max is at
+    least 1."""
+    path = install(COUNT_MAX_ZERO, "nz")
     result = run("nz", "a fox", "-n", "3", "-d", "out")
-    assert result.exit_code != 1, result.stderr
+    assert result.exit_code == 2, result.stderr
+    assert f"{path}:{line_of(COUNT_MAX_ZERO, 'max')}: field 1.max: 0 images a request" \
+        in result.stderr
+    assert posts(gateway) == 0
 
 
-def test_count_on_a_model_whose_image_count_max_is_negative_makes_its_images_or_refuses(
+def test_a_model_file_whose_image_count_max_is_negative_is_refused_not_silent(
         gateway: Sandbox, isolated: Path) -> None:
     """`-n 3` with num_images max = -1: "0 jobs", nothing made, exit 0 (and with --json,
-    nothing at all on stdout)."""
+    nothing at all on stdout). The file is refused, like max = 0."""
     install(COUNT_MAX_NEGATIVE, "nn")
     result = run("nn", "a fox", "-n", "3", "-d", "out", "--json")
-    if result.exit_code == 2:
-        return
-    assert result.stdout.strip(), "exit 0 with no JSON object and no image"
-    assert len(list((isolated / "out").glob("*.png"))) == 3
+    assert result.exit_code == 2, result.stderr
+    assert "field 1.max: -1 images a request is none" in result.stderr
+    assert posts(gateway) == 0
+
+
+def test_models_check_refuses_an_image_count_max_below_one(tmp_path: Path) -> None:
+    path = tmp_path / "nz.toml"
+    path.write_text(COUNT_MAX_ZERO, encoding="utf-8")
+    result = run("models", "check", str(path))
+    assert result.exit_code == 2
+    assert "an image count's max is at least 1" in result.stderr
+    path.write_text(COUNT_MAX_ZERO.replace("max = 0", "max = 1"), encoding="utf-8")
+    assert run("models", "check", str(path)).exit_code == 0
 
 
 # --- a model file's own text on every output --------------------------------------------------

@@ -175,9 +175,12 @@ def _choices(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], kind
     if not choices or len(choices) > 100:
         raise reader.fail((*where, "choices"), "must list 1 to 100 values")
     for choice in choices:
-        if not isinstance(choice, str) or not choice or text_problem(choice, 100):
+        if not isinstance(choice, str) or not choice:
             raise reader.fail((*where, "choices"), f"{choice!r} is not a choice: each is "
                               "non-empty text on one line")
+        problem = text_problem(choice, 100)
+        if problem:
+            raise reader.fail((*where, "choices"), f"{choice!r} {problem}")
     if len(set(choices)) != len(choices):
         raise reader.fail((*where, "choices"), "lists a value twice")
     if flag == "format" and not set(choices) <= set(FORMATS):

@@ -179,14 +179,30 @@ BIDI = _sync("bidi", '[[field]]\nflag = "style"\nbody = "style"\ntype = "string"
              ).replace('title = "bidi model"', 'title = "Bidi \u202egnp.exe\u202c model"')
 
 
-def test_a_models_own_help_escapes_bidi_overrides_from_its_file() -> None:
+def test_a_model_file_with_bidi_overrides_in_its_texts_is_refused_and_never_printed_raw(
+        ) -> None:
     """P4: `pixazo --help` shows the title plain and `pixazo models bidi` shows \\u202e, but
-    `pixazo bidi --help` prints the file's U+202E (title, help, choices) raw."""
-    install(BIDI, "bidi")
-    assert "\u202e" not in run("models", "bidi").stdout  # sound: escaped there
+    `pixazo bidi --help` printed the file's U+202E (title, help, choices) raw. The reader
+    refuses bidirectional and other invisible formatting characters in a model file's text,
+    as it refuses control characters: file, line and key, exit 2; the model is left out, so
+    its own --help is never built from them."""
+    path = install(BIDI, "bidi")
     result = run("bidi", "--help")
-    assert result.exit_code == 0
-    assert "\u202e" not in result.stdout
+    assert result.exit_code == 2
+    # The first text read says it (the title and a choice are refused alike:
+    # test_bad_model_files.py).
+    assert (f"{path}:{line_of(BIDI, 'help')}: field 1.help: has a bidirectional or "
+            "invisible formatting character (U+202E RIGHT-TO-LEFT OVERRIDE)") in result.stderr
+    for shown in (result, run("models", "bidi"), run("--help"), run("models", "--json")):
+        assert "\u202e" not in shown.stdout + shown.stderr
+
+
+def test_a_model_file_may_use_the_joiners_emoji_are_written_with(key: str) -> None:
+    """Zero-width joiners are format characters too, but emoji sequences and several scripts
+    need them: a title with one is a title."""
+    install(_sync("zwj", "").replace('title = "zwj model"',
+                                     'title = "Family \U0001F468\u200d\U0001F469 model"'), "zwj")
+    assert run("zwj", "a fox", "--dry-run").exit_code == 0
 
 
 # --- a header value that cannot be sent -------------------------------------------------------

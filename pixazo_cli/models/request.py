@@ -248,12 +248,25 @@ def override(request: ApiRequest, values: dict[str, Any],
         check_value(model, flag, value)
         spec = model.by_flag[flag]
         if spec.header:
-            headers[spec.name] = str(value)
+            headers[spec.name] = header_value(model, spec, value)
         else:
             body[spec.name] = value
     body.update(params or {})
     _check_required(model, body, headers)
     return ApiRequest(model, request.path, body, headers)
+
+
+def header_value(model: Model, spec: Field, value: Any) -> str:
+    """A value as the HTTP header it is sent in. A header carries printable ASCII alone (the
+    HTTP client would fail on "café" or a line break only once the request is recorded as
+    sent, "may have been charged"), and loses leading and trailing spaces on the way: refused
+    here, before anything is recorded or sent."""
+    text = str(value)
+    if all(" " <= char <= "~" for char in text) and text == text.strip(" "):
+        return text
+    raise UsageError(f"{cli_name(spec.flag)} {text!r} cannot be sent: {model.name} sends it "
+                     f"as the HTTP header {spec.name}, which carries only printable ASCII "
+                     "(no accents, line breaks or spaces at either end).")
 
 
 def _check_required(model: Model, body: dict[str, Any], headers: dict[str, str]) -> None:

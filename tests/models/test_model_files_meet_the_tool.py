@@ -222,6 +222,35 @@ def test_a_header_value_http_cannot_carry_is_refused_before_sending(gateway: San
     assert not [row for row in rows() if row.maybe_charged]
 
 
+@pytest.mark.parametrize("value", ["a\r\nX-Evil: 1", "tab\there", " padded", "\u202eevil"])
+def test_a_header_value_with_a_line_break_or_anything_but_printable_ascii_is_refused(
+        key: str, value: str) -> None:
+    install(OWN_HEADER, "hdr")
+    result = run("hdr", "a fox", "--tag", value, "--dry-run", "--json")
+    assert result.exit_code == 2
+    reply = result.json()
+    assert "headers" not in reply  # no request was made to show
+    assert "the HTTP header X-Tag, which carries only printable ASCII" in reply["error"]
+
+
+def test_a_printable_ascii_header_value_is_sent_as_given(key: str) -> None:
+    install(OWN_HEADER, "hdr")
+    result = run("hdr", "a fox", "--tag", "red fox-1", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["headers"]["X-Tag"] == "red fox-1"
+
+
+def test_a_batch_line_whose_header_value_cannot_be_sent_is_refused_by_its_line(
+        gateway: Sandbox, isolated: Path) -> None:
+    install(OWN_HEADER, "hdr")
+    (isolated / "jobs.jsonl").write_text('{"model": "hdr", "prompt": "a", "tag": "caf\\u00e9"}\n')
+    result = run("batch", "jobs.jsonl", "-d", "out")
+    assert result.exit_code == 2, result.stderr
+    assert "line 1: --tag 'café' cannot be sent" in result.stderr
+    assert posts(gateway) == 0
+    assert rows() == []
+
+
 # --- fetch after the model file is gone -------------------------------------------------------
 
 def test_fetch_collects_a_queued_job_after_its_model_file_was_removed(gateway: Sandbox) -> None:

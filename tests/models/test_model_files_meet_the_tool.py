@@ -268,6 +268,23 @@ def test_fetch_collects_a_queued_job_after_its_model_file_was_removed(gateway: S
     assert posts(gateway) == before
 
 
+def test_fetch_collects_a_queued_job_after_its_model_file_was_changed_to_sync(
+        gateway: Sandbox) -> None:
+    """The row is still "queued": its images are on the status endpoint, whatever the file
+    says now."""
+    path = install(QUEUED, "qwen")
+    request_id = run("qwen", "a wolf", "--no-wait").stdout.strip()
+    path.write_text(QUEUED.replace('mode = "queued"', 'mode = "sync"')
+                    .replace('id = "job.request_id"', 'urls = "images"'), encoding="utf-8")
+    assert not run("models", "qwen", "--json").json()["queued"]
+    before = posts(gateway)
+    result = run("fetch", request_id, "-d", "out")
+    assert result.exit_code == 0, result.stderr
+    assert Path(result.stdout.strip()).is_file()
+    assert posts(gateway) == before
+    assert [row.status for row in rows()] == ["saved"]
+
+
 # --- bounded time -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [["models", "--json"], ["--help"]])

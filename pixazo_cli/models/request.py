@@ -13,6 +13,7 @@ from typing import Any
 from pixazo_cli.errors import UsageError, did_you_mean
 from pixazo_cli.jsontext import loads
 from pixazo_cli.models.checks import VALUE_CHECKS
+from pixazo_cli.models.seeds import SEED_RANGE, fit_seed
 from pixazo_cli.models.table import Field, Model, models_taking
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -52,13 +53,11 @@ class ApiRequest:
         return "jpg" if fmt == "jpeg" else fmt
 
 
-SEED_RANGE = (0, 2**31 - 1)  # fits every model's integer seed
-
-
 def with_seed(request: ApiRequest, seed: int | None = None) -> ApiRequest:
     """A model that takes a seed always gets one, so every image can be made again: the
     user's, else `seed` (derived by the caller from what must reproduce: a batch line, a
-    grid), else a random one picked here; either way it is sent and recorded."""
+    grid), else a random one picked here; either way it is sent and recorded, within the
+    model's seed range."""
     field = request.model.seed_field
     if field is None:
         return request
@@ -69,17 +68,18 @@ def with_seed(request: ApiRequest, seed: int | None = None) -> ApiRequest:
                          hint="Give it with --seed N, or leave it out for a random one.")
     if isinstance(given, int):
         return request
-    chosen = pick_seed() if seed is None else seed
+    chosen = fit_seed(request.model, pick_seed() if seed is None else seed)
     return ApiRequest(request.model, request.path, {**request.body, field: chosen},
                       request.headers)
 
 
-def derived_seed(text: str) -> int:
-    """A seed that follows from `text` alone: the same text, the same seed, on any machine."""
+def derived_seed(text: str, model: Model) -> int:
+    """A seed for `model` that follows from `text` alone: the same text, the same seed, on
+    any machine (within the model's seed range)."""
     import hashlib
 
     number = int.from_bytes(hashlib.sha256(b"pixazo seed\0" + text.encode()).digest()[:8], "big")
-    return SEED_RANGE[0] + number % (SEED_RANGE[1] - SEED_RANGE[0] + 1)
+    return fit_seed(model, SEED_RANGE[0] + number % (SEED_RANGE[1] - SEED_RANGE[0] + 1))
 
 
 def pick_seed() -> int:

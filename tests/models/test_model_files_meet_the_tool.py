@@ -89,6 +89,61 @@ def test_the_seed_the_tool_picks_stays_in_the_model_files_seed_range(gateway: Sa
     assert 0 <= result.json()["body"]["seed"] <= 1000
 
 
+def _seeds(result_stdout: str) -> list[int]:
+    return [json.loads(line)["seed"] for line in result_stdout.splitlines()]
+
+
+def test_count_without_a_seed_runs_its_seeds_within_the_models_range(gateway: Sandbox
+                                                                     ) -> None:
+    install(SEED_RANGE, "sr")
+    result = run("sr", "a fox", "-n", "3", "-d", "out", "--json")
+    assert result.exit_code == 0, result.stderr
+    seeds = sorted(_seeds(result.stdout))
+    assert seeds == list(range(seeds[0], seeds[0] + 3)) and 0 <= seeds[0] <= 998
+
+
+def test_count_from_a_seed_ends_at_most_at_the_models_max(gateway: Sandbox) -> None:
+    install(SEED_RANGE, "sr")
+    result = run("sr", "a fox", "-n", "3", "--seed", "998", "-d", "out", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(_seeds(result.stdout)) == [998, 999, 1000]
+
+
+def test_count_from_a_seed_past_the_models_max_is_refused_before_sending(
+        gateway: Sandbox) -> None:
+    """-n 3 --seed 999 would send 999, 1000, 1001: refused as a whole, saying why, rather
+    than the third request failing at the gateway or the run silently moving the seed."""
+    install(SEED_RANGE, "sr")
+    result = run("sr", "a fox", "-n", "3", "--seed", "999", "-d", "out")
+    assert result.exit_code == 2
+    assert "-n 3 from --seed 999 would send seeds up to 1001, above sr's highest seed " \
+        "(1000)" in result.stderr
+    assert "--seed 998 or lower" in result.stderr
+    assert posts(gateway) == 0 and rows() == []
+
+
+def test_count_larger_than_the_models_seed_range_is_refused(gateway: Sandbox) -> None:
+    install(SEED_RANGE.replace("max = 1000", "max = 3").replace('"sr"', '"tiny"'), "tiny")
+    result = run("tiny", "a fox", "-n", "5", "-d", "out")
+    assert result.exit_code == 2
+    assert "-n 5 needs 5 different seeds, but tiny takes only 4 (0 to 3)" in result.stderr
+    assert posts(gateway) == 0
+
+
+def test_a_batch_lines_derived_seed_and_a_grids_shared_seed_are_in_the_models_range(
+        gateway: Sandbox, isolated: Path) -> None:
+    """The sandbox refuses a seed outside the file's range (400), so each run's success is
+    the check; the record says which seed was sent."""
+    install(SEED_RANGE, "sr")
+    (isolated / "jobs.jsonl").write_text('{"model": "sr", "prompt": "a"}\n')
+    assert run("batch", "jobs.jsonl", "-d", "b").exit_code == 0
+    result = run("grid", "sr", "a fox", "--x", "prompt=a fox|a cat", "-d", "g")
+    assert result.exit_code == 0, result.stderr
+    sent = [row.body["seed"] for row in reversed(rows())]  # oldest first: the batch line's
+    assert len(sent) == 3 and all(0 <= seed <= 1000 for seed in sent)
+    assert sent[1] == sent[2]  # the grid's cells share one seed
+
+
 MAX_ONLY = _sync("mx", '[[field]]\nflag = "steps"\nbody = "steps"\nmax = 50\n')
 
 

@@ -1,5 +1,6 @@
-"""Review (rev1): user model files where they meet the rest of the tool. Each test here
-failed when written; each names the promise it checks."""
+"""User model files where they meet the rest of the tool: the spending guards, the seeds the
+tool picks, ranges, -n, --help, HTTP headers, fetch, and the models folder itself. A review
+found each of these broken (each test's docstring says how); each test names the promise."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ COUNT_BODY = _sync("bcount", '[[field]]\nflag = "num_images"\nbody = "count"\n',
                    "price_per_image = 1.0\n")
 
 
-def test_max_cost_counts_the_images_a_header_asks_for(gateway: Sandbox,
-                                                      isolated: Path) -> None:
+def test_an_image_count_sent_as_a_header_is_refused_so_max_cost_cannot_miss_it(
+        gateway: Sandbox, isolated: Path) -> None:
     """P1/spending guard: with the image count in the body, `--max-cost 2` stops a $1 x 4
     line (exit 4); with the same count sent as a header the guard priced it as one image and
     the request was sent. Such a file is refused (the reader: the image count goes in the
@@ -74,7 +75,7 @@ def test_max_cost_counts_the_images_a_header_asks_for(gateway: Sandbox,
     assert f"{where}: --num-images is sent in the body" in result.stderr
 
 
-# --- ranges -----------------------------------------------------------------------------------
+# --- the seeds the tool picks stay in the model's range ---------------------------------------
 
 SEED_RANGE = _sync("sr", '[[field]]\nflag = "seed"\nbody = "seed"\nmin = 0\nmax = 1000\n')
 
@@ -144,6 +145,8 @@ def test_a_batch_lines_derived_seed_and_a_grids_shared_seed_are_in_the_models_ra
     assert sent[1] == sent[2]  # the grid's cells share one seed
 
 
+# --- a range with one bound -------------------------------------------------------------------
+
 MAX_ONLY = _sync("mx", '[[field]]\nflag = "steps"\nbody = "steps"\nmax = 50\n')
 
 
@@ -188,6 +191,8 @@ def test_a_one_sided_range_is_kept_in_models_json() -> None:
                  if f["flag"] == "--steps")
     assert (steps["min"], steps["max"]) == (None, 50)
 
+
+# --- an image count that can ask for an image -------------------------------------------------
 
 COUNT_MAX_ZERO = _sync("nz", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = 0\n')
 COUNT_MAX_NEGATIVE = _sync("nn", '[[field]]\nflag = "num_images"\nbody = "n"\nmax = -1\n')
@@ -340,7 +345,7 @@ def test_fetch_collects_a_queued_job_after_its_model_file_was_changed_to_sync(
     assert [row.status for row in rows()] == ["saved"]
 
 
-# --- bounded time -----------------------------------------------------------------------------
+# --- a models folder holds regular files: bounded time -----------------------------------------
 
 @pytest.mark.parametrize("args", [["models", "--json"], ["--help"]])
 def test_a_fifo_in_the_models_folder_does_not_hang_pixazo(tmp_path: Path,

@@ -134,7 +134,7 @@ def iter_jobs(lines: Iterable[str], default_model: str | None,
         key = f"{digest}#{seen[digest]}"
         # A line without a seed gets one derived from its key: a re-run sends the same body
         # (and finds it in the manifest), and identical lines still make different images.
-        seeded = with_seed(request, derived_seed(key))
+        seeded = with_seed(request, derived_seed(key, request.model))
         yield BatchJob(number, seeded, name, key, seed_derived=seeded is not request,
                        assets=derive)
 

@@ -91,9 +91,8 @@ def _field_option(model: Model, spec: Field) -> inspect.Parameter:
     where = f"sent as {spec.name}"
     if spec.choices:
         where += f"; one of {', '.join(spec.choices)}"
-    if spec.low is not None:
-        where += f"; {spec.low:g} to {spec.high:g}" if spec.high is not None else \
-            f"; at least {spec.low:g}"
+    if spec.range_words:
+        where += f"; {spec.range_words}"
     if spec.default is not None:
         where += f"; default {spec.default}"
     names = [f"{cli_name(spec.flag)}/{flag.off_switch}"] if flag.off_switch else \

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from pixazo_cli.errors import UsageError
-from pixazo_cli.models.table import MODELS
+from pixazo_cli.models.table import MODELS, Model, queued_model
 
 if TYPE_CHECKING:
     from pixazo_cli.commands.session import Session
@@ -86,15 +86,32 @@ def outcome_from_row(row: Row) -> Outcome:
     return outcome
 
 
-def collectable(row: Row) -> None:
-    """Refuse what cannot be fetched without paying again (a sandbox row can: it is made
-    again, free)."""
-    if row.urls is None and not row.sandbox and not (row.request_id and MODELS.get(row.model)
-                                 and MODELS[row.model].queued):
-        raise UsageError(f"Generation {row.id} has no image URLs to fetch: the gateway "
-                         f"never answered it ({row.state}).",
-                         hint="Check your Pixazo dashboard; `pixazo replay "
-                         f"{row.id}` sends it again (and pays again).")
+def collectable(row: Row) -> Model:
+    """The model to fetch `row` as; refuses what cannot be fetched without paying again (a
+    sandbox row can: it is made again, free)."""
+    model = MODELS.get(row.model)
+    if row.urls is not None or row.sandbox:
+        return model or queued_model()
+    if _queued_job(row, model):
+        # Its images are read from the status endpoint, the same for every queued model, as
+        # `status --wait` reads them: collected as one whatever became of its model file.
+        return model if model is not None and model.queued else queued_model()
+    raise UsageError(f"Generation {row.id} has no image URLs to fetch: the gateway "
+                     f"never answered it ({row.state}).",
+                     hint="Check your Pixazo dashboard; `pixazo replay "
+                     f"{row.id}` sends it again (and pays again).")
+
+
+def _queued_job(row: Row, model: Model | None) -> bool:
+    """A queued job's row, whose images the status endpoint has: a request id and its model
+    queued. Where the model file was since changed to sync, a row still "queued" says what
+    it was; where it was removed, any row with a request id is asked for (asking is free,
+    and the status endpoint answers for every queued job)."""
+    from pixazo_cli.flow.ledger import QUEUED
+
+    if not row.request_id:
+        return False
+    return model is None or model.queued or row.status == QUEUED
 
 
 def replay_request(ident: str) -> ApiRequest:

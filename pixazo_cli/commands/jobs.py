@@ -78,9 +78,7 @@ def run_fetch(ident: str | None, output: OutputOptions, globals_: GlobalOptions)
     with open_session(globals_, output) as session:
         history = open_for_reading(session)
         row = last_row(history, False) if ident is None else find_row(history, ident)
-        collectable(row)
-        collect(session, MODELS.get(row.model) or queued_model(), row.request_id or "", row,
-                output)
+        collect(session, collectable(row), row.request_id or "", row, output)
 
 
 def collect(session: Session, model: Model, request_id: str, row: Row | None,

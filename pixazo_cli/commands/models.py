@@ -133,10 +133,8 @@ def _values(model: Model, spec: Field) -> str:
         words = f"on or off ({model.flag_info(spec.flag).off_switch} turns it off)"
     elif spec.choices:
         words = "one of " + ", ".join(spec.choices)
-    elif spec.low is not None and spec.high is not None:
-        words = f"{_number(spec.kind)} {spec.low:g} to {spec.high:g}"
-    elif spec.low is not None:
-        words = f"{_number(spec.kind)} at least {spec.low:g}"
+    elif spec.range_words:
+        words = f"{_number(spec.kind)} {spec.range_words}"
     elif spec.kind is not str:
         words = _number(spec.kind)
     else:

@@ -27,7 +27,8 @@ from pixazo_cli.flow.download import Saved
 from pixazo_cli.flow.files import check_folder
 from pixazo_cli.flow.ledger import Outcome
 from pixazo_cli.flow.naming import SaveOptions
-from pixazo_cli.models.request import SEED_RANGE, ApiRequest, override, with_seed
+from pixazo_cli.models.request import ApiRequest, override, with_seed
+from pixazo_cli.models.seeds import first_of_run
 from pixazo_cli.ui.batchview import BatchView
 
 CONCURRENCY = 4
@@ -38,8 +39,8 @@ def variation_requests(request: ApiRequest, count: int) -> list[ApiRequest]:
     model = request.model
     if model.seed_field is not None:
         # The user's seed, else one random start (the single command's): `--seed S` makes
-        # the same set again.
-        first = min(with_seed(request).seed or 0, SEED_RANGE[1] - count + 1)
+        # the same set again. Every seed of the run is within the model's range.
+        first = first_of_run(model, request.seed, with_seed(request).seed or 0, count)
         return [override(request, {"seed": first + i}) for i in range(count)]
     images = model.by_flag.get("num_images")
     if images is not None and request.value("num_images") is None:

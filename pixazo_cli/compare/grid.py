@@ -177,7 +177,7 @@ def _one_seed(model: Model, prompt: str, base: dict[str, Any], params: dict[str,
     if seed_field is None or "seed" in varied or base.get("seed") is not None \
             or seed_field in params:
         return base, shared
-    return {**base, "seed": derived_seed(shared)}, shared
+    return {**base, "seed": derived_seed(shared, model)}, shared
 
 
 def _cell_request(model: Model, prompt: str, values: dict[str, Any], params: dict[str, Any],

@@ -53,10 +53,14 @@ def _field(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...]
             if key in entry:
                 raise reader.fail((*where, key), f"--{flag.replace('_', '-')} is a shared flag: "
                                   "its help and metavar are pixazo's; remove this key")
-    name, header = _target(reader, entry, where)
+    name, header = _target(reader, entry, where, shared)
     low, high = _bound(reader, entry, where, kind, "min"), _bound(reader, entry, where, kind, "max")
     if low is not None and high is not None and low > high:
         raise reader.fail((*where, "max"), f"{high:g} is below min ({low:g})")
+    if flag == "num_images" and high is not None and high < 1:
+        # -n splits its images into requests of at most max: below 1 there is no request.
+        raise reader.fail((*where, "max"), f"{high:g} images a request is none: an image "
+                          "count's max is at least 1")
     spec = Field(flag=flag, name=name, kind=kind, low=low, high=high,
                  choices=_choices(reader, entry, where, kind, flag),
                  check=_check(reader, entry, where, kind, shared), header=header,
@@ -124,10 +128,16 @@ def _own_flag(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], fla
                 kinds=(kind,))
 
 
-def _target(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...]) -> tuple[str, bool]:
+def _target(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...],
+            shared: Flag | None) -> tuple[str, bool]:
     if ("body" in entry) == ("header" in entry):
         raise reader.fail((*where, "body"), "give exactly one of body = \"its JSON field\" or "
                           "header = \"X-Its-Header\"")
+    if "header" in entry and shared is not None and shared.body_only:
+        raise reader.fail((*where, "header"), f"--{shared.name.replace('_', '-')} is sent in "
+                          "the body: pixazo reads it back from there (the seed for the record "
+                          "and -n, the image count for the spending guards, the format for "
+                          "the file's extension)", hint="Use body = \"its JSON field\".")
     if "header" in entry:
         header = reader.get(entry, where, "header", str)
         if not _HEADER.match(header):
@@ -165,9 +175,12 @@ def _choices(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], kind
     if not choices or len(choices) > 100:
         raise reader.fail((*where, "choices"), "must list 1 to 100 values")
     for choice in choices:
-        if not isinstance(choice, str) or not choice or text_problem(choice, 100):
+        if not isinstance(choice, str) or not choice:
             raise reader.fail((*where, "choices"), f"{choice!r} is not a choice: each is "
                               "non-empty text on one line")
+        problem = text_problem(choice, 100)
+        if problem:
+            raise reader.fail((*where, "choices"), f"{choice!r} {problem}")
     if len(set(choices)) != len(choices):
         raise reader.fail((*where, "choices"), "lists a value twice")
     if flag == "format" and not set(choices) <= set(FORMATS):
@@ -206,7 +219,7 @@ def _default(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], spec
         value = float(value)
     if spec.choices and value not in spec.choices:
         raise reader.fail(key, f"{value!r} is not one of the choices")
-    if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
+    if not spec.in_range(value):
         raise reader.fail(key, f"{value!r} is outside min and max")
     if spec.check:
         try:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pixazo_cli.models.fields import read_fields
 from pixazo_cli.models.reader import ModelFileError, Reader
+from pixazo_cli.models.source import read_bytes
 from pixazo_cli.models.spec import (
     COMMAND_NAMES,
     FORMATS,
@@ -24,7 +25,6 @@ from pixazo_cli.models.spec import (
     gateway_path_problem,
 )
 
-MAX_BYTES = 256 * 1024  # a model file is a page of text; more is a mistake
 _DOTTED = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 TOP_KEYS = ("name", "title", "endpoint", "stream_endpoint", "mode", "price_per_image",
             "default_format", "prompt_field", "example", "reply", "field")
@@ -34,21 +34,16 @@ REPLY_KEYS = ("urls", "id", "status")
 def read_model_file(path: Path, file_name_is_name: bool = True,
                     builtin_names: Collection[str] = ()) -> Model:
     """Read and check one model file. In a models folder its file name is its name
-    (`flux-dev.toml` holds `name = "flux-dev"`); `pixazo models check/add` take any name."""
-    return parse_model(read_text(path)[1], str(path), path.stem if file_name_is_name else None,
-                       builtin_names)
+    (`flux-dev.toml` holds `name = "flux-dev"`) and it is a regular file; `pixazo models
+    check/add` take any name."""
+    return parse_model(read_text(path, regular_only=file_name_is_name)[1], str(path),
+                       path.stem if file_name_is_name else None, builtin_names)
 
 
-def read_text(path: Path) -> tuple[bytes, str]:
-    """A model file's bytes and text, refused when too large or not UTF-8."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ModelFileError(str(path), None, "", f"cannot be read: {exc.strerror or exc}"
-                             ) from None
-    if len(raw) > MAX_BYTES:
-        raise ModelFileError(str(path), None, "", f"is larger than {MAX_BYTES // 1024} KB")
+def read_text(path: Path, regular_only: bool = False) -> tuple[bytes, str]:
+    """A model file's bytes and text, refused when too large or not UTF-8 (source.py: and,
+    where `regular_only`, when not a regular file)."""
+    raw = read_bytes(path, regular_only)
     try:
         return raw, raw.decode("utf-8")
     except UnicodeDecodeError as exc:

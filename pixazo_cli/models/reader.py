@@ -76,11 +76,27 @@ class Reader:
         return value
 
 
+# Invisible characters that change how text around them is shown: the bidirectional
+# marks, embeddings, overrides and isolates (U+202E shows "gnp.exe" as "exe.png"), and the
+# other format characters (zero-width space, word joiner, BOM, tags). The two joiners stay:
+# emoji sequences and several scripts are written with them.
+_JOINERS = ("\u200c", "\u200d")
+
+
 def text_problem(value: str, limit: int) -> str | None:
+    """Why `value` cannot be a model file's text (shown by --help, listings, completion),
+    or None."""
+    import unicodedata
+
     if len(value) > limit:
         return f"is longer than {limit} characters"
     if any(ord(char) < 32 or ord(char) == 127 or 0x80 <= ord(char) < 0xA0 for char in value):
         return "has a line break or a control character"
+    for char in value:
+        category = unicodedata.category(char)
+        if category in ("Zl", "Zp") or category == "Cf" and char not in _JOINERS:
+            return (f"has a bidirectional or invisible formatting character (U+{ord(char):04X}"
+                    f" {unicodedata.name(char, '')})".replace(" )", ")"))
     return None
 
 

@@ -94,20 +94,26 @@ class ModelRegistry(Mapping[str, Model]):
             self._dirs = folders + [default] if default not in folders else folders
         return list(self._dirs)
 
-    def _user_files(self) -> Iterator[Path]:
-        """Every *.toml in the user's folders (hidden ones, such as part files, skipped)."""
+    def _user_files(self, every: bool = False) -> Iterator[Path]:
+        """Every *.toml in the user's folders (hidden ones, such as part files, skipped) that
+        is a regular file; with `every`, the others too (a FIFO, a device, a folder), for the
+        reader to refuse where all files are read and their problems said."""
+        from pixazo_cli.models.source import is_regular
+
         for folder in self.user_dirs():
             try:
                 names = sorted(os.listdir(folder))
             except OSError:
                 continue  # no such folder (the usual case) or unreadable: no models from it
-            yield from (folder / name for name in names
-                        if name.endswith(SUFFIX) and not name.startswith("."))
+            paths = (folder / name for name in names
+                     if name.endswith(SUFFIX) and not name.startswith("."))
+            yield from (path for path in paths if every or is_regular(path))
 
     def names(self) -> list[str]:
         """Every model's name, read from the file names alone (for --help and completion): a
         file named after a command, a built-in or an earlier folder's model is not counted,
-        nor one already found bad."""
+        nor one already found bad, nor one that is not a regular file (left out without a
+        word: --help reads no file, so it has no reader's error to say)."""
         builtins = self.builtin_names()
         if self._listing is None:
             listing: dict[str, Path] = {}
@@ -125,9 +131,12 @@ class ModelRegistry(Mapping[str, Model]):
         if name in self._models:
             return self._models[name].title
         path = (self._listing or {}).get(name) or self._file_of(name)
-        try:
-            text = path.read_text(encoding="utf-8") if path else ""
-        except (OSError, UnicodeDecodeError):
+        from pixazo_cli.models.reader import ModelFileError
+        from pixazo_cli.models.source import read_bytes
+
+        try:  # within the reader's cap, and a regular file only: --help must not hang
+            text = read_bytes(path).decode("utf-8") if path else ""
+        except (ModelFileError, UnicodeDecodeError):
             return ""
         found = _TITLE.search(text)
         title = (found.group(1) or found.group(2)) if found else ""
@@ -174,14 +183,19 @@ class ModelRegistry(Mapping[str, Model]):
         self._models[model.name] = model
 
     def _read_all(self) -> None:
+        from pixazo_cli.models.source import is_regular
+
         with self._lock:
             if self._all:
                 return
             for name in self.builtin_names():
                 self._read(self._builtin_dir / f"{name}{SUFFIX}")
             first: dict[str, Path] = {}
-            for path in self._user_files():
+            for path in self._user_files(every=True):
                 stem = path.name[:-len(SUFFIX)]
+                if not is_regular(path):
+                    self._read(path)  # the reader refuses it: said once, claims no name
+                    continue
                 if stem in first:
                     self._duplicate(path, first[stem])
                     continue

@@ -13,6 +13,7 @@ from typing import Any
 from pixazo_cli.errors import UsageError, did_you_mean
 from pixazo_cli.jsontext import loads
 from pixazo_cli.models.checks import VALUE_CHECKS
+from pixazo_cli.models.seeds import SEED_RANGE, fit_seed
 from pixazo_cli.models.table import Field, Model, models_taking
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -52,13 +53,11 @@ class ApiRequest:
         return "jpg" if fmt == "jpeg" else fmt
 
 
-SEED_RANGE = (0, 2**31 - 1)  # fits every model's integer seed
-
-
 def with_seed(request: ApiRequest, seed: int | None = None) -> ApiRequest:
     """A model that takes a seed always gets one, so every image can be made again: the
     user's, else `seed` (derived by the caller from what must reproduce: a batch line, a
-    grid), else a random one picked here; either way it is sent and recorded."""
+    grid), else a random one picked here; either way it is sent and recorded, within the
+    model's seed range."""
     field = request.model.seed_field
     if field is None:
         return request
@@ -69,17 +68,18 @@ def with_seed(request: ApiRequest, seed: int | None = None) -> ApiRequest:
                          hint="Give it with --seed N, or leave it out for a random one.")
     if isinstance(given, int):
         return request
-    chosen = pick_seed() if seed is None else seed
+    chosen = fit_seed(request.model, pick_seed() if seed is None else seed)
     return ApiRequest(request.model, request.path, {**request.body, field: chosen},
                       request.headers)
 
 
-def derived_seed(text: str) -> int:
-    """A seed that follows from `text` alone: the same text, the same seed, on any machine."""
+def derived_seed(text: str, model: Model) -> int:
+    """A seed for `model` that follows from `text` alone: the same text, the same seed, on
+    any machine (within the model's seed range)."""
     import hashlib
 
     number = int.from_bytes(hashlib.sha256(b"pixazo seed\0" + text.encode()).digest()[:8], "big")
-    return SEED_RANGE[0] + number % (SEED_RANGE[1] - SEED_RANGE[0] + 1)
+    return fit_seed(model, SEED_RANGE[0] + number % (SEED_RANGE[1] - SEED_RANGE[0] + 1))
 
 
 def pick_seed() -> int:
@@ -126,8 +126,8 @@ def _not_a(model: Model, spec: Field, raw: Any) -> Any:
     """What the field takes, in the words `pixazo models` uses, with the model's range."""
     words = {int: "a whole number", float: "a finite number", bool: "true or false",
              str: "text"}[spec.kind]
-    if spec.low is not None:
-        words += f" ({_range(spec)} for {model.name})"
+    if spec.range_words:
+        words += f" ({spec.range_words} for {model.name})"
     raise UsageError(f"{cli_name(spec.flag)} must be {words}, not {raw!r}.")
 
 
@@ -150,16 +150,11 @@ def check_value(model: Model, flag: str, value: Any) -> None:
             hint=f"{did_you_mean(str(value), spec.choices)}Choose one of: "
             f"{', '.join(spec.choices)}.",
         )
-    if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
-        raise UsageError(f"{name} {value} is out of range for {model.name}: {_range(spec)}.")
+    if not spec.in_range(value):
+        raise UsageError(f"{name} {value} is out of range for {model.name}: "
+                         f"{spec.range_words}.")
     if spec.check:
         VALUE_CHECKS[spec.check](name, value)
-
-
-def _range(spec: Field) -> str:
-    if spec.high is None:
-        return f"at least {spec.low:g}"
-    return f"{spec.low:g} to {spec.high:g}"
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:
@@ -253,12 +248,25 @@ def override(request: ApiRequest, values: dict[str, Any],
         check_value(model, flag, value)
         spec = model.by_flag[flag]
         if spec.header:
-            headers[spec.name] = str(value)
+            headers[spec.name] = header_value(model, spec, value)
         else:
             body[spec.name] = value
     body.update(params or {})
     _check_required(model, body, headers)
     return ApiRequest(model, request.path, body, headers)
+
+
+def header_value(model: Model, spec: Field, value: Any) -> str:
+    """A value as the HTTP header it is sent in. A header carries printable ASCII alone (the
+    HTTP client would fail on "café" or a line break only once the request is recorded as
+    sent, "may have been charged"), and loses leading and trailing spaces on the way: refused
+    here, before anything is recorded or sent."""
+    text = str(value)
+    if all(" " <= char <= "~" for char in text) and text == text.strip(" "):
+        return text
+    raise UsageError(f"{cli_name(spec.flag)} {text!r} cannot be sent: {model.name} sends it "
+                     f"as the HTTP header {spec.name}, which carries only printable ASCII "
+                     "(no accents, line breaks or spaces at either end).")
 
 
 def _check_required(model: Model, body: dict[str, Any], headers: dict[str, str]) -> None:

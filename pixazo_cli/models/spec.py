@@ -28,6 +28,10 @@ class Flag:
     # (the first is the default), and the check every model applies to it.
     kinds: tuple[type, ...] = (str,)
     check: str = ""
+    # The tool reads the value back from the request body (ApiRequest.seed, expected_images,
+    # extension: the record and -n, the spending guards, the file's extension), so a model
+    # file may send it only in the body; a header would keep it from the tool.
+    body_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,20 @@ class Field:
     check: str = ""  # extra value check by name: "ratio", "url", "webhook"
     header: bool = False  # sent as an HTTP header, not in the JSON body
     required: bool = False  # the request is refused (before sending) without it
+
+    @property
+    def range_words(self) -> str:
+        """The range in words, either bound alone included: "1 to 50", "at least 1",
+        "at most 50"; "" without one. The one wording of --help, refusals and listings."""
+        if self.low is not None and self.high is not None:
+            return f"{self.low:g} to {self.high:g}"
+        if self.low is not None:
+            return f"at least {self.low:g}"
+        return "" if self.high is None else f"at most {self.high:g}"
+
+    def in_range(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None
+                                                            or value <= self.high)
 
 
 FORMATS = ("png", "jpg", "jpeg", "webp")  # the images the tool can check and save
@@ -119,11 +137,12 @@ FLAGS: dict[str, Flag] = {
         Flag("steps", "Denoising steps.", "N", kinds=(int,)),
         Flag("guidance", "How closely to follow the prompt (guidance / cfg).", "X",
              kinds=_NUMBER),
-        Flag("seed", "Random seed, for reproducible images.", "N", kinds=(int,)),
-        Flag("format", "Output image format.", "FMT"),
+        Flag("seed", "Random seed, for reproducible images.", "N", kinds=(int,), body_only=True),
+        Flag("format", "Output image format.", "FMT", body_only=True),
         Flag("quality", "Compression quality, 0-100 (no effect on PNG).", "Q", kinds=(int,)),
         Flag("prompt_strength", "How far the result may stray, 0-1.", "X", kinds=(float,)),
-        Flag("num_images", "Images to make in one request.", "N", kinds=(int,)),
+        Flag("num_images", "Images to make in one request.", "N", kinds=(int,),
+             body_only=True),
         Flag("safety_checker", "Run the safety filter (default: on).", "",
              off_switch="--no-safety-checker", kinds=(bool,)),
         Flag("image_url", "URL of the image to change.", "URL", check="url"),

@@ -93,6 +93,14 @@ CASES = [
     ("a header not X-", TOP + REPLY + field('flag = "webhook_mode"', 'header = "Host"'),
      "header =",
      "field 1.header", "X-"),
+    ("the seed as a header", TOP + REPLY + field('flag = "seed"', 'header = "X-Seed"'),
+     "header =", "field 1.header", "--seed is sent in the body"),
+    ("the image count as a header", TOP + REPLY + field('flag = "num_images"',
+                                                        'header = "X-Count"'),
+     "header =", "field 1.header", "--num-images is sent in the body"),
+    ("the format as a header", TOP + REPLY + field('flag = "format"', 'header = "X-Format"',
+                                                   'choices = ["png"]'),
+     "header =", "field 1.header", "--format is sent in the body"),
     ("body and header", TOP + REPLY + field('flag = "steps"', 'body = "s"', 'header = "X-S"'),
      "body =",
      "field 1.body", "exactly one of"),
@@ -121,6 +129,21 @@ CASES = [
      "dotted path"),
     ("a control character", TOP.replace('"X"', '"X\\u001b[31m"') + REPLY, 2, "title",
      "control character"),
+    ("a bidi override in a title", TOP.replace('"X"', '"X\\u202egnp.exe"') + REPLY, 2, "title",
+     "bidirectional or invisible formatting character (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+    ("a bidi isolate in a help", TOP + REPLY + field('flag = "style"', 'body = "s"',
+                                                     'type = "string"',
+                                                     'help = "a \\u2066b\\u2069"'),
+     "help =", "field 1.help", "(U+2066 LEFT-TO-RIGHT ISOLATE)"),
+    ("a bidi mark in a choice", TOP + REPLY + field('flag = "style"', 'body = "s"',
+                                                    'type = "string"', 'help = "h"',
+                                                    'choices = ["a\\u200fb"]'),
+     "choices =", "field 1.choices", "(U+200F RIGHT-TO-LEFT MARK)"),
+    ("a zero-width space in a body name", TOP + REPLY + field('flag = "steps"',
+                                                              'body = "s\\u200bteps"'),
+     "body =", "field 1.body", "(U+200B ZERO WIDTH SPACE)"),
+    ("a line separator in an example", TOP + 'example = "pixazo x a\\u2028b"\n' + REPLY,
+     "example", "example", "(U+2028 LINE SEPARATOR)"),
     ("an example of another model", TOP + 'example = "pixazo sdxl a"\n' + REPLY, "example",
      "example",
      "starting with `pixazo x `"),
@@ -241,7 +264,7 @@ def test_the_json_listing_says_which_files_were_left_out() -> None:
 
 
 def test_a_file_larger_than_a_model_file_can_be_is_refused_unread(tmp_path: Path) -> None:
-    from pixazo_cli.models.files import MAX_BYTES
+    from pixazo_cli.models.source import MAX_BYTES
 
     path = tmp_path / "x.toml"
     path.write_text(TOP + REPLY + "# padding\n" * (MAX_BYTES // 10 + 1))

@@ -13,8 +13,10 @@ def _cell(spec: Field | None) -> str:
     text = f"`{spec.name}`"
     if spec.choices:
         text += " " + "/".join(spec.choices)
-    if spec.low is not None:
-        text += f" {spec.low:g}–{spec.high:g}" if spec.high is not None else f" ≥{spec.low:g}"
+    if spec.low is not None and spec.high is not None:
+        text += f" {spec.low:g}–{spec.high:g}"
+    elif spec.low is not None or spec.high is not None:  # one bound alone
+        text += f" ≥{spec.low:g}" if spec.low is not None else f" ≤{spec.high:g}"
     if spec.default is not None:
         text += f" (def {spec.default})"
     return text

@@ -213,10 +213,12 @@ def build_request(
         raise UsageError("The prompt is empty.", hint="Give it as text, or `-` to read stdin.")
     if stream and not model.stream_path:
         raise UsageError(f"{model.name} has no stream endpoint.", hint="Drop --stream.")
-    # Only where the gateway requires a field does the tool fill the documented value.
-    body = {model.prompt_field: prompt} | {f.name: f.default for f in model.fields
-                                 if f.default is not None and not f.header}
-    return override(ApiRequest(model, model.path_for(stream), body), values, params)
+    # Only where the gateway requires a field does the tool fill the documented value, in
+    # the body or in the header the field is sent in.
+    defaults = [f for f in model.fields if f.default is not None]
+    body = {model.prompt_field: prompt} | {f.name: f.default for f in defaults if not f.header}
+    headers = {f.name: header_value(model, f, f.default) for f in defaults if f.header}
+    return override(ApiRequest(model, model.path_for(stream), body, headers), values, params)
 
 
 def recorded_request(model: Model, path: str, body: dict[str, Any]) -> ApiRequest:

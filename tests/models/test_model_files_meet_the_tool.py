@@ -293,6 +293,19 @@ def test_a_header_value_with_a_line_break_or_anything_but_printable_ascii_is_ref
     assert "the HTTP header X-Tag, which carries only printable ASCII" in reply["error"]
 
 
+DEFAULT_HEADER = _sync("hdef", '[[field]]\nflag = "tag"\nheader = "X-Tag"\ntype = "string"\n'
+                       'help = "A tag."\ndefault = "house-style"\nrequired = true\n')
+
+
+def test_a_header_field_s_default_is_sent_as_a_body_field_s_is(key: str) -> None:
+    install(DEFAULT_HEADER, "hdef")
+    result = run("hdef", "a fox", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["headers"]["X-Tag"] == "house-style"
+    given = run("hdef", "a fox", "--tag", "mine", "--dry-run", "--json")
+    assert given.json()["headers"]["X-Tag"] == "mine"
+
+
 def test_a_printable_ascii_header_value_is_sent_as_given(key: str) -> None:
     install(OWN_HEADER, "hdr")
     result = run("hdr", "a fox", "--tag", "red fox-1", "--dry-run", "--json")

@@ -175,8 +175,10 @@ def _run_grid(session: Session, plan: Any, folder: Path, options: GridOptions,
     if options.output.json_out:
         session.ui.result_json({"grid": str(picture) if picture else None,
                                 "folder": str(folder), "exit_code": code})
-    elif picture is not None:
+    elif picture is not None and not (assets and assets.html):  # --html: the snippets alone
         session.ui.result_value(str(picture))
+    elif picture is not None:
+        session.ui.say(f"Grid: {picture}")
     write_batch_sheet(session, folder, overwrite)
     if picture is not None and wants_preview(session, options.preview):
         from pixazo_cli.ui.preview import show

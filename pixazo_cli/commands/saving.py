@@ -13,14 +13,15 @@ from pixazo_cli.commands.options import OutputOptions
 from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import UsageError
 from pixazo_cli.flow.generate import Outcome
-from pixazo_cli.flow.naming import SaveOptions
+from pixazo_cli.flow.naming import SaveOptions, check_template
 
 
 def save_options(session: Session, output: OutputOptions) -> SaveOptions:
     if output.output is None:
-        return SaveOptions(session.settings.output_dir,
-                           output.name or session.settings.name_template,
-                           output.overwrite, output.sidecar)
+        template = output.name or session.settings.name_template
+        check_template(template)  # every path checks it here, -n as the single command
+        return SaveOptions(session.settings.output_dir, template, output.overwrite,
+                           output.sidecar)
     if output.name:
         raise UsageError("-o/--output already names the file; --name has nothing to name.",
                          hint="Drop --name, or use -d/--output-dir with --name.")

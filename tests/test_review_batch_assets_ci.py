@@ -1,0 +1,117 @@
+"""Review: batch, grid and -n combined with asset flags, --check, spending guards and GitHub
+Actions mode. Each test states a promise the tool makes (docs/promises.md, batch.md,
+assets.md) and fails while it is broken."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pixazo_cli.sandbox import Sandbox
+from tests.batch_support import lines, manifest, write, write_lines
+from tests.conftest import run
+
+
+def posts(gateway: Sandbox) -> int:
+    return gateway.stats()["posts_received"]
+
+
+@pytest.fixture
+def actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """GitHub Actions mode, with a step summary file."""
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    return summary
+
+
+# -- GitHub Actions: a failed line is never lost ---------------------------------------------
+
+def test_a_derivation_that_fails_is_annotated_on_its_line_in_github_actions(
+        gateway: Sandbox, isolated: Path, actions: Path) -> None:
+    """Exit 8 comes from line 1 (a person's file at its derived name): the CI log must point
+    at that line, as it does for every other failure that makes the exit code."""
+    name = write_lines(isolated,
+                       {"model": "sdxl", "prompt": "x", "width": 512, "height": 512,
+                        "name": "hero.png"},
+                       {"model": "sdxl", "prompt": "y", "width": 512, "height": 512,
+                        "name": "other.png"})
+    (isolated / "out").mkdir()
+    (isolated / "out" / "hero-512x512.webp").write_bytes(b"a person's file")
+    result = run("batch", name, "-d", "out", "--to", "webp")
+    assert result.exit_code == 8, result.stderr
+    assert manifest(isolated / "out")[-1]["status"] == "saved"  # paid work kept
+    annotations = [x for x in result.stderr.splitlines() if x.startswith("::error")]
+    assert any(a.startswith("::error file=jobs.jsonl,line=1::") for a in annotations), \
+        result.stderr
+    row = next(r for r in actions.read_text().splitlines() if r.startswith("| line 1 "))
+    assert "not derived" in row or "failed" in row, row
+
+
+def test_a_name_clash_that_stops_the_batch_is_annotated_in_github_actions(
+        gateway: Sandbox, isolated: Path, actions: Path) -> None:
+    """Invalid lines that stop a batch are annotated (commands/batch._guard_invalid); lines
+    whose names clash stop it the same way (exit 2, nothing sent) and go unannotated."""
+    name = write_lines(isolated, {"model": "sdxl", "prompt": "a", "name": "hero.png"},
+                       {"model": "sdxl", "prompt": "b", "name": "hero.png"})
+    result = run("batch", name, "-d", "out")
+    assert result.exit_code == 2 and posts(gateway) == 0
+    assert "lines 1 and 2 both write" in result.stderr
+    assert "::error file=jobs.jsonl,line=" in result.stderr, result.stderr
+
+
+# -- --check predicts what a run does ----------------------------------------------------------
+
+def test_check_refuses_what_the_run_refuses_an_assets_json_pixazo_did_not_write(
+        gateway: Sandbox, isolated: Path) -> None:
+    name = write(isolated, lines(2))
+    (isolated / "out").mkdir()
+    (isolated / "out" / "assets.json").write_text('{"mine": 1}')
+    ran = run("batch", name, "-d", "out", "--to", "webp")
+    assert ran.exit_code == 2 and posts(gateway) == 0  # the run refuses before paying
+    check = run("batch", name, "-d", "out", "--to", "webp", "--check", "--json")
+    report = json.loads(check.stdout)
+    assert (check.exit_code, report["exit_code"], report["paid_requests"]) == (2, 2, 0), \
+        check.stdout
+
+
+@pytest.mark.parametrize("guard", [["--max-requests", "1"], ["--max-cost", "0.20"]])
+def test_check_counts_only_what_the_spending_guard_lets_the_run_send(
+        gateway: Sandbox, isolated: Path, guard: list[str]) -> None:
+    name = write_lines(isolated, *({"model": "sd3", "prompt": f"p{n}"} for n in range(3)))
+    check = run("batch", name, "-d", "out", "--check", "--json", *guard)
+    assert check.exit_code == 0, check.stderr
+    predicted = json.loads(check.stdout)
+    ran = run("batch", name, "-d", "out", "-j", "1", *guard)
+    assert ran.exit_code == 4, ran.stderr
+    assert posts(gateway) == 1
+    assert (predicted["paid_requests"], predicted["cost"]) == (1, 0.20), check.stdout
+
+
+# -- stdout carries what was asked for ---------------------------------------------------------
+
+def test_grid_with_html_prints_the_snippets_and_no_paths(gateway: Sandbox,
+                                                         isolated: Path) -> None:
+    """assets.md: with --html, the <picture> snippet of each image instead, and no paths at
+    all, so the output is HTML to paste or redirect."""
+    result = run("grid", "sdxl", "a fox", "--x", "steps=10,20", "--set", "width=512",
+                 "--set", "height=512", "-d", "g", "--to", "webp", "--html")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("<picture>") == 2
+    assert "grid.png" not in result.stdout, result.stdout
+
+
+# -- bad input is a plain exit 2 ----------------------------------------------------------------
+
+def test_n_with_an_unknown_name_placeholder_is_a_plain_usage_error(gateway: Sandbox) -> None:
+    """The single command says `--name has unknown placeholder(s): n.` (exit 2); with -n the
+    same --name is an unexpected KeyError (exit 1, "a bug in pixazo")."""
+    single = run("sdxl", "x", "--name", "hero-{n}.png", "-d", "one")
+    assert single.exit_code == 2 and "unknown placeholder" in single.stderr
+    result = run("sdxl", "x", "--name", "hero-{n}.png", "-d", "out", "-n", "2", "--json")
+    assert posts(gateway) == 0
+    assert result.exit_code == 2, result.stdout
+    assert json.loads(result.stdout)["exit_code"] == 2

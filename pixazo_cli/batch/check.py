@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pixazo_cli.batch.guards import request_cents
+from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit, request_cents
 from pixazo_cli.batch.jobfile import BatchJob, InvalidLine
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
 from pixazo_cli.batch.plan import Step, name_clashes, next_step
@@ -31,43 +31,58 @@ class CheckReport:
     shard: str | None = None
     shard_sizes: list[int] = field(default_factory=list)
     clashes: list[str] = field(default_factory=list)
+    over_limit: int = 0  # past --max-requests or --max-cost: the run stops before them
+    limit: str | None = None  # the guard's words where it would stop the run
 
     @property
     def exit_code(self) -> int:
-        """What the real run's checks would say before sending: 2 for invalid lines or
-        clashing names, else 0."""
-        return 2 if self.invalid or self.clashes else 0
+        """What the real run would end with: 2 for invalid lines or clashing names (refused
+        before sending), 4 where a spending limit stops it, else 0."""
+        return 2 if self.invalid or self.clashes else 4 if self.over_limit else 0
 
 
 def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
                 which: tuple[int, int] | None, folder: Path,
                 save_for: Callable[[BatchJob], SaveOptions],
-                resend_maybe_charged: bool = False) -> CheckReport:
+                resend_maybe_charged: bool = False,
+                guard: SpendingGuard | None = None) -> CheckReport:
     jobs = shard(all_jobs, which)
     report = CheckReport(jobs=len(jobs), invalid=len(invalid))
     if which is not None:
         report.shard = f"{which[0]}/{which[1]}"
         report.shard_sizes = shard_sizes(all_jobs, which[1])
     with Manifest(folder / MANIFEST_NAME) as manifest:
-        cents = _count_steps(report, jobs, manifest, folder, resend_maybe_charged)
+        cents = _count_steps(report, jobs, manifest, folder, resend_maybe_charged,
+                             guard or SpendingGuard())
         report.clashes = name_clashes(jobs, lambda job: manifest.get(job.key), save_for)
     report.cost = cents / 100
     return report
 
 
 def _count_steps(report: CheckReport, jobs: list[BatchJob], manifest: Manifest, folder: Path,
-                 resend_maybe_charged: bool) -> int:
-    """Count each job's step in the report; return the cents the priced requests cost."""
+                 resend_maybe_charged: bool, guard: SpendingGuard) -> int:
+    """Count each job's step in the report; return the cents the priced requests cost. The
+    spending guard admits each request as the run's would, in the file's order, and the run
+    stops at the first it refuses."""
     spent = 0
     for job in jobs:
         entry = manifest.get(job.key)
         step = next_step(job, entry, folder, resend_maybe_charged)
         _count(report, step, entry is not None and entry.get("status") == "failed")
-        if step is Step.SEND:
-            report.paid_requests += 1
-            if job.request.model.price_per_image is not None:
-                report.priced_requests += 1
-                spent += request_cents(job.request)
+        if step is not Step.SEND:
+            continue
+        try:
+            if report.limit is None:
+                guard.admit(job.request)
+        except SpendingLimit as stop:
+            report.limit = stop.message
+        if report.limit is not None:
+            report.over_limit += 1
+            continue
+        report.paid_requests += 1
+        if job.request.model.price_per_image is not None:
+            report.priced_requests += 1
+            spent += request_cents(job.request)
     return spent
 
 

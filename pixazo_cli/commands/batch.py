@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pixazo_cli.assets.options import AssetOptions, Layers
 from pixazo_cli.batch.check import check_batch
 from pixazo_cli.batch.events import BatchEvents, BatchFanout
-from pixazo_cli.batch.guards import dollars_text, exact_dollars
+from pixazo_cli.batch.guards import SpendingGuard, dollars_text, exact_dollars
 from pixazo_cli.batch.intake import Intake, IntakeRules, take_in
 from pixazo_cli.batch.jobfile import (
     BatchJob,
@@ -164,8 +164,13 @@ def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
     def save_for(job: BatchJob) -> SaveOptions:
         return dataclasses.replace(save, template=job.name or save.template)
 
+    if any(job.assets is not None for job in jobs):
+        from pixazo_cli.assets.follow import check_folder as assets_folder
+
+        assets_folder(save.out_dir)  # the run refuses an assets.json it did not write: so here
     report = check_batch(jobs, invalid, which, save.out_dir, save_for,
-                         options.resend_maybe_charged)
+                         options.resend_maybe_charged,
+                         SpendingGuard(options.max_requests, options.max_cost))
     if options.output.json_out:
         session.ui.result_json({**dataclasses.asdict(report), "exit_code": report.exit_code})
     else:

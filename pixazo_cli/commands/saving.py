@@ -19,7 +19,8 @@ from pixazo_cli.flow.naming import SaveOptions, check_template
 def save_options(session: Session, output: OutputOptions) -> SaveOptions:
     if output.output is None:
         template = output.name or session.settings.name_template
-        check_template(template)  # every path checks it here, -n as the single command
+        if template:  # None: the default, known good
+            check_template(template)  # every path checks it here, -n as the single command
         return SaveOptions(session.settings.output_dir, template, output.overwrite,
                            output.sidecar)
     if output.name:

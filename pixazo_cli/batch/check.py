@@ -54,7 +54,8 @@ def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
     with Manifest(folder / MANIFEST_NAME) as manifest:
         cents = _count_steps(report, jobs, manifest, folder, resend_maybe_charged,
                              guard or SpendingGuard())
-        report.clashes = name_clashes(jobs, lambda job: manifest.get(job.key), save_for)
+        report.clashes = [str(clash) for clash in
+                          name_clashes(jobs, lambda job: manifest.get(job.key), save_for)]
     report.cost = cents / 100
     return report
 

@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pixazo_cli.batch.jobfile import BatchJob
+from pixazo_cli.batch.jobfile import BatchJob, InvalidLine
 from pixazo_cli.batch.manifest import files_present
 from pixazo_cli.errors import GenerationFailed, UsageError
 from pixazo_cli.flow.ledger import ANSWERED, FAILED, SAVED, SENT
@@ -74,13 +74,13 @@ def hold_reason(entry: dict[str, Any]) -> str:
 
 
 def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, Any] | None],
-                 save_for: Callable[[BatchJob], SaveOptions], word: str = "line") -> list[str]:
+                 save_for: Callable[[BatchJob], SaveOptions], word: str = "line") -> list[Clash]:
     """Fixed file names that are taken, or that two jobs share (or that derived files would
     share: hero.png and hero.jpg, or a.png's a-64x64.png and a line named so): they would
     fail only after the request was paid for. A name the job's own manifest entry recorded
     (saved by a run killed before it could say so) is its own, not a clash. `word` is what
     the user calls a job (a line, a variation)."""
-    problems: list[str] = []
+    problems: list[Clash] = []
     owners: dict[Path, int] = {}
     planned: list[tuple[int, Path]] = []
     stems: dict[Path, int] = {}  # derived files are named from the original's stem
@@ -94,41 +94,56 @@ def name_clashes(jobs: list[BatchJob], entry_of: Callable[[BatchJob], dict[str, 
             stem = path.with_suffix("")
             if job.assets is not None and job.assets.makes_files:
                 if stem in stems:
-                    problems.append(f"{word}s {stems[stem]} and {job.line} would make derived "
-                                    f"files of the same names ({stem.name}-…)")
+                    problems.append(Clash(job.line, f"{word}s {stems[stem]} and {job.line} "
+                                          f"would make derived files of the same names "
+                                          f"({stem.name}-…)"))
                 stems.setdefault(stem, job.line)
             if path in owners:
-                problems.append(f"{word}s {owners[path]} and {job.line} both write {path}")
+                problems.append(Clash(job.line, f"{word}s {owners[path]} and {job.line} both "
+                                      f"write {path}"))
             elif path.exists() and not save.overwrite and not own_file(entry, path):
-                problems.append(f"{word} {job.line}: {path} already exists")
+                problems.append(Clash(job.line, f"{word} {job.line}: {path} already exists"))
             elif save.sidecar and sidecar_taken(path, save.overwrite):
-                problems.append(f"{word} {job.line}: its sidecar {sidecar_path(path)} is taken")
+                problems.append(Clash(job.line, f"{word} {job.line}: its sidecar "
+                                      f"{sidecar_path(path)} is taken"))
             owners.setdefault(path, job.line)
     return problems + _named_as_derived(planned, stems, word)
 
 
 def _named_as_derived(planned: list[tuple[int, Path]], stems: dict[Path, int],
-                      word: str) -> list[str]:
+                      word: str) -> list[Clash]:
     """Originals named as a derived file of another job's original may be the very name
     that derivation writes."""
     from pixazo_cli.assets.naming import source_stem
 
-    problems = []
+    problems: list[Clash] = []
     for line, path in planned:
         source = source_stem(path.name)
         deriver = stems.get(path.parent / source) if source else None
         if deriver is not None and deriver != line:
-            problems.append(f"{word} {line}'s {path.name} is a name {word} {deriver}'s "
-                            "derived files may take")
+            problems.append(Clash(line, f"{word} {line}'s {path.name} is a name {word} "
+                                  f"{deriver}'s derived files may take"))
     return problems
 
 
-def clash_error(problems: list[str], word: str) -> UsageError:
-    """name_clashes' problems, said; --overwrite is offered only where files exist."""
-    rename = "Give each line its own \"name\"" if word == "line" else "Choose another name"
-    taken = any("exists" in problem or "sidecar" in problem for problem in problems)
-    return UsageError("File names clash; nothing was sent:\n  " + "\n  ".join(problems),
-                      hint=f"{rename}, or pass --overwrite." if taken else f"{rename}.")
+class Clash(InvalidLine):
+    """A line whose file names clash: said as its message alone (which names the lines)."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NameClashes(UsageError):
+    """name_clashes' problems, refused before anything is sent; --overwrite is offered only
+    where files exist (it cannot part two names)."""
+
+    def __init__(self, clashes: list[Clash], word: str) -> None:
+        rename = "Give each line its own \"name\"" if word == "line" else "Choose another name"
+        taken = any("exists" in c.message or "sidecar" in c.message for c in clashes)
+        super().__init__("File names clash; nothing was sent:\n  "
+                         + "\n  ".join(map(str, clashes)),
+                         hint=f"{rename}, or pass --overwrite." if taken else f"{rename}.")
+        self.clashes = clashes
 
 
 def own_file(entry: dict[str, Any], path: Path) -> bool:

@@ -20,7 +20,7 @@ from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit
 from pixazo_cli.batch.intake import SavedJobs
 from pixazo_cli.batch.jobfile import BatchJob
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
-from pixazo_cli.batch.plan import Step, clash_error, hold_reason, name_clashes, next_step, was_sent
+from pixazo_cli.batch.plan import NameClashes, Step, hold_reason, name_clashes, next_step, was_sent
 from pixazo_cli.batch.poller import Poller
 from pixazo_cli.batch.recorder import ManifestRecorder, recorded_files, shown_entry
 from pixazo_cli.errors import (
@@ -130,7 +130,7 @@ class BatchRun:
         problems = name_clashes(self.jobs, lambda job: self.manifest.get(job.key),
                                 self._save_for, self.options.job_word)
         if problems:
-            raise clash_error(problems, self.options.job_word)
+            raise NameClashes(problems, self.options.job_word)
 
     def _save_for(self, job: BatchJob) -> SaveOptions:
         save = self.options.save

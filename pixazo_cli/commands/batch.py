@@ -24,6 +24,7 @@ from pixazo_cli.batch.jobfile import (
     split_lines,
 )
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
+from pixazo_cli.batch.plan import NameClashes
 from pixazo_cli.batch.run import BatchOptions, BatchRun
 from pixazo_cli.batch.shards import GATEWAY_LIMIT, shard_rate_limit
 from pixazo_cli.commands.assets import deriving_view
@@ -82,8 +83,8 @@ def _run(session: Session, source: str, lines: Iterable[str], manifest: Manifest
     if intake.derives:
         view = deriving_view(view, lambda line: _job_at(intake, line)[1],
                              lambda line: manifest.get(_job_at(intake, line)[0]), save.out_dir)
-    code = BatchRun(session, intake.todo, batch, view, session.recorder(), manifest,
-                    intake.saved).run()
+    code = _guard_invalid(github, BatchRun(session, intake.todo, batch, view,
+                                           session.recorder(), manifest, intake.saved).run)
     code = most_severe([code, *getattr(view, "codes", [])])
     if options.sheet:
         from pixazo_cli.commands.look import write_batch_sheet
@@ -113,12 +114,18 @@ def _read(lines: Iterable[str], session: Session, options: BatchCommandOptions,
 
 
 def _guard_invalid(github: GithubReport | None, read: Callable[[], T]) -> T:
-    """Invalid lines that stop the batch are still annotated in a GitHub Actions log."""
+    """Lines that stop the batch before it sends anything (invalid, or their file names
+    clash) are still annotated in a GitHub Actions log."""
     try:
         return read()
     except InvalidLines as error:
         if github is not None:
             github.invalid(error.lines)
+            github.summary()
+        raise
+    except NameClashes as error:
+        if github is not None:
+            github.refused(list(error.clashes), "file names clash", "refused")
             github.summary()
         raise
 

@@ -73,17 +73,32 @@ class GithubReport(BatchEvents):
         self._lock = threading.Lock()
 
     def invalid(self, lines: list[InvalidLine]) -> None:
+        self.refused(lines, "invalid line", "invalid")
+
+    def refused(self, lines: list[InvalidLine], why: str, status: str) -> None:
+        """Lines refused before anything was sent (invalid, or their file names clash)."""
         for bad in lines:
-            self._annotate(f"invalid line: {bad.message}", bad.line)
-            self._row(bad.line, "", f"invalid: {bad.message}", "", "")
+            self._annotate(f"{why}: {bad.message}", bad.line)
+            self._row(bad.line, "", f"{status}: {bad.message}", "", "")
 
     def skipped(self, line: int, entry: dict[str, Any]) -> None:
-        self._row(line, str(entry.get("model") or ""), "already saved", self._files(entry),
-                  entry.get("request_id") or "")
+        self._row(line, str(entry.get("model") or ""), self._saved(line, entry, "already saved"),
+                  self._files(entry), entry.get("request_id") or "")
 
     def done(self, job: BatchJob, entry: dict[str, Any]) -> None:
-        self._row(job.line, job.request.model.name, "saved", self._files(entry),
-                  entry.get("request_id") or "")
+        self._row(job.line, job.request.model.name, self._saved(job.line, entry, "saved"),
+                  self._files(entry), entry.get("request_id") or "")
+
+    def _saved(self, line: int, entry: dict[str, Any], status: str) -> str:
+        """A saved job's status; where its assets could not be derived, annotated as well
+        (the run's exit code is 8 for it, so the log says which line)."""
+        errors = [f["derive_error"] for f in entry.get("files") or []
+                  if isinstance(f.get("derive_error"), dict)]
+        for error in errors:
+            message = f"not derived: {error.get('message', '')} (exit {error.get('exit_code')})"
+            self._annotate(message, line)
+            status += f"; {message}"
+        return status
 
     def failed(self, job: BatchJob, entry: dict[str, Any]) -> None:
         error = entry.get("error") or {}
@@ -117,7 +132,8 @@ class GithubReport(BatchEvents):
         notes = []
         if len(rows) > len(shown):
             notes.append(f"… and {len(rows) - len(shown)} more rows.")
-        not_run = self.total - sum(1 for row in rows if not row[2].startswith("invalid"))
+        not_run = self.total - sum(1 for row in rows
+                                   if not row[2].startswith(("invalid", "refused")))
         if not_run > 0:
             notes.append(f"{not_run} job(s) not run: run the same batch again to continue.")
         return title + "\n".join(lines) + "\n" + "".join(f"\n{n}\n" for n in notes) + "\n"

@@ -1,6 +1,7 @@
-"""Review: batch, grid and -n combined with asset flags, --check, spending guards and GitHub
-Actions mode. Each test states a promise the tool makes (docs/promises.md, batch.md,
-assets.md) and fails while it is broken."""
+"""batch, grid and -n combined with asset flags, --check, spending guards and GitHub Actions
+mode: a failed line is never lost from the CI log, --check predicts the run, stdout carries
+what was asked for, bad input is a plain exit 2. Each test reproduced a defect a review found
+(all failed before their fixes)."""
 
 from __future__ import annotations
 
@@ -60,7 +61,11 @@ def test_a_name_clash_that_stops_the_batch_is_annotated_in_github_actions(
     result = run("batch", name, "-d", "out")
     assert result.exit_code == 2 and posts(gateway) == 0
     assert "lines 1 and 2 both write" in result.stderr
-    assert "::error file=jobs.jsonl,line=" in result.stderr, result.stderr
+    assert "::error file=jobs.jsonl,line=2::file names clash: lines 1 and 2 both write" in \
+        result.stderr, result.stderr
+    summary = actions.read_text()
+    assert "| line 2 | refused: lines 1 and 2 both write" in summary
+    assert "2 job(s) not run" in summary
 
 
 # -- --check predicts what a run does ----------------------------------------------------------
@@ -73,9 +78,9 @@ def test_check_refuses_what_the_run_refuses_an_assets_json_pixazo_did_not_write(
     ran = run("batch", name, "-d", "out", "--to", "webp")
     assert ran.exit_code == 2 and posts(gateway) == 0  # the run refuses before paying
     check = run("batch", name, "-d", "out", "--to", "webp", "--check", "--json")
-    report = json.loads(check.stdout)
-    assert (check.exit_code, report["exit_code"], report["paid_requests"]) == (2, 2, 0), \
-        check.stdout
+    report = json.loads(check.stdout)  # the run's own refusal, as its one JSON object
+    assert (check.exit_code, report["exit_code"]) == (2, 2), check.stdout
+    assert "is not a pixazo assets manifest" in report["error"]
 
 
 @pytest.mark.parametrize("guard", [["--max-requests", "1"], ["--max-cost", "0.20"]])
@@ -83,12 +88,21 @@ def test_check_counts_only_what_the_spending_guard_lets_the_run_send(
         gateway: Sandbox, isolated: Path, guard: list[str]) -> None:
     name = write_lines(isolated, *({"model": "sd3", "prompt": f"p{n}"} for n in range(3)))
     check = run("batch", name, "-d", "out", "--check", "--json", *guard)
-    assert check.exit_code == 0, check.stderr
     predicted = json.loads(check.stdout)
     ran = run("batch", name, "-d", "out", "-j", "1", *guard)
     assert ran.exit_code == 4, ran.stderr
     assert posts(gateway) == 1
+    assert (check.exit_code, predicted["exit_code"]) == (4, 4), check.stdout  # as the run's
     assert (predicted["paid_requests"], predicted["cost"]) == (1, 0.20), check.stdout
+    assert predicted["over_limit"] == 2 and predicted["limit"].startswith("Stopped at --max-")
+
+
+def test_check_says_in_words_where_a_spending_limit_stops_the_run(isolated: Path) -> None:
+    name = write_lines(isolated, *({"model": "sd3", "prompt": f"p{n}"} for n in range(3)))
+    check = run("batch", name, "-d", "out", "--check", "--max-requests", "2")
+    assert check.exit_code == 4
+    assert "Paid requests it would send: 2;" in check.stdout
+    assert "The run stops there (exit 4): 1 job would be left for a later run." in check.stdout
 
 
 # -- stdout carries what was asked for ---------------------------------------------------------

@@ -190,3 +190,13 @@ def hostile(key: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Hostile]:
     monkeypatch.setenv("PIXAZO_BASE_URL", server.base_url)
     yield server
     server.close()
+
+
+@pytest.fixture
+def actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """GitHub Actions mode, with a step summary file an earlier step already wrote to."""
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    return summary

@@ -19,16 +19,6 @@ def posts(gateway: Sandbox) -> int:
     return gateway.stats()["posts_received"]
 
 
-@pytest.fixture
-def actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """GitHub Actions mode, with a step summary file."""
-    summary = tmp_path / "step-summary.md"
-    summary.write_text("")
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    return summary
-
-
 # -- GitHub Actions: a failed line is never lost ---------------------------------------------
 
 def test_a_derivation_that_fails_is_annotated_on_its_line_in_github_actions(

@@ -6,22 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from pixazo_cli.sandbox import Sandbox
 from pixazo_cli.sinks.ci import error_command, escape_data, escape_property
 from pixazo_cli.ui.ci import Heartbeat
 from tests.batch_ci_support import gateway, line, sdxl_lines, write  # noqa: F401
 from tests.conftest import FakeClock, run
-
-
-@pytest.fixture
-def actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    summary = tmp_path / "step-summary.md"
-    summary.write_text("earlier step\n")
-    monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    return summary
 
 
 def test_workflow_command_escaping_follows_githubs_rules() -> None:

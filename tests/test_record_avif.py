@@ -112,3 +112,23 @@ def test_a_flipped_byte_never_raises(tmp_path_factory: pytest.TempPathFactory, a
     damaged = AVIF[:at] + bytes((value,)) + AVIF[at + 1:]
     result = read_bytes(damaged, folder)
     assert result is None or isinstance(result, dict)
+
+
+@pytest.mark.parametrize("value", [1, 87])
+def test_a_box_size_past_the_end_of_the_file_is_no_record(tmp_path: Path, value: int) -> None:
+    """Found by the flipped-byte property: byte 3 set to 1 makes the first box claim a 64-bit
+    size of exabytes, and the seek past it raised OSError (EINVAL) instead of "no record"."""
+    damaged = AVIF[:3] + bytes((value,)) + AVIF[4:]
+    assert read_bytes(damaged, tmp_path) is None
+
+
+def test_every_single_byte_change_reads_as_no_record_or_a_record(tmp_path: Path) -> None:
+    """The flipped-byte property, over every one of the first 160 bytes (the boxes' headers
+    and the item list, where a change alters how the rest is walked) and the values that
+    mean most there: an item list made empty raised IndexError (byte 152 set to 8)."""
+    path = tmp_path / "x.avif"
+    for at in range(160):
+        for value in (0, 1, 7, 8, 9, 16, 87, 127, 128, 255):
+            path.write_bytes(AVIF[:at] + bytes((value,)) + AVIF[at + 1:])
+            found = record.read(path)
+            assert found is None or isinstance(found, dict), (at, value)

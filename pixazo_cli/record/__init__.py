@@ -80,7 +80,7 @@ def _look(path: Path, what: str) -> Any:
             return None
         try:
             return look(f)
-        except (ValueError, struct.error):  # a damaged file has nothing we can trust
+        except (ValueError, IndexError, struct.error):  # a damaged file: nothing to trust
             return None
 
 

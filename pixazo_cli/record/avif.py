@@ -35,6 +35,7 @@ def metadata(record: dict[str, Any], size: tuple[int, int] | None = None
 
 
 def read(f: BinaryIO) -> dict[str, Any] | None:
+    end = f.seek(0, 2)
     f.seek(0)
     branded = False
     for _ in range(MAX_TOP_BOXES):
@@ -44,6 +45,8 @@ def read(f: BinaryIO) -> dict[str, Any] | None:
         kind, size = header
         if size < 0:
             return None  # a box running to the end of the file, and no record before it
+        if f.tell() + size > end:
+            return None  # a box said larger than the file: damage (a seek there can fail)
         if kind == b"ftyp":
             branded = _is_avif(read_exact(f, min(size, 1024)))
             f.seek(size - min(size, 1024), 1)

@@ -12,7 +12,7 @@ from typing import Any
 from pixazo_cli.errors import UsageError
 from pixazo_cli.models.checks import VALUE_CHECKS
 from pixazo_cli.models.reader import Reader, text_problem
-from pixazo_cli.models.spec import COMMON_NAMES, FLAGS, FORMATS, Field, Flag
+from pixazo_cli.models.spec import COMMON_NAMES, FLAGS, FORMATS, Field, Flag, header_text
 
 FIELD_KEYS = ("flag", "body", "header", "type", "min", "max", "choices", "default", "required",
               "check", "help", "metavar")
@@ -221,6 +221,10 @@ def _default(reader: Reader, entry: dict[str, Any], where: tuple[Any, ...], spec
         raise reader.fail(key, f"{value!r} is not one of the choices")
     if not spec.in_range(value):
         raise reader.fail(key, f"{value!r} is outside min and max")
+    if spec.header and header_text(value) is None:
+        raise reader.fail(key, f"{value!r} cannot be sent as the HTTP header {spec.name}, "
+                          "which carries only printable ASCII (no accents, line breaks or "
+                          "spaces at either end)")
     if spec.check:
         try:
             VALUE_CHECKS[spec.check](spec.flag, value)

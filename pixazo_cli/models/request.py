@@ -14,6 +14,7 @@ from pixazo_cli.errors import UsageError, did_you_mean
 from pixazo_cli.jsontext import loads
 from pixazo_cli.models.checks import VALUE_CHECKS
 from pixazo_cli.models.seeds import SEED_RANGE, fit_seed
+from pixazo_cli.models.spec import header_text
 from pixazo_cli.models.table import Field, Model, models_taking
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -263,10 +264,10 @@ def header_value(model: Model, spec: Field, value: Any) -> str:
     HTTP client would fail on "café" or a line break only once the request is recorded as
     sent, "may have been charged"), and loses leading and trailing spaces on the way: refused
     here, before anything is recorded or sent."""
-    text = str(value)
-    if all(" " <= char <= "~" for char in text) and text == text.strip(" "):
+    text = header_text(value)
+    if text is not None:
         return text
-    raise UsageError(f"{cli_name(spec.flag)} {text!r} cannot be sent: {model.name} sends it "
+    raise UsageError(f"{cli_name(spec.flag)} {str(value)!r} cannot be sent: {model.name} sends it "
                      f"as the HTTP header {spec.name}, which carries only printable ASCII "
                      "(no accents, line breaks or spaces at either end).")
 

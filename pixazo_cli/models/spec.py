@@ -179,6 +179,13 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9_.~-]+$")
 RESERVED_PATHS = ("/v2/requests/status", "/_sandbox")
 
 
+def header_text(value: object) -> str | None:
+    """A value as the HTTP header text it is sent as, or None where a header cannot carry it:
+    printable ASCII alone, and no spaces at either end (HTTP drops them on the way)."""
+    text = str(value)
+    return text if all(" " <= c <= "~" for c in text) and text == text.strip(" ") else None
+
+
 def gateway_path_problem(path: object) -> str | None:
     """Why `path` cannot be a model's endpoint, or None. An endpoint is a plain path on the
     configured gateway, so the key it carries can go nowhere else: no scheme or host (`https:`,

@@ -306,6 +306,15 @@ def test_a_header_field_s_default_is_sent_as_a_body_field_s_is(key: str) -> None
     assert given.json()["headers"]["X-Tag"] == "mine"
 
 
+def test_a_header_default_http_cannot_carry_is_refused_by_the_reader(tmp_path: Path) -> None:
+    path = tmp_path / "hdef.toml"
+    path.write_text(DEFAULT_HEADER.replace("house-style", "z\u00fcrich"), encoding="utf-8")
+    result = run("models", "check", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:" in result.stderr and "cannot be sent as the HTTP header X-Tag" in \
+        result.stderr
+
+
 def test_a_printable_ascii_header_value_is_sent_as_given(key: str) -> None:
     install(OWN_HEADER, "hdr")
     result = run("hdr", "a fox", "--tag", "red fox-1", "--dry-run", "--json")

@@ -191,7 +191,7 @@ def test_a_second_sheet_on_a_folder_being_written_is_refused_and_the_first_compl
 
     monkeypatch.setattr(thumbs_module.Thumbs, "job", job)
     write_sheet([photos], isolated / "s", workers=1)  # sheet A
-    assert refused and "Another pixazo is writing a contact sheet" in refused[0]
+    assert refused and "Another pixazo is writing in" in refused[0]
     made = json.loads((isolated / "s" / "thumbs" / ".pixazo-made.json").read_text())
     on_disk = sorted(p.name for p in (isolated / "s" / "thumbs").iterdir()
                      if not p.name.startswith("."))

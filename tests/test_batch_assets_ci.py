@@ -55,7 +55,7 @@ def test_a_name_clash_that_stops_the_batch_is_annotated_in_github_actions(
         result.stderr, result.stderr
     summary = actions.read_text()
     assert "| line 2 | refused: lines 1 and 2 both write" in summary
-    assert "2 job(s) not run" in summary
+    assert "2 job(s) not run: the batch was refused before sending" in summary
 
 
 # -- --check predicts what a run does ----------------------------------------------------------
@@ -92,7 +92,18 @@ def test_check_says_in_words_where_a_spending_limit_stops_the_run(isolated: Path
     check = run("batch", name, "-d", "out", "--check", "--max-requests", "2")
     assert check.exit_code == 4
     assert "Paid requests it would send: 2;" in check.stdout
-    assert "The run stops there (exit 4): 1 job would be left for a later run." in check.stdout
+    assert "A spending limit stops the run (exit 4) before 1 paid request, left for a later " \
+        "run; it would say: Stopped at --max-requests 2" in check.stdout
+
+
+def test_check_with_skip_invalid_exits_as_the_run_would_at_a_spending_limit(
+        gateway: Sandbox, isolated: Path) -> None:
+    name = write(isolated, "".join(json.dumps({"model": "sd3", "prompt": f"p{n}"}) + "\n"
+                                   for n in range(3)) + '{"model": "sd3"}\n')
+    args = ("batch", name, "-d", "out", "--skip-invalid", "--max-requests", "1")
+    check = run(*args, "--check")
+    ran = run(*args)
+    assert (check.exit_code, ran.exit_code) == (4, 4), (check.stdout, ran.stderr)
 
 
 # -- stdout carries what was asked for ---------------------------------------------------------

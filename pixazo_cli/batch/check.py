@@ -12,6 +12,7 @@ from pixazo_cli.batch.jobfile import BatchJob, InvalidLine
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
 from pixazo_cli.batch.plan import Step, name_clashes, next_step
 from pixazo_cli.batch.shards import shard, shard_sizes
+from pixazo_cli.errors import BalanceError, UsageError, most_severe
 from pixazo_cli.flow.naming import SaveOptions
 
 
@@ -33,21 +34,26 @@ class CheckReport:
     clashes: list[str] = field(default_factory=list)
     over_limit: int = 0  # past --max-requests or --max-cost: the run stops before them
     limit: str | None = None  # the guard's words where it would stop the run
+    skip_invalid: bool = False  # the run leaves invalid lines out instead of refusing
 
     @property
     def exit_code(self) -> int:
-        """What the real run would end with: 2 for invalid lines or clashing names (refused
-        before sending), 4 where a spending limit stops it, else 0."""
-        return 2 if self.invalid or self.clashes else 4 if self.over_limit else 0
+        """What the real run would end with: 2 when it refuses to start (clashing names,
+        invalid lines without --skip-invalid); else the most severe of 4 (a spending limit
+        stops it) and 2 (lines it skipped), as the run's own exit code is."""
+        if self.clashes or self.invalid and not self.skip_invalid:
+            return UsageError.exit_code
+        return most_severe([BalanceError.exit_code if self.over_limit else 0,
+                            UsageError.exit_code if self.invalid else 0])
 
 
 def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
                 which: tuple[int, int] | None, folder: Path,
                 save_for: Callable[[BatchJob], SaveOptions],
                 resend_maybe_charged: bool = False,
-                guard: SpendingGuard | None = None) -> CheckReport:
+                guard: SpendingGuard | None = None, skip_invalid: bool = False) -> CheckReport:
     jobs = shard(all_jobs, which)
-    report = CheckReport(jobs=len(jobs), invalid=len(invalid))
+    report = CheckReport(jobs=len(jobs), invalid=len(invalid), skip_invalid=skip_invalid)
     if which is not None:
         report.shard = f"{which[0]}/{which[1]}"
         report.shard_sizes = shard_sizes(all_jobs, which[1])

@@ -177,7 +177,8 @@ def _check(session: Session, jobs: list[BatchJob], invalid: list[Any],
         assets_folder(save.out_dir)  # the run refuses an assets.json it did not write: so here
     report = check_batch(jobs, invalid, which, save.out_dir, save_for,
                          options.resend_maybe_charged,
-                         SpendingGuard(options.max_requests, options.max_cost))
+                         SpendingGuard(options.max_requests, options.max_cost),
+                         options.skip_invalid)
     if options.output.json_out:
         session.ui.result_json({**dataclasses.asdict(report), "exit_code": report.exit_code})
     else:

@@ -143,9 +143,9 @@ def write_sheet(paths: list[Path], out_dir: Path, title: str = "pixazo contact s
     cards = collect(paths)
     with Folder.open(out_dir) as root, Workers(workers, WORKER_MODULES) as pool:
         if not root.claim():  # two sheets at once would each keep a ledger without the other's
-            raise UsageError(f"Another pixazo is writing a contact sheet in {out_dir}; nothing "
-                             "was written.", hint="Wait for it to finish: run again, a sheet "
-                             "reuses every thumbnail already made.")
+            raise UsageError(f"Another pixazo is writing in {out_dir} now (a contact sheet, or "
+                             "its assets.json); nothing was written.", hint="Run the sheet "
+                             "again when it is done: it reuses every thumbnail already made.")
         made_here = MadeHere.load(root)
         if not overwrite:
             _refuse_what_others_made(root, made_here)

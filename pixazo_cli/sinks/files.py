@@ -120,6 +120,8 @@ class Folder:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        except OSError:  # a file system without locks (ENOLCK, EOPNOTSUPP): unguarded, as on
+            return True  # Windows, rather than no sheet at all
         return True
 
     def close(self) -> None:

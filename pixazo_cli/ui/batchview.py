@@ -241,8 +241,9 @@ def check_text(report: CheckReport) -> str:
         lines.append("Shard split: " + ", ".join(
             f"{n}/{len(r.shard_sizes)}: {size}" for n, size in enumerate(r.shard_sizes, 1)))
     if r.over_limit:
-        lines.append(f"{r.limit} The run stops there (exit 4): {counted(r.over_limit, 'job')} "
-                     "would be left for a later run.")
+        left = counted(r.over_limit, "paid request")
+        lines.append(f"A spending limit stops the run (exit 4) before {left}, left for a "
+                     f"later run; it would say: {r.limit}")
     lines += [f"Would refuse: {problem}" for problem in r.clashes]
     lines.append("Nothing was sent.")
     return "\n".join(lines)

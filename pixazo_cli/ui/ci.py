@@ -134,8 +134,11 @@ class GithubReport(BatchEvents):
             notes.append(f"… and {len(rows) - len(shown)} more rows.")
         not_run = self.total - sum(1 for row in rows
                                    if not row[2].startswith(("invalid", "refused")))
+        refused = any(row[2].startswith("refused") for row in rows)
         if not_run > 0:
-            notes.append(f"{not_run} job(s) not run: run the same batch again to continue.")
+            notes.append(f"{not_run} job(s) not run: " + (
+                "the batch was refused before sending; give the lines above their own names, "
+                "then run it again." if refused else "run the same batch again to continue."))
         return title + "\n".join(lines) + "\n" + "".join(f"\n{n}\n" for n in notes) + "\n"
 
     def _files(self, entry: dict[str, Any]) -> str:

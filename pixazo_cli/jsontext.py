@@ -16,14 +16,18 @@ from typing import Any
 MAX_DEPTH = 64
 
 
-def loads(data: str | bytes, **options: Any) -> Any:
+class TooDeep(ValueError):
+    """Valid JSON, nested deeper than the reader takes."""
+
+
+def loads(data: str | bytes, max_depth: int = MAX_DEPTH, **options: Any) -> Any:
     options.setdefault("parse_constant", _refuse_constant)
     options.setdefault("parse_float", _finite)
     try:
         value = json.loads(data, **options)
     except RecursionError:  # `[` a hundred thousand times: valid so far, too deep to parse
-        raise ValueError("JSON nested too deeply") from None
-    _check_depth(value)
+        raise TooDeep("JSON nested too deeply") from None
+    _check_depth(value, max_depth)
     return value
 
 
@@ -39,13 +43,13 @@ def _finite(text: str) -> float:
     return number
 
 
-def _check_depth(value: Any) -> None:
+def _check_depth(value: Any, max_depth: int) -> None:
     """Walked without recursion: the point is to refuse what recursion could not walk."""
     level: list[Any] = [value]
-    for _ in range(MAX_DEPTH):
+    for _ in range(max_depth):
         level = [child for item in level if isinstance(item, dict | list)
                  for child in (item.values() if isinstance(item, dict) else item)]
         if not level:
             return
     if any(isinstance(item, dict | list) for item in level):
-        raise ValueError(f"JSON nested more than {MAX_DEPTH} levels deep")
+        raise TooDeep(f"JSON nested more than {max_depth} levels deep")

@@ -76,3 +76,34 @@ def test_a_batch_line_of_more_than_a_megabyte_is_refused_without_reading_it_whol
     result = run("batch", "jobs.jsonl", "-d", "out")
     assert result.exit_code == 2 and "line 2 is longer than 1 MB" in result.stderr
     assert gateway.stats()["posts_received"] == 0
+
+
+def test_a_param_nested_deeper_than_a_record_can_hold_is_refused_not_sent_as_text(
+        gateway: Sandbox) -> None:
+    """An image's record holds the body a few levels down, and records are read to 64 levels:
+    a value nested past 32 would be sent and then make the image's record unreadable."""
+    deep = "[" * 40 + "]" * 40
+    result = run("sdxl", "a fox", "--param", f"x={deep}", "--json")
+    assert result.exit_code == 2, result.stderr
+    assert "nested more than 32 levels" in json.loads(result.stdout)["error"]
+    assert gateway.stats()["posts_received"] == 0
+
+
+def test_a_param_nested_as_deep_as_allowed_can_be_read_back_from_an_image_s_record() -> None:
+    from pixazo_cli.models.request import parse_params
+    from pixazo_cli.record.payload import parse_record, record_json
+
+    params = parse_params(["x=" + "[" * 32 + "]" * 32])
+    found = parse_record(record_json({"version": 1, "model": "sdxl",
+                                      "body": {"prompt": "a fox", **params}}))
+    assert found is not None and found["body"]["x"] == params["x"]
+
+
+def test_a_batch_line_nested_deeper_than_a_record_can_hold_is_an_invalid_line(
+        gateway: Sandbox, tmp_path: Path) -> None:
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('{"model": "sdxl", "prompt": "x", "params": {"x": ' + "[" * 40
+                    + "]" * 40 + "}}\n")
+    result = run("batch", str(jobs), "-d", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "line 1" in result.stderr, result.stderr
+    assert gateway.stats()["posts_received"] == 0

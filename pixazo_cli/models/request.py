@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pixazo_cli.errors import UsageError, did_you_mean
-from pixazo_cli.jsontext import loads
+from pixazo_cli.jsontext import MAX_DEPTH, TooDeep, loads
 from pixazo_cli.models.checks import VALUE_CHECKS
 from pixazo_cli.models.seeds import SEED_RANGE, fit_seed
 from pixazo_cli.models.spec import header_text
@@ -169,6 +169,8 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
             params[key.strip()] = loads_strict(raw)
         except NotFinite:
             raise UsageError(f"--param {pair}: the number is too large to send.") from None
+        except TooDeep as deep:  # valid JSON, not text meant as a string: never sent as one
+            raise UsageError(f"--param {key.strip()}: {deep}.") from None
         except ValueError:
             params[key.strip()] = raw
     return params
@@ -193,7 +195,10 @@ def finite_float(text: str) -> float:
 def loads_strict(text: str) -> Any:
     """JSON from a person (a batch line, --param): no NaN, no Infinity, no overflowing number,
     no lone surrogate escape (\\ud800 is valid JSON but no text: it cannot be sent as UTF-8)."""
-    value = loads(text, parse_constant=_not_json, parse_float=finite_float)
+    # What is sent is read back later a few levels deeper (the image's record holds the body
+    # inside itself): half the outside reader's depth leaves that room.
+    value = loads(text, max_depth=MAX_DEPTH // 2, parse_constant=_not_json,
+                  parse_float=finite_float)
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:

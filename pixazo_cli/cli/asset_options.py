@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pixazo_cli.assets.values import FITS, FORMATS, GRAVITIES, PLACEHOLDERS
 from pixazo_cli.cli.options import completer
 
 Size = Annotated[str | None, typer.Option(
@@ -16,13 +17,12 @@ Size = Annotated[str | None, typer.Option(
     help="Also make a picture of exactly this size, such as 1200x630 (see --fit).")]
 Fit = Annotated[str | None, typer.Option(
     "--fit", metavar="cover|contain|pad",
-    autocompletion=completer(("cover", "contain", "pad")),
+    autocompletion=completer(FITS),
     help="How --size is filled: cover crops to fill it (default), contain fits inside it, "
     "pad fits inside and fills the rest.")]
 Gravity = Annotated[str | None, typer.Option(
     "--gravity", metavar="POINT",
-    autocompletion=completer(("center", "north", "south", "east", "west", "northeast",
-                              "northwest", "southeast", "southwest")),
+    autocompletion=completer(tuple(GRAVITIES)),
     help="What cover keeps, or where pad places the picture: center (default), north, "
     "south, east, west, northeast, northwest, southeast, southwest.")]
 PadColor = Annotated[str | None, typer.Option(
@@ -31,7 +31,7 @@ PadColor = Annotated[str | None, typer.Option(
     "transparent, white for jpg).")]
 To = Annotated[str | None, typer.Option(
     "--to", metavar="FORMAT[:Q],...",
-    autocompletion=completer(("webp", "avif", "png", "jpg")),
+    autocompletion=completer(FORMATS),
     help="Derive in these formats: webp, avif, png, jpg, each with an encoder quality 1-100 "
     "(avif:50,webp:80; webp:lossless). Default: the original's format.")]
 Widths = Annotated[str | None, typer.Option(
@@ -42,7 +42,7 @@ Upscale = Annotated[bool, typer.Option(
     "--upscale", help="Let --widths variants be wider than their source.")]
 Placeholder = Annotated[str | None, typer.Option(
     "--placeholder", metavar="KIND",
-    autocompletion=completer(("blurhash", "lqip", "blurhash,lqip")),
+    autocompletion=completer((*PLACEHOLDERS, ",".join(PLACEHOLDERS))),
     help="Compute placeholders for the manifest: blurhash, lqip (a tiny inline WebP), or "
     "blurhash,lqip.")]
 Strip = Annotated[bool, typer.Option(

@@ -23,8 +23,9 @@ from typing import Any
 
 from pixazo_cli.assets.asset import Asset, relative
 from pixazo_cli.assets.output import write_new
-from pixazo_cli.errors import SaveError, UsageError
+from pixazo_cli.errors import UsageError
 from pixazo_cli.jsontext import loads
+from pixazo_cli.sinks.files import Folder
 from pixazo_cli.sinks.terminal import json_text
 
 MANIFEST_NAME = "assets.json"
@@ -198,19 +199,8 @@ def _rebased(key: str, entry: dict[str, Any], source: Path,
 
 @contextlib.contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on the folder (flock on the folder itself: no lock file left
-    behind), held while a manifest is read, merged and written. No-op without flock."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: runs into one folder at once are not guarded
+    """The folder for this run alone (the writer's claim, waited for) while a manifest is
+    read, merged and written."""
+    with Folder.open(folder, create=False) as held:
+        held.claim(wait=True)
         yield
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as exc:
-        raise SaveError(f"Cannot open the folder {folder}: {exc.strerror or exc}.") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)

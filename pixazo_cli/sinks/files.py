@@ -106,10 +106,10 @@ class Folder:
         found = os.stat(self._fd if self._fd is not None else self.path)
         return found.st_dev, found.st_ino
 
-    def claim(self) -> bool:
+    def claim(self, wait: bool = False) -> bool:
         """This folder for this process alone while it is open (flock on its descriptor, so
-        no lock file is left behind); False when another run holds it. Where there is no
-        flock, or no descriptor, every claim succeeds."""
+        no lock file is left behind); False when another run holds it, or, with `wait`, once
+        it lets go. Where there is no flock, or no descriptor, every claim succeeds."""
         try:
             import fcntl
         except ImportError:  # Windows: runs into one folder at once are not guarded
@@ -117,11 +117,11 @@ class Folder:
         if self._fd is None:
             return True
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return False
         except OSError:  # a file system without locks (ENOLCK, EOPNOTSUPP): unguarded, as on
-            return True  # Windows, rather than no sheet at all
+            return True  # Windows, rather than no work at all
         return True
 
     def close(self) -> None:

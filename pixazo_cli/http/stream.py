@@ -55,12 +55,8 @@ def _last_json_event(content: bytes) -> bytes:
     without one, the stream as it came, which then fails as "not JSON"."""
     for data in reversed(event_data(content)):
         try:
-            if isinstance(loads(data, parse_constant=_refuse), dict):
+            if isinstance(loads(data), dict):
                 return data
         except ValueError:
             continue
     return content
-
-
-def _refuse(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")

@@ -118,9 +118,12 @@ def file_error(source: str, where: Where, problem: str, hint: str | None = None
                ) -> ModelFileError:
     """An error found after reading (a duplicate name, an example that does not parse),
     pointing at its line when the file can still be read."""
-    try:
-        with open(source, encoding="utf-8") as handle:
-            line = line_of(key_lines(handle.read()), where)
-    except (OSError, UnicodeDecodeError):
+    from pathlib import Path
+
+    from pixazo_cli.models.source import read_bytes
+
+    try:  # the one way model files are read: a FIFO read once already must not block here
+        line = line_of(key_lines(read_bytes(Path(source), regular_only=True).decode()), where)
+    except (ModelFileError, UnicodeDecodeError):
         line = None
     return ModelFileError(source, line, _key_name(where), problem, hint)

@@ -453,3 +453,26 @@ def test_a_batch_naming_an_unknown_model_is_refused_past_a_fifo(odd_folder: Path
     done = _pixazo_bounded(odd_folder, "batch", "jobs.jsonl", "--check", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert "nosuch" in done.stderr
+
+
+def test_models_check_of_a_pipe_whose_example_fails_does_not_read_it_again(
+        tmp_path: Path) -> None:
+    """`pixazo models check <(…)`: the pipe is read once; finding the failing example's line
+    reopened it by path, which blocks forever once its writer is gone."""
+    import threading
+
+    pipe = tmp_path / "model.toml"
+    os.mkfifo(pipe)
+    text = _sync("mx", '[[field]]\nflag = "steps"\nbody = "steps"\nmax = 50\n',
+                 "example = 'pixazo mx \"a fox\" --steps 99'")
+
+    def feed() -> None:
+        with open(pipe, "w", encoding="utf-8") as writer:
+            writer.write(text)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    done = _pixazo_bounded(tmp_path, "models", "check", str(pipe))
+    writer.join(timeout=5)
+    assert done.returncode == 2, done.stderr
+    assert "out of range" in done.stderr or "example" in done.stderr, done.stderr

@@ -215,3 +215,14 @@ def test_the_key_in_a_prompt_is_masked_on_the_png_page(isolated: Path, key: str,
     assert KEY not in (isolated / "sa" / "index.html").read_text()
     assert (isolated / "sa" / "contact-sheet.png").read_bytes() == \
         (isolated / "sb" / "contact-sheet.png").read_bytes(), "the key is drawn on the page"
+
+
+def test_a_fifo_named_assets_json_is_refused_before_paying_without_blocking(
+        gateway: Sandbox, isolated: Path) -> None:
+    import os
+
+    (isolated / "out").mkdir()
+    os.mkfifo(isolated / "out" / "assets.json")
+    result = run("sdxl", "x", "--name", "a.png", "-d", "out", "--to", "webp")
+    assert result.exit_code == 2 and posts(gateway) == 0, result.stderr
+    assert "not a pixazo assets manifest" in result.stderr

@@ -29,6 +29,7 @@ from pixazo_cli.sinks.files import Folder
 from pixazo_cli.sinks.terminal import json_text
 
 MANIFEST_NAME = "assets.json"
+MAX_BYTES = 64 * 2**20  # some 50,000 assets; more is not a manifest this tool wrote
 FORMAT = 1  # the value of "pixazo_assets": bumped only when a reader would misread new files
 SCHEMA = "https://pixazo.ai/schemas/assets-1.json"  # $id of docs/assets.schema.json
 
@@ -83,9 +84,19 @@ def _inside(path: Any) -> bool:
 
 
 def _read_bytes(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as handle:
-        return handle.read()
+    """Through the writer's reader: no symlink followed, a regular file only (a FIFO named
+    assets.json must not hang the check before paying), at most MAX_BYTES."""
+    if not path.parent.is_dir():
+        raise FileNotFoundError(path)
+    with Folder.open(path.parent, create=False) as folder:
+        if folder.lstat(path.name) is None:
+            raise FileNotFoundError(path)
+        raw = folder.read(path.name, MAX_BYTES)
+    if raw is None:
+        raise UsageError(f"{path} is not a pixazo assets manifest (not a regular file, or "
+                         f"over {MAX_BYTES // 2**20} MB), so it is left alone.",
+                         hint="Move it away, or choose another output folder.")
+    return raw
 
 
 def text(data: dict[str, Any]) -> str:

@@ -28,7 +28,7 @@ def run_derive(paths: list[Path], options: AssetOptions, jobs: int | None, json_
         raise UsageError("Nothing to derive.", hint="Give --size, --to, --widths, --strip, "
                          "--placeholder or --html.")
     recorder = Recorder()
-    originals = originals_in(paths, recorder)
+    originals = originals_in(paths)
     if options.makes_files:
         check_stems(originals)
     ui = Ui(quiet=quiet, json_mode=json_out)
@@ -81,7 +81,7 @@ def _print(ui: Any, outcome: Any, options: AssetOptions, json_out: bool) -> None
             ui.result_value(str(made.path))
 
 
-def originals_in(paths: list[Path], recorder: Any) -> list[Path]:
+def originals_in(paths: list[Path]) -> list[Path]:
     """The originals named: files as given, and in a folder its images (not hidden ones, not
     the files its manifest lists as derived, nor the tool's sheet pages and grid.png)."""
     from pixazo_cli.assets.manifest import derived_names

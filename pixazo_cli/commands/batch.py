@@ -35,7 +35,7 @@ from pixazo_cli.commands.session import Session
 from pixazo_cli.commands.stdin import MAX_BATCH_STDIN_BYTES, read_stdin_text
 from pixazo_cli.errors import UsageError, most_severe
 from pixazo_cli.flow.files import check_folder
-from pixazo_cli.flow.naming import SaveOptions, check_template
+from pixazo_cli.flow.naming import SaveOptions
 from pixazo_cli.sinks.ci import github_actions
 from pixazo_cli.ui.batchview import BatchView, check_text
 from pixazo_cli.ui.ci import GithubReport
@@ -46,8 +46,6 @@ T = TypeVar("T")
 
 def run_batch(source: str, options: BatchCommandOptions, globals_: GlobalOptions) -> int:
     which = parse_shard(options.shard)
-    if options.output.name:
-        check_template(options.output.name)
     lines = source_lines(source)
     with open_session(globals_, options.output) as session:
         save = save_options(session, options.output)

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from pixazo_cli.commands.models import describe
 from pixazo_cli.commands.options import GlobalOptions, RunOptions
 from pixazo_cli.commands.session import Session
 from pixazo_cli.errors import SaveError, UsageError
 from pixazo_cli.models.files import parse_model, read_text
-from pixazo_cli.models.reader import ModelFileError
 from pixazo_cli.models.request import ApiRequest, build_request, parse_params, with_seed
 from pixazo_cli.models.table import GATEWAY_HEADERS, KEY_HEADER, MODELS, Model
 from pixazo_cli.ui.output import dry_run_report, dry_run_text
@@ -106,8 +104,3 @@ def write_model_file(target: Path, data: bytes, overwrite: bool) -> None:
         raise SaveError(f"{target} already exists.",
                         hint="Pass --overwrite to replace it.") from None
 
-
-def describe_problem(error: ModelFileError) -> dict[str, Any]:
-    """A left-out model file, for `pixazo models --json`."""
-    return {"file": error.source, "line": error.line, "key": error.key or None,
-            "problem": error.problem}

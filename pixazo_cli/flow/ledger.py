@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from pixazo_cli.flow.download import Saved
     from pixazo_cli.models.request import ApiRequest
 
-PLANNED = "planned"
 SENT = "sent"  # the intent is recorded and the POST is going out; no reply yet
 QUEUED = "queued"  # a queued model took it: its request id is known, its images are not
 ANSWERED = "answered"  # the images are known (URLs, or the image in the reply)

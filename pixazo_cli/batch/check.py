@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit, request_cents
+from pixazo_cli.batch.guards import SpendingGuard, SpendingLimit
 from pixazo_cli.batch.jobfile import BatchJob, InvalidLine
 from pixazo_cli.batch.manifest import MANIFEST_NAME, Manifest
 from pixazo_cli.batch.plan import Step, name_clashes, next_step
@@ -57,21 +57,20 @@ def check_batch(all_jobs: list[BatchJob], invalid: list[InvalidLine],
     if which is not None:
         report.shard = f"{which[0]}/{which[1]}"
         report.shard_sizes = shard_sizes(all_jobs, which[1])
+    guard = guard or SpendingGuard()
     with Manifest(folder / MANIFEST_NAME) as manifest:
-        cents = _count_steps(report, jobs, manifest, folder, resend_maybe_charged,
-                             guard or SpendingGuard())
+        _count_steps(report, jobs, manifest, folder, resend_maybe_charged, guard)
         report.clashes = [str(clash) for clash in
                           name_clashes(jobs, lambda job: manifest.get(job.key), save_for)]
-    report.cost = cents / 100
+    report.paid_requests, report.cost = guard.requests, guard.spent / 100
     return report
 
 
 def _count_steps(report: CheckReport, jobs: list[BatchJob], manifest: Manifest, folder: Path,
-                 resend_maybe_charged: bool, guard: SpendingGuard) -> int:
-    """Count each job's step in the report; return the cents the priced requests cost. The
-    spending guard admits each request as the run's would, in the file's order, and the run
+                 resend_maybe_charged: bool, guard: SpendingGuard) -> None:
+    """Count each job's step in the report. The spending guard admits each request as the
+    run's would, in the file's order (and counts what it admits: requests, cents); the run
     stops at the first it refuses."""
-    spent = 0
     for job in jobs:
         entry = manifest.get(job.key)
         step = next_step(job, entry, folder, resend_maybe_charged)
@@ -85,12 +84,8 @@ def _count_steps(report: CheckReport, jobs: list[BatchJob], manifest: Manifest, 
             report.limit = stop.message
         if report.limit is not None:
             report.over_limit += 1
-            continue
-        report.paid_requests += 1
-        if job.request.model.price_per_image is not None:
+        elif job.request.model.price_per_image is not None:
             report.priced_requests += 1
-            spent += request_cents(job.request)
-    return spent
 
 
 def _count(report: CheckReport, step: Step, failed_before: bool) -> None:

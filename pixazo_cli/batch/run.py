@@ -33,7 +33,7 @@ from pixazo_cli.errors import (
     most_severe,
 )
 from pixazo_cli.flow.events import Fanout, FlowContext
-from pixazo_cli.flow.generate import refuse_unkept, save_all, submit
+from pixazo_cli.flow.generate import save_all, submit
 from pixazo_cli.flow.ledger import Origin, Outcome, after_sending, with_way_back
 from pixazo_cli.flow.naming import SaveOptions
 from pixazo_cli.history import NoRecord
@@ -250,7 +250,6 @@ class BatchRun:
         save = replace(self._save_for(job), reuse=bool(outcome.files))
         downloader = self.downloader.with_deadline(self._deadline())
         save_all(downloader, outcome, job.name_parts(), save, self.events)
-        refuse_unkept(outcome)
         self.events.finished(outcome, None)
         self.view.done(job, shown_entry(outcome, None))
         self._finish()

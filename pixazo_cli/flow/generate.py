@@ -89,7 +89,6 @@ def generate(ctx: FlowContext, outcome: Outcome, save: SaveOptions,
         if outcome.urls is None:
             _wait_after_paying(ctx, gateway, outcome)
         outcome.files = _save_with_activity(ctx, outcome, parts, save, model.queued)
-        refuse_unkept(outcome)
     ctx.events.finished(outcome, None)
     return outcome
 
@@ -106,7 +105,6 @@ def resume(ctx: FlowContext, model: Model, request_id: str, save: SaveOptions,
             _wait(ctx, ctx.gateway(), model, outcome)
         outcome.files = _save_with_activity(ctx, outcome, collected_parts(outcome), save,
                                             model.queued)
-        refuse_unkept(outcome)
     ctx.events.finished(outcome, None)
     return outcome
 
@@ -158,7 +156,7 @@ def take_urls(outcome: Outcome, reply: Reply, model: Model, events: FlowEvents) 
                       f"{min(len(urls), MAX_IMAGES)} under names that replace nothing.")
 
 
-def refuse_unkept(outcome: Outcome) -> None:
+def _refuse_unkept(outcome: Outcome) -> None:
     """After saving the first MAX_IMAGES: more were listed, and they were not fetched."""
     if outcome.listed > MAX_IMAGES:
         which = f"request {outcome.request_id}" if outcome.request_id else "this request"
@@ -201,6 +199,7 @@ def save_all(downloader: Downloader, outcome: Outcome, parts: NameParts, save: S
         if save.sidecar:  # the image is in place and recorded, whatever happens to its sidecar
             write_sidecar(path, record, saved, save.overwrite)
     outcome.status = "COMPLETED"
+    _refuse_unkept(outcome)  # every path saves here: none says "done" with images left unfetched
     return outcome.files
 
 

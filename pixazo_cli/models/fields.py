@@ -25,7 +25,7 @@ _HEADER = re.compile(r"^X-[A-Za-z0-9]+(-[A-Za-z0-9]+)*$")
 _METAVAR = re.compile(r"^[A-Z][A-Z0-9_:-]{0,19}$")
 
 
-def read_fields(reader: Reader, queued: bool) -> tuple[tuple[Field, ...], tuple[Flag, ...]]:
+def read_fields(reader: Reader) -> tuple[tuple[Field, ...], tuple[Flag, ...]]:
     entries = reader.get(reader.data, (), "field", list, default=[])
     fields: list[Field] = []
     flags: list[Flag] = []

@@ -31,13 +31,12 @@ TOP_KEYS = ("name", "title", "endpoint", "stream_endpoint", "mode", "price_per_i
 REPLY_KEYS = ("urls", "id", "status")
 
 
-def read_model_file(path: Path, file_name_is_name: bool = True,
-                    builtin_names: Collection[str] = ()) -> Model:
-    """Read and check one model file. In a models folder its file name is its name
-    (`flux-dev.toml` holds `name = "flux-dev"`) and it is a regular file; `pixazo models
-    check/add` take any name."""
-    return parse_model(read_text(path, regular_only=file_name_is_name)[1], str(path),
-                       path.stem if file_name_is_name else None, builtin_names)
+def read_model_file(path: Path, builtin_names: Collection[str] = ()) -> Model:
+    """Read and check one file of a models folder: its file name is its name (`flux-dev.toml`
+    holds `name = "flux-dev"`) and it is a regular file. (`pixazo models check/add` read a
+    candidate of any name: read_candidate.)"""
+    return parse_model(read_text(path, regular_only=True)[1], str(path), path.stem,
+                       builtin_names)
 
 
 def read_text(path: Path, regular_only: bool = False) -> tuple[bytes, str]:
@@ -60,7 +59,7 @@ def parse_model(text: str, source: str, stem: str | None = None,
     queued = _mode(reader)
     reply = reader.get(data, (), "reply", dict, default={})
     reader.only(reply, REPLY_KEYS, ("reply",))
-    fields, flags = read_fields(reader, queued)
+    fields, flags = read_fields(reader)
     model = Model(
         name=name,
         title=reader.text_value(data, (), "title", required=True, limit=80) or _empty(

@@ -254,7 +254,7 @@ def parse_example(model: Model) -> tuple[str, RunOptions]:
 
 
 def _bad_example(model: Model, problem: str) -> UsageError:
-    from pixazo_cli.models.reader import file_error
+    from pixazo_cli.models.source import file_error
 
     return file_error(model.source, ("example",), f"does not parse: {problem.rstrip('.')}")
 

@@ -31,7 +31,7 @@ def example_request(model: Model, prompt: str, options: RunOptions) -> ApiReques
                                 parse_params(list(options.request.params)),
                                 stream=options.request.stream)
     except UsageError as error:
-        from pixazo_cli.models.reader import file_error
+        from pixazo_cli.models.source import file_error
 
         raise file_error(model.source, ("example",), error.message.rstrip("."),
                          hint=error.hint) from None

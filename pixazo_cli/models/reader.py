@@ -43,7 +43,7 @@ class Reader:
         if self._lines is None:
             self._lines = key_lines(self.text)
         # A key that is missing points at its table, or at the top of the file.
-        return ModelFileError(self.source, line_of(self._lines, where) or 1, _key_name(where),
+        return ModelFileError(self.source, line_of(self._lines, where) or 1, key_name(where),
                               problem, hint)
 
     def only(self, table: dict[str, Any], allowed: Collection[str], where: Where) -> None:
@@ -100,7 +100,7 @@ def text_problem(value: str, limit: int) -> str | None:
     return None
 
 
-def _key_name(where: Where) -> str:
+def key_name(where: Where) -> str:
     if len(where) >= 2 and where[0] == "field" and isinstance(where[1], int):
         head = f"field {where[1] + 1}"
         return ".".join([head, *map(str, where[2:])])
@@ -112,18 +112,3 @@ def _kind_words(kind: type | tuple[type, ...]) -> str:
     words = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
              dict: "a table", list: "an array"}
     return " or ".join(dict.fromkeys(words[k] for k in kinds))
-
-
-def file_error(source: str, where: Where, problem: str, hint: str | None = None
-               ) -> ModelFileError:
-    """An error found after reading (a duplicate name, an example that does not parse),
-    pointing at its line when the file can still be read."""
-    from pathlib import Path
-
-    from pixazo_cli.models.source import read_bytes
-
-    try:  # the one way model files are read: a FIFO read once already must not block here
-        line = line_of(key_lines(read_bytes(Path(source), regular_only=True).decode()), where)
-    except (ModelFileError, UnicodeDecodeError):
-        line = None
-    return ModelFileError(source, line, _key_name(where), problem, hint)

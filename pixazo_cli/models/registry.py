@@ -210,7 +210,7 @@ class ModelRegistry(Mapping[str, Model]):
 
     def _duplicate(self, path: Path, first: Path) -> None:
         if str(path) not in self._problems:
-            from pixazo_cli.models.reader import file_error
+            from pixazo_cli.models.source import file_error
 
             error = file_error(str(path), ("name",), f"the model {path.stem!r} is already "
                                f"defined by {first}", hint="Remove or rename one of them.")

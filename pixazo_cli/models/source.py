@@ -14,7 +14,8 @@ import os
 import stat
 from pathlib import Path
 
-from pixazo_cli.models.reader import ModelFileError
+from pixazo_cli.models.lines import Where, key_lines, line_of
+from pixazo_cli.models.reader import ModelFileError, key_name
 
 MAX_BYTES = 256 * 1024  # a model file is a page of text; more is a mistake
 NOT_REGULAR = "is not a regular file (a FIFO, a device or a folder), so it is not read"
@@ -44,3 +45,14 @@ def read_bytes(path: Path, regular_only: bool = True) -> bytes:
     if len(raw) > MAX_BYTES:
         raise ModelFileError(str(path), None, "", f"is larger than {MAX_BYTES // 1024} KB")
     return raw
+
+
+def file_error(source: str, where: Where, problem: str, hint: str | None = None
+               ) -> ModelFileError:
+    """An error found after reading (a duplicate name, an example that does not parse),
+    pointing at its line when the file can still be read."""
+    try:  # the one way model files are read: a FIFO read once already must not block here
+        line = line_of(key_lines(read_bytes(Path(source), regular_only=True).decode()), where)
+    except (ModelFileError, UnicodeDecodeError):
+        line = None
+    return ModelFileError(source, line, key_name(where), problem, hint)
